@@ -1,0 +1,5 @@
+"""`python -m kt_workshop` runs the kt-workshop command."""
+
+from kt_workshop.cli import main
+
+main()

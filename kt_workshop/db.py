@@ -1,0 +1,73 @@
+"""The database: one SQLite file (WAL), a connection per request or event, appended migrations."""
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from kt_workshop.migrations import migrations
+
+
+def open_db(path: str | Path) -> Database:
+    """Open the database file (or ':memory:') with the settings every connection needs."""
+    db = Database(memory=True) if str(path) == ":memory:" else Database(str(path))
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 10000")
+    return db
+
+
+def pending_migrations(db: Database) -> list[str]:
+    """Names of the migrations this database has not had yet."""
+    return [m.name for m in migrations.pending(db)]
+
+
+def migrate(db: Database, backup_dir: Path | None = None) -> Path | None:
+    """Bring the schema up to date, taking a backup first when there is data to protect."""
+    backup = None
+    has_data = bool(Migrations("kt-workshop").applied(db))
+    if backup_dir is not None and has_data and pending_migrations(db):
+        backup = backup_to(db, backup_dir, reason="before-migrate")
+    migrations.apply(db)
+    return backup
+
+
+def init_db(path: str | Path, backup_dir: Path | None = None) -> Database:
+    """Open (creating if needed) the database in WAL mode and migrate it."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = open_db(path)
+    if str(path) != ":memory:":
+        db.enable_wal()
+    migrate(db, backup_dir)
+    return db
+
+
+def backup_to(db: Database, folder: Path, reason: str = "backup") -> Path:
+    """Write a consistent copy of the live database (SQLite backup API) into folder."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"kt-workshop-{stamp}-{reason}.db"
+    copy_database(db.conn, target)
+    return target
+
+
+def copy_database(conn: sqlite3.Connection, target: Path) -> None:
+    """Copy a live connection's database into target without blocking writers for long."""
+    dest = sqlite3.connect(str(target))
+    try:
+        with dest:
+            conn.backup(dest, pages=256)
+    finally:
+        dest.close()
+
+
+def prune_backups(folder: Path, keep: int, reason: str) -> list[Path]:
+    """Delete all but the newest `keep` backups made for one reason; return what was removed."""
+    found = sorted(Path(folder).glob(f"kt-workshop-*-{reason}.db"))
+    old = found[:-keep] if keep else found
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old

@@ -1,0 +1,130 @@
+"""The schema, as migrations appended in order. Never edit a released step: add a new one."""
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("kt-workshop")
+
+# Raw SQL because sqlite-utils' create() cannot declare ON DELETE actions, and deleting a
+# workshop must take all of its rows with it.
+INITIAL_SCHEMA = [
+    """CREATE TABLE workshop (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        date TEXT NOT NULL DEFAULT '',
+        venue TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT 'en',
+        format TEXT NOT NULL DEFAULT 'fixed_groups'
+            CHECK (format IN ('travelling', 'fixed_groups', 'mixed')),
+        description TEXT NOT NULL DEFAULT '',
+        chatham_house INTEGER NOT NULL DEFAULT 1,
+        participant_pages INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE block (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        starts_at TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX block_workshop ON block(workshop_id, position)",
+    """CREATE TABLE round (
+        id INTEGER PRIMARY KEY,
+        block_id INTEGER NOT NULL REFERENCES block(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        minutes INTEGER NOT NULL DEFAULT 20
+    )""",
+    "CREATE INDEX round_block ON round(block_id, position)",
+    """CREATE TABLE question (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        block_id INTEGER REFERENCES block(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        prompt TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX question_workshop ON question(workshop_id, block_id, position)",
+    """CREATE TABLE tables (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        capacity INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX tables_workshop ON tables(workshop_id, position)",
+    """CREATE TABLE moderator (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        question_id INTEGER REFERENCES question(id) ON DELETE SET NULL,
+        table_id INTEGER REFERENCES tables(id) ON DELETE SET NULL,
+        notes TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX moderator_workshop ON moderator(workshop_id)",
+    """CREATE TABLE participant (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        organisation TEXT NOT NULL DEFAULT '',
+        country TEXT NOT NULL DEFAULT '',
+        sector TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT '',
+        attendance TEXT NOT NULL DEFAULT 'registered'
+            CHECK (attendance IN ('registered', 'attended', 'absent')),
+        consent INTEGER,
+        extra TEXT NOT NULL DEFAULT '{}',
+        table_id INTEGER REFERENCES tables(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX participant_workshop ON participant(workshop_id)",
+    """CREATE TABLE access (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER REFERENCES workshop(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('moderator', 'participant', 'analyst')),
+        label TEXT NOT NULL DEFAULT '',
+        nonce TEXT NOT NULL,
+        short_code TEXT,
+        code_expires_at TEXT,
+        table_id INTEGER REFERENCES tables(id) ON DELETE CASCADE,
+        moderator_id INTEGER REFERENCES moderator(id) ON DELETE CASCADE,
+        participant_id INTEGER REFERENCES participant(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT,
+        last_used_at TEXT
+    )""",
+    "CREATE INDEX access_workshop ON access(workshop_id)",
+    "CREATE UNIQUE INDEX access_short_code ON access(short_code) WHERE short_code IS NOT NULL",
+    """CREATE TABLE signin (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    )""",
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER REFERENCES workshop(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX audit_workshop ON audit(workshop_id, id)",
+    """CREATE TABLE pending_import (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        rows TEXT NOT NULL
+    )""",
+]
+
+
+@migrations()
+def m001_initial(db):
+    """Workshops with their blocks, rounds, questions, tables, moderators and delegates."""
+    for statement in INITIAL_SCHEMA:
+        db.execute(statement)

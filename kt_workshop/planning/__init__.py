@@ -1,0 +1,1 @@
+"""Pure planning algorithms: group formation, rotation and re-planning (no Flask)."""

@@ -1,0 +1,175 @@
+"""Flask glue shared by the blueprints: a database per request, the signed-in actor, access rules.
+
+Every view declares who may use it with @allow(...). A view without a rule is refused
+(deny by default), and tests/test_access.py fails when a route has no row in its table.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import current_app, g, jsonify, redirect, request, session, url_for
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from kt_workshop import access
+from kt_workshop.db import open_db
+from kt_workshop.i18n import _
+
+PUBLIC = "public"
+
+
+def get_db():
+    """The request's (or event's) own database connection, opened on first use."""
+    if "db" not in g:
+        g.db = open_db(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_error=None) -> None:
+    """Close the connection at the end of the request or event."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is signed in: a role, and for everyone but the organiser one workshop."""
+
+    role: str
+    workshop_id: int | None = None
+    grant_id: int | None = None
+    label: str = ""
+    table_id: int | None = None
+    moderator_id: int | None = None
+    participant_id: int | None = None
+
+    def name(self) -> str:
+        """How this actor appears in the audit log."""
+        return self.role if not self.label else f"{self.role}:{self.label}"
+
+    def may_see(self, workshop_id: int) -> bool:
+        """True when this actor may work on the given workshop."""
+        return self.role == "organiser" or self.workshop_id == workshop_id
+
+
+def actor_from_grant(grant: dict) -> Actor:
+    """The actor a join link or code stands for."""
+    return Actor(
+        role=grant["role"],
+        workshop_id=grant["workshop_id"],
+        grant_id=grant["id"],
+        label=grant["label"],
+        table_id=grant["table_id"],
+        moderator_id=grant["moderator_id"],
+        participant_id=grant["participant_id"],
+    )
+
+
+def sign_in(actor: Actor) -> None:
+    """Start a session for the actor (a fresh session, so no earlier state carries over)."""
+    session.clear()
+    session.permanent = True
+    session["role"] = actor.role
+    if actor.grant_id is not None:
+        session["grant_id"] = actor.grant_id
+
+
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer ...` header, for scripts calling the API."""
+    header = request.headers.get("Authorization", "")
+    scheme, _space, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_actor() -> Actor | None:
+    """The signed-in actor, checked against the database on every request."""
+    if "actor" in g:
+        return g.actor
+    actor = None
+    token = bearer_token()
+    if token:
+        grant = access.grant_for_token(get_db(), current_app.config["SECRET_KEY"], token)
+        actor = actor_from_grant(grant) if grant else None
+    elif session.get("role") == "organiser":
+        actor = Actor(role="organiser")
+    elif session.get("grant_id") is not None:
+        grant = access.live_grant(get_db(), session["grant_id"])
+        actor = actor_from_grant(grant) if grant else None
+        if actor is None:
+            session.clear()
+    g.actor = actor
+    return actor
+
+
+def allow(*roles: str):
+    """Declare which roles may use a view; PUBLIC lets anyone in."""
+    unknown = set(roles) - set(access.ROLES) - {PUBLIC}
+    if unknown or not roles:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorate(view):
+        view.access_roles = frozenset(roles)
+        return view
+
+    return decorate
+
+
+def check_access() -> None:
+    """Refuse a request without a rule, from the wrong role, or for another workshop."""
+    if request.endpoint is None:
+        return  # 404 and 405 are answered by Flask itself
+    if request.endpoint == "static":
+        return
+    view = current_app.view_functions[request.endpoint]
+    roles = getattr(view, "access_roles", None)
+    if roles is None:
+        raise Forbidden(_("This page has no access rule, so nobody may use it."))
+    if PUBLIC in roles:
+        return
+    actor = current_actor()
+    if actor is None:
+        raise Unauthorized(_("Please sign in first: use your join link, QR code or code."))
+    if actor.role not in roles:
+        raise Forbidden(_("Your role (%(role)s) may not use this page.", role=actor.role))
+    workshop_id = (request.view_args or {}).get("workshop_id")
+    if workshop_id is not None and not actor.may_see(workshop_id):
+        raise Forbidden(_("You have access to a different workshop."))
+
+
+def wants_json() -> bool:
+    """True for API calls, which get JSON errors instead of pages."""
+    return request.path.startswith("/api/")
+
+
+def requires_csrf_check() -> bool:
+    """True for a state-changing request that rides on the session cookie."""
+    return request.method not in ("GET", "HEAD", "OPTIONS") and bearer_token() is None
+
+
+def login_redirect():
+    """Send a browser that is not signed in to the page that explains how to join."""
+    return redirect(url_for("auth.welcome", next=request.full_path))
+
+
+def json_error(status: int, message: str, errors: dict | None = None):
+    """An API error as JSON, with per-field messages when there are any."""
+    body = {"error": message}
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def audit_actor() -> str:
+    """The current actor's name for the audit log."""
+    actor = current_actor()
+    return actor.name() if actor else "anonymous"
+
+
+def with_db(view):
+    """Pass the request's database to a view as its first argument."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        return view(get_db(), *args, **kwargs)
+
+    return wrapper

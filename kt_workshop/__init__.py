@@ -74,10 +74,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Handlers must be declared before init_app: Flask-SocketIO only carries handlers it saw
+    # before its server existed over to the server of a second app (as in tests).
+    from kt_workshop import events  # noqa: F401
+
     socketio.init_app(app, async_mode="threading", manage_session=False)
     register_request_hooks(app)
 
-    from kt_workshop import api, auth, events, organise, roster  # noqa: F401 - events registers
+    from kt_workshop import api, auth, organise, roster
 
     for blueprint in (auth.bp, organise.bp, roster.bp, api.bp):
         app.register_blueprint(blueprint)

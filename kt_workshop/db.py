@@ -18,18 +18,18 @@ def open_db(path: str | Path) -> Database:
     return db
 
 
-def pending_migrations(db: Database) -> list[str]:
+def pending_migrations(db: Database, steps: Migrations = migrations) -> list[str]:
     """Names of the migrations this database has not had yet."""
-    return [m.name for m in migrations.pending(db)]
+    return [m.name for m in steps.pending(db)]
 
 
-def migrate(db: Database, backup_dir: Path | None = None) -> Path | None:
+def migrate(db: Database, backup_dir: Path | None = None, steps: Migrations = migrations):
     """Bring the schema up to date, taking a backup first when there is data to protect."""
     backup = None
-    has_data = bool(Migrations("kt-workshop").applied(db))
-    if backup_dir is not None and has_data and pending_migrations(db):
+    has_data = bool(steps.applied(db))
+    if backup_dir is not None and has_data and pending_migrations(db, steps):
         backup = backup_to(db, backup_dir, reason="before-migrate")
-    migrations.apply(db)
+    steps.apply(db)
     return backup
 
 

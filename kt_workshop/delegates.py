@@ -550,6 +550,9 @@ def _check_row(number: int, values: list, layout: _Layout) -> tuple[dict, list[s
         parts = []
         for column in columns:
             value = values[column] if column < len(values) else None
+            if isinstance(value, str) and not isinstance(value, _Formula):
+                parts.append(_clean(value))
+                continue
             cell = f"{get_column_letter(column + 1)}{number}"
             if isinstance(value, _Formula):
                 reasons.append(
@@ -570,7 +573,7 @@ def _check_row(number: int, values: list, layout: _Layout) -> tuple[dict, list[s
                     )
                 )
             parts.append(_cell_text(value))
-        return " ".join(part for part in parts if part)
+        return parts[0] if len(parts) == 1 else " ".join(part for part in parts if part)
 
     for name, columns in layout.fields.items():
         texts[name] = gather(columns, LABELS[name])

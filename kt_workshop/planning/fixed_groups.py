@@ -1,4 +1,4 @@
-"""Plan fixed groups with travelling moderators: each moderator carries one question round.
+"""Plan fixed groups with travelling moderators: each carries one question to every group.
 
 Groups stay at their tables; in every round each moderator leads their question at one group.
 A block is a Latin square of order n = max(groups, moderators): rows are rounds, columns are
@@ -12,7 +12,7 @@ every group meets the moderators in a different order in each block.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from math import gcd
 
 from kt_workshop.i18n import _
@@ -76,7 +76,7 @@ def _field_multiply(a: int, b: int, p: int, modulus: tuple[int, ...]) -> int:
     return sum(product[i] * p**i for i in range(e))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ring(n: int) -> tuple[tuple, tuple, tuple[int, ...]]:
     """Addition and multiplication tables of order n and the multipliers k that give squares."""
     power = _prime_power(n) if n > 1 else None

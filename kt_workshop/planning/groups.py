@@ -1,11 +1,13 @@
 """Form balanced groups: mix countries, sectors and other columns, keep colleagues apart.
 
 The planner starts from a greedy deal (delegates with rare values first, each to the group that
-needs them most) and then swaps pairs of delegates while a swap lowers the penalty. The penalty
-is lexicographic: colleagues sitting together (pairs sharing an "apart" value) always outweigh
-balance, and balance is the sum of squared deviations from each group's fair share of every
-value. Counts are kept scaled by the number of delegates so every quantity stays an integer and
-the result does not depend on floating-point rounding.
+needs them most) and then swaps pairs of delegates while a swap lowers the penalty; a few
+seeded "kicks" (a forced repairing swap, kept only if the plan is no worse) leave local optima.
+The penalty is lexicographic: colleagues sitting together (pairs sharing an "apart" value) come
+first, then cells outside floor/ceil of their fair share (the figure the organiser sees), then
+the sum of squared deviations from each group's fair share of every value. Counts are kept
+scaled by the number of delegates so every quantity is an integer and the result does not
+depend on floating-point rounding: the same seed gives the same groups on any machine.
 """
 
 from __future__ import annotations
@@ -80,8 +82,8 @@ def _sizes(people_count: int, groups: int, fixed: dict[int, int]) -> list[int]:
     if len(must_be_large) > large_count:
         raise ValueError(
             _(
-                "Too many people are pinned: %(full)s groups would need %(size)s people, "
-                "but only %(allowed)s groups can be that large.",
+                "Too many people are pinned: %(full)s groups would need %(size)s people "
+                "each, but only %(allowed)s may be that large.",
                 full=len(must_be_large),
                 size=small + 1,
                 allowed=large_count,

@@ -1,0 +1,321 @@
+"""The organiser's hard rules for a rotation, checked before any search starts.
+
+`Constraints` is what a caller writes: who cannot leave their table, who must sit apart or
+together, which tables close in which round. `check` turns it into `Rules`, the form the
+planners use (per round: who is seated, who is pinned to which table, table capacities), and
+lists in plain words every rule that cannot hold together with the others, saying which one
+gives way. The planners then respect every rule that is left, always.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kt_workshop.i18n import _
+
+
+@dataclass
+class Constraints:
+    """Hard rules: fixed seats (access needs), pairs kept apart or together, closed tables."""
+
+    fixed: dict[int, int] = field(default_factory=dict)
+    apart: list[tuple[int, int]] = field(default_factory=list)
+    together: list[tuple[int, int]] = field(default_factory=list)
+    closed: dict[int, set[int]] = field(default_factory=dict)
+
+
+@dataclass
+class Rules:
+    """Constraints resolved per round, in the arrays the planners work on."""
+
+    n: int
+    tables: int
+    present: np.ndarray  # (rounds, n) bool: seated this round
+    open: list[list[int]]  # per round, the open tables
+    pinned: np.ndarray  # (rounds, n) int: table the person must sit at, -1 if free
+    apart: np.ndarray | None  # (n, n) bool, symmetric
+    groups: list[list[int]]  # people who must sit together (two or more each)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rounds(self) -> int:
+        """Number of rounds planned."""
+        return self.present.shape[0]
+
+    def capacity(self, r: int) -> tuple[int, int]:
+        """Seats per open table in round r (lo) and how many tables take one more."""
+        seated = int(self.present[r].sum())
+        return divmod(seated, len(self.open[r]))
+
+    def group_of(self) -> np.ndarray:
+        """For each person the index of their keep-together group, or -1."""
+        out = np.full(self.n, -1, dtype=np.int64)
+        for gid, members in enumerate(self.groups):
+            out[members] = gid
+        return out
+
+    def is_free(self) -> bool:
+        """True when nothing but hosts constrains the plan (constructions may be used)."""
+        return (
+            self.apart is None
+            and not self.groups
+            and all(len(o) == self.tables for o in self.open)
+            and bool(self.present.all())
+        )
+
+
+def _names(people: list[int]) -> str:
+    """People listed for a message: '3', '3 and 4', '3, 4 and 7'."""
+    words = [str(p) for p in people]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + _(" and ") + words[-1]
+
+
+def check(
+    n: int,
+    tables: int,
+    rounds: int,
+    hosts: bool = False,
+    constraints: Constraints | None = None,
+    present: np.ndarray | None = None,
+) -> Rules:
+    """Resolve constraints into Rules, listing every rule that cannot hold and what gives way."""
+    c = constraints or Constraints()
+    problems: list[str] = []
+    if present is None:
+        present = np.ones((rounds, n), dtype=bool)
+    open_tables = [list(range(tables)) for _ in range(rounds)]
+    for r, closed in sorted(c.closed.items()):
+        if not 0 <= r < rounds:
+            problems.append(_("Round %(r)s is not planned, so closing tables in it is ignored.", r=r))
+            continue
+        bad = sorted(t for t in closed if not 0 <= t < tables)
+        if bad:
+            problems.append(
+                _("Table %(t)s does not exist, so it cannot be closed.", t=_names(bad))
+            )
+        left = [t for t in range(tables) if t not in closed]
+        if not left:
+            problems.append(_("Every table is closed in round %(r)s; all stay open.", r=r))
+            continue
+        open_tables[r] = left
+
+    pinned = np.full((rounds, n), -1, dtype=np.int64)
+    wanted: dict[int, int] = {}
+    if hosts:
+        wanted.update({t: t for t in range(min(tables, n))})
+    for p, t in sorted(c.fixed.items()):
+        if not 0 <= p < n:
+            problems.append(_("Person %(p)s is not in the plan; their fixed seat is ignored.", p=p))
+        elif not 0 <= t < tables:
+            problems.append(
+                _("Person %(p)s is fixed at table %(t)s, which does not exist; ignored.", p=p, t=t)
+            )
+        elif p in wanted and wanted[p] != t:
+            problems.append(
+                _(
+                    "Person %(p)s hosts table %(h)s and cannot also be fixed at table %(t)s;"
+                    " they host.",
+                    p=p,
+                    h=wanted[p],
+                    t=t,
+                )
+            )
+        else:
+            wanted[p] = t
+    for p, t in sorted(wanted.items()):
+        for r in range(rounds):
+            if not present[r, p]:
+                continue
+            if t in open_tables[r]:
+                pinned[r, p] = t
+            elif not hosts or p in c.fixed:
+                problems.append(
+                    _(
+                        "Person %(p)s must stay at table %(t)s but it is closed in round %(r)s;"
+                        " they move that round.",
+                        p=p,
+                        t=t,
+                        r=r,
+                    )
+                )
+
+    apart_pairs = _apart_pairs(c, n, pinned, problems)
+    groups = _together_groups(c, n, rounds, pinned, apart_pairs, open_tables, present, problems)
+    rules = Rules(n, tables, present, open_tables, pinned, None, groups, problems)
+    _pin_groups(rules)
+    _check_capacity(rules)
+    _drop_pinned_apart(rules, apart_pairs)
+    if apart_pairs:
+        rules.apart = np.zeros((n, n), dtype=bool)
+        for a, b in apart_pairs:
+            rules.apart[a, b] = rules.apart[b, a] = True
+    return rules
+
+
+def _apart_pairs(c: Constraints, n: int, pinned: np.ndarray, problems: list[str]) -> list:
+    """Keep-apart pairs that make sense on their own (known people, not fixed side by side)."""
+    pairs = []
+    for a, b in c.apart:
+        if not (0 <= a < n and 0 <= b < n) or a == b:
+            problems.append(_("Keep-apart rule %(a)s-%(b)s names no two people; ignored.", a=a, b=b))
+            continue
+        same = [
+            r for r in range(pinned.shape[0]) if pinned[r, a] >= 0 and pinned[r, a] == pinned[r, b]
+        ]
+        if same:
+            problems.append(
+                _(
+                    "Persons %(a)s and %(b)s must be kept apart but both are fixed at table %(t)s;"
+                    " they sit together there.",
+                    a=a,
+                    b=b,
+                    t=int(pinned[same[0], a]),
+                )
+            )
+            continue
+        pairs.append((min(a, b), max(a, b)))
+    return sorted(set(pairs))
+
+
+def _together_groups(c, n, rounds, pinned, apart_pairs, open_tables, present, problems):
+    """Merge keep-together pairs into groups, refusing a pair that breaks another rule."""
+    parent = list(range(n))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    apart = set(apart_pairs)
+    smallest = min(
+        (int(present[r].sum()) // len(open_tables[r]) + 1 for r in range(rounds)), default=n
+    )
+    for a, b in c.together:
+        if not (0 <= a < n and 0 <= b < n) or a == b:
+            problems.append(
+                _("Keep-together rule %(a)s-%(b)s names no two people; ignored.", a=a, b=b)
+            )
+            continue
+        if (min(a, b), max(a, b)) in apart:
+            problems.append(
+                _(
+                    "Persons %(a)s and %(b)s are to be kept both apart and together;"
+                    " they are kept apart.",
+                    a=a,
+                    b=b,
+                )
+            )
+            continue
+        ra, rb = root(a), root(b)
+        if ra == rb:
+            continue
+        side_a = [p for p in range(n) if root(p) == ra]
+        side_b = [p for p in range(n) if root(p) == rb]
+        why = _merge_conflict(a, b, side_a, side_b, pinned, apart, smallest)
+        if why:
+            problems.append(why)
+            continue
+        parent[rb] = ra
+    groups: dict[int, list[int]] = {}
+    for p in range(n):
+        groups.setdefault(root(p), []).append(p)
+    return [members for members in groups.values() if len(members) > 1]
+
+
+def _merge_conflict(a, b, side_a, side_b, pinned, apart, smallest) -> str | None:
+    """Say why people a and b (with their groups) cannot be kept together, or None."""
+    for r in range(pinned.shape[0]):
+        fixed_a = [(p, int(pinned[r, p])) for p in side_a if pinned[r, p] >= 0]
+        fixed_b = [(p, int(pinned[r, p])) for p in side_b if pinned[r, p] >= 0]
+        if fixed_a and fixed_b and fixed_a[0][1] != fixed_b[0][1]:
+            return _(
+                "Persons %(a)s and %(b)s must be kept together but person %(x)s cannot move from"
+                " table %(t)s and person %(y)s is fixed at table %(u)s; they sit apart.",
+                a=a,
+                b=b,
+                x=fixed_a[0][0],
+                t=fixed_a[0][1],
+                y=fixed_b[0][0],
+                u=fixed_b[0][1],
+            )
+    for x in side_a:
+        for y in side_b:
+            if (min(x, y), max(x, y)) in apart:
+                return _(
+                    "Persons %(a)s and %(b)s must be kept together, but that would seat %(x)s"
+                    " with %(y)s, who must be kept apart; they sit apart.",
+                    a=a,
+                    b=b,
+                    x=x,
+                    y=y,
+                )
+    if len(side_a) + len(side_b) > smallest:
+        return _(
+            "Persons %(a)s and %(b)s must be kept together but that makes a group of %(k)s,"
+            " more than a table seats (%(s)s); they sit apart.",
+            a=a,
+            b=b,
+            k=len(side_a) + len(side_b),
+            s=smallest,
+        )
+    return None
+
+
+def _pin_groups(rules: Rules) -> None:
+    """A group follows its pinned member: pin everyone in it to that table."""
+    for members in rules.groups:
+        for r in range(rules.rounds):
+            tables = [int(rules.pinned[r, p]) for p in members if rules.pinned[r, p] >= 0]
+            if tables:
+                rules.pinned[r, members] = tables[0]
+
+
+def _check_capacity(rules: Rules) -> None:
+    """Unpin people when more are fixed at a table than it seats (or than may sit one over)."""
+    group_of = rules.group_of()
+    for r in range(rules.rounds):
+        lo, big = rules.capacity(r)
+        for t in rules.open[r]:
+            here = [p for p in range(rules.n) if rules.pinned[r, p] == t and rules.present[r, p]]
+            limit = lo + 1 if big > 0 else lo
+            moved: list[int] = []
+            while len(here) > limit:
+                last = here[-1]
+                unit = [last] if group_of[last] < 0 else rules.groups[group_of[last]]
+                rules.pinned[r, unit] = -1
+                here = [p for p in here if p not in unit]
+                moved.extend(unit)
+            if len(here) == lo + 1:
+                big -= 1
+            if moved:
+                rules.problems.append(
+                    _(
+                        "Table %(t)s seats %(k)s in round %(r)s but more are fixed there;"
+                        " person %(p)s moves.",
+                        t=t,
+                        k=limit,
+                        r=r,
+                        p=_names(sorted(moved)),
+                    )
+                )
+
+
+def _drop_pinned_apart(rules: Rules, apart_pairs: list) -> None:
+    """Drop keep-apart pairs whose groups are fixed at the same table."""
+    for a, b in list(apart_pairs):
+        for r in range(rules.rounds):
+            if rules.pinned[r, a] >= 0 and rules.pinned[r, a] == rules.pinned[r, b]:
+                rules.problems.append(
+                    _(
+                        "Persons %(a)s and %(b)s must be kept apart but their groups are fixed at"
+                        " table %(t)s; they sit together there.",
+                        a=a,
+                        b=b,
+                        t=int(rules.pinned[r, a]),
+                    )
+                )
+                apart_pairs.remove((a, b))
+                break

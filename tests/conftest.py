@@ -1,0 +1,190 @@
+"""Shared fixtures: an app on a temporary database, signed-in clients for each role."""
+
+import pytest
+
+from kt_workshop import access, create_app, store
+from kt_workshop.db import open_db
+from kt_workshop.demo import create_demo
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app with its own database and instance folder; CSRF off unless a test turns it on."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    yield app
+
+
+@pytest.fixture
+def db(app):
+    """A connection to the app's database, for arranging and checking data."""
+    connection = open_db(app.config["DATABASE"])
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def workshop(db):
+    """A small workshop: one block of two rounds, two questions, two tables, one moderator."""
+    workshop_id = store.create_workshop(db, {"title": "Test café", "date": "2026-05-04"})
+    block = store.add_block(db, workshop_id, {"title": "Morning"}, rounds=2, minutes=15)
+    for text in ("What works?", "What gets in the way?"):
+        store.add_item(db, "question", workshop_id, {"text": text, "block_id": block})
+    for name in ("Table 1", "Table 2"):
+        store.add_item(db, "tables", workshop_id, {"name": name, "capacity": 6})
+    store.add_item(db, "moderator", workshop_id, {"name": "Moderator One"})
+    store.add_item(
+        db, "participant", workshop_id, {"name": "Zofia Wiśniewska", "country": "Poland"}
+    )
+    return workshop_id
+
+
+@pytest.fixture
+def demo(db):
+    """The demo workshop's id."""
+    return create_demo(db)
+
+
+def sign_in_organiser(client, db) -> None:
+    """Sign the client in with a one-time organiser link."""
+    token = access.issue_signin_token(db)
+    response = client.get(f"/signin?token={token}")
+    assert response.status_code == 302
+
+
+def sign_in_grant(client, app, db, workshop_id: int, role: str, **links) -> dict:
+    """Sign the client in through a join link for the role; return the grant."""
+    grant = access.create_grant(db, workshop_id, role, f"test {role}", **links)
+    token = access.grant_token(app.config["SECRET_KEY"], grant)
+    response = client.get(f"/join/{token}")
+    assert response.status_code == 302
+    return grant
+
+
+@pytest.fixture
+def organiser(app, db):
+    """A test client signed in as the organiser."""
+    client = app.test_client()
+    sign_in_organiser(client, db)
+    return client
+
+
+# A real server process and a real browser, for the tests that need them ----------------------
+
+BROWSER_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveServer:
+    """`kt-workshop serve` running in its own process on a temporary database."""
+
+    def __init__(self, tmp_path, demo=False):
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.db_path = tmp_path / "live.db"
+        command = [sys.executable, "-m", "kt_workshop", "serve", "--db", str(self.db_path),
+                   "--port", str(self.port)]
+        if not demo:
+            command.append("--no-demo")
+        self.process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        self.signin_url = self._wait_for_signin_link()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def _wait_for_signin_link(self) -> str:
+        """Read the server's output until it prints the organiser's link."""
+        import time
+
+        deadline = time.monotonic() + 30
+        lines = []
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "/signin?token=" in line:
+                self._wait_until_listening()
+                return line.strip()
+        self.stop()
+        raise RuntimeError("server did not start:\n" + "".join(lines))
+
+    def _wait_until_listening(self) -> None:
+        """Wait until the port accepts connections."""
+        import socket
+        import time
+
+        for _attempt in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Stop the server process."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except Exception:
+            self.process.kill()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """A running kt-workshop server on an empty database."""
+    server = LiveServer(tmp_path)
+    yield server
+    server.stop()
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, if it is installed."""
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven by Playwright; skipped (not in CI) when it is missing."""
+    import os
+
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("KT_WORKSHOP_REQUIRE_BROWSER") or os.environ.get("CI"):
+            pytest.fail("Chromium is required here: install Debian's chromium package")
+        pytest.skip("Chromium is not installed (apt-get install chromium) - browser test skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=path, args=BROWSER_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab with its own cookies."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()

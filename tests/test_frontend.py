@@ -1,0 +1,58 @@
+"""Front-end libraries come from npm and are served by the app; nothing loads from outside."""
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+PACKAGE = ROOT / "kt_workshop"
+
+
+def test_socket_io_client_is_served_by_the_app(app):
+    """The browser gets the Socket.IO client from kt-workshop itself."""
+    response = app.test_client().get("/static/vendor/socket.io.min.js")
+    assert response.status_code == 200
+    assert b"socket.io" in response.data.lower() or b"engine.io" in response.data.lower()
+
+
+def test_the_lock_file_pins_socket_io_client_4():
+    """package-lock.json is committed and pins socket.io-client 4.x."""
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    version = lock["packages"]["node_modules/socket.io-client"]["version"]
+    assert version.startswith("4.")
+
+
+def test_no_page_loads_anything_from_another_host():
+    """Templates, scripts and styles reference no outside address (the venue has no internet)."""
+    pattern = re.compile(r"""(?:src|href|url)\s*[=(]\s*["']?(?:https?:)?//""", re.I)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in (PACKAGE / "templates", PACKAGE / "static" / "js", PACKAGE / "static" / "css")
+        for path in folder.rglob("*")
+        if path.is_file() and pattern.search(path.read_text("utf-8"))
+    ]
+    assert not offenders
+
+
+def test_no_third_party_code_is_committed():
+    """Vendored files are git-ignored: they come from npm at set-up time."""
+    tracked = subprocess.run(["git", "ls-files", "kt_workshop/static/vendor", "node_modules"],
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert tracked.strip() == ""
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_front_end_files_and_topic_packs(tmp_path):
+    """A wheel built from the repository installs with pip alone: assets and packs inside."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w",
+                    str(tmp_path), str(ROOT)], check=True)
+    wheel = next(tmp_path.glob("kt_workshop-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "kt_workshop/static/vendor/socket.io.min.js" in names
+    assert "kt_workshop/topics/reference-2ps-csae.toml" in names
+    assert "kt_workshop/templates/base.html" in names

@@ -1,0 +1,44 @@
+"""Every string a user sees in a template is marked for translation; user text is kept as is."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+TEMPLATES = Path(__file__).parent.parent / "kt_workshop" / "templates"
+JINJA = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
+TAG = re.compile(r"<[^>]*>", re.S)
+ATTRIBUTE = re.compile(r'\s(?:placeholder|title|aria-label|alt)="([^"{]*[A-Za-z][^"{]*)"')
+
+
+def visible_text(source: str) -> str:
+    """The template's text outside Jinja and HTML tags, plus its user-facing attributes."""
+    without_jinja = JINJA.sub(" ", source)
+    attributes = " ".join(ATTRIBUTE.findall(without_jinja))
+    return TAG.sub(" ", re.sub(r"<script.*?</script>|<style.*?</style>", " ", without_jinja,
+                               flags=re.S)) + " " + attributes
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: p.name)
+def test_template_has_no_untranslated_text(template):
+    """Words in a template must come through _() so a translation can replace them."""
+    leftover = [word for word in re.findall(r"[^\W\d_]{2,}", visible_text(template.read_text()))
+                if word not in {"kt"}]
+    assert not leftover, f"{template.name}: wrap these words in _(): {leftover[:10]}"
+
+
+def test_the_check_catches_a_bare_word():
+    """The checker itself finds text that is not wrapped."""
+    assert "Hello" in visible_text('<p>Hello {{ _("World") }}</p>')
+    assert "Name" in visible_text('<input placeholder="Name">')
+    assert "World" not in visible_text('<p>{{ _("World") }}</p>')
+
+
+def test_user_text_is_shown_as_written(organiser, db, workshop):
+    """Names in any script and hostile-looking text come back unchanged (escaped, not lost)."""
+    from kt_workshop import store
+
+    name = "Γιώργος Παπαδόπουλος <b>&amp;</b> 🙂"
+    store.add_item(db, "participant", workshop, {"name": name})
+    page = organiser.get(f"/w/{workshop}/delegates").get_data(as_text=True)
+    assert "Γιώργος Παπαδόπουλος &lt;b&gt;&amp;amp;&lt;/b&gt; 🙂" in page

@@ -78,9 +78,16 @@ def organiser(app, db):
 
 # A real server process and a real browser, for the tests that need them ----------------------
 
-BROWSER_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+BROWSER_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -101,12 +108,21 @@ class LiveServer:
 
         self.port = free_port()
         self.db_path = tmp_path / "live.db"
-        command = [sys.executable, "-m", "kt_workshop", "serve", "--db", str(self.db_path),
-                   "--port", str(self.port)]
+        command = [
+            sys.executable,
+            "-m",
+            "kt_workshop",
+            "serve",
+            "--db",
+            str(self.db_path),
+            "--port",
+            str(self.port),
+        ]
         if not demo:
             command.append("--no-demo")
-        self.process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(
+            command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         self.signin_url = self._wait_for_signin_link()
         self.url = f"http://127.0.0.1:{self.port}"
 

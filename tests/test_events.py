@@ -49,6 +49,5 @@ def test_the_session_cookie_signs_a_browser_in(app, db, workshop):
 def test_the_organiser_names_the_workshop_to_follow(app, organiser, workshop):
     """The organiser sees every workshop, so must say which one to follow."""
     assert not socketio.test_client(app, flask_test_client=organiser).is_connected()
-    client = socketio.test_client(app, flask_test_client=organiser,
-                                  auth={"workshop_id": workshop})
+    client = socketio.test_client(app, flask_test_client=organiser, auth={"workshop_id": workshop})
     assert client.is_connected()

@@ -41,16 +41,33 @@ def test_no_page_loads_anything_from_another_host():
 
 def test_no_third_party_code_is_committed():
     """Vendored files are git-ignored: they come from npm at set-up time."""
-    tracked = subprocess.run(["git", "ls-files", "kt_workshop/static/vendor", "node_modules"],
-                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    tracked = subprocess.run(
+        ["git", "ls-files", "kt_workshop/static/vendor", "node_modules"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert tracked.strip() == ""
 
 
 @pytest.mark.slow
 def test_the_wheel_carries_the_front_end_files_and_topic_packs(tmp_path):
     """A wheel built from the repository installs with pip alone: assets and packs inside."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w",
-                    str(tmp_path), str(ROOT)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+    )
     wheel = next(tmp_path.glob("kt_workshop-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "kt_workshop/static/vendor/socket.io.min.js" in names

@@ -15,15 +15,23 @@ def visible_text(source: str) -> str:
     """The template's text outside Jinja and HTML tags, plus its user-facing attributes."""
     without_jinja = JINJA.sub(" ", source)
     attributes = " ".join(ATTRIBUTE.findall(without_jinja))
-    return TAG.sub(" ", re.sub(r"<script.*?</script>|<style.*?</style>", " ", without_jinja,
-                               flags=re.S)) + " " + attributes
+    return (
+        TAG.sub(
+            " ", re.sub(r"<script.*?</script>|<style.*?</style>", " ", without_jinja, flags=re.S)
+        )
+        + " "
+        + attributes
+    )
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: p.name)
 def test_template_has_no_untranslated_text(template):
     """Words in a template must come through _() so a translation can replace them."""
-    leftover = [word for word in re.findall(r"[^\W\d_]{2,}", visible_text(template.read_text()))
-                if word not in {"kt"}]
+    leftover = [
+        word
+        for word in re.findall(r"[^\W\d_]{2,}", visible_text(template.read_text()))
+        if word not in {"kt"}
+    ]
     assert not leftover, f"{template.name}: wrap these words in _(): {leftover[:10]}"
 
 

@@ -1,6 +1,7 @@
 """The kt-workshop command: serve the app, make the demo, import, back up, plan, archive."""
 
 import argparse
+import logging
 import os
 import socket
 import sys
@@ -70,6 +71,9 @@ def cmd_serve(args) -> int:
         )
     else:
         print(_("Only this computer can connect. Use --lan to let tablets on the network in."))
+    if not args.verbose:
+        # The organiser needs the link above, not a line per request or the dev-server banner.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
     try:
         socketio.run(
             app,

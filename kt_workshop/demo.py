@@ -100,13 +100,17 @@ MODERATORS = [
 
 def demo_delegates() -> list[dict]:
     """The 65 demo delegates: 8 countries, 5 sectors, realistic names in their own scripts."""
-    people = []
+    people, taken = [], set()
     for country, count, given, family in COUNTRIES:
         for i in range(count):
             sector = SECTORS[(len(people) + i) % len(SECTORS)]
+            shift = 0
+            while (name := f"{given[i % len(given)]} {family[(i + shift) % len(family)]}") in taken:
+                shift += 1
+            taken.add(name)
             people.append(
                 {
-                    "name": f"{given[i % len(given)]} {family[(i * 3) % len(family)]}",
+                    "name": name,
                     "organisation": ORGANISATIONS[sector].format(country=country),
                     "country": country,
                     "sector": sector,

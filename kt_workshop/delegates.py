@@ -244,8 +244,13 @@ def _xlsx_rows(data: bytes, notices: list[str]) -> tuple[Iterator[tuple[int, lis
         raise _FileProblem(
             _("This file unpacks to far more than a delegate list can hold, so it was not opened.")
         )
+    # zipfile stops at each member's declared size, so the sum above bounds what can unpack.
     names = {m.filename for m in members}
-    if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis"):
+    try:
+        mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except Exception as error:  # encrypted or broken member
+        raise _not_a_spreadsheet() from error
+    if mimetype.startswith(b"application/vnd.oasis"):
         raise _FileProblem(
             _("This is an OpenDocument file (.ods). Save it from LibreOffice as .xlsx or CSV.")
         )
@@ -350,8 +355,8 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list]]:
     except csv.Error as error:
         raise _FileProblem(
             _(
-                "Row %(row)s of the CSV file cannot be read: %(error)s",
-                row=reader.line_num,
+                "Line %(line)s of the CSV file cannot be read: %(error)s",
+                line=reader.line_num,
                 error=str(error),
             )
         ) from error
@@ -473,7 +478,7 @@ def _layout(number: int, headings: list[str], merges: list, notices: list[str]) 
                 groups[min_col - 1].append(column)
     fields: dict[str, list[int]] = {}
     extras: dict[str, list[int]] = {}
-    first_seen: dict[str, tuple[int, str]] = {}
+    first_seen: dict[tuple[str, str | None], tuple[int, str]] = {}
     for start, columns in groups.items():
         heading = headings[start]
         if not heading:
@@ -547,6 +552,7 @@ def _check_row(number: int, values: list, layout: _Layout) -> tuple[dict, list[s
     texts: dict[str, str] = {}
 
     def gather(columns: list[int], label) -> str:
+        """The text of a field's cells, noting formulas and dates that do not belong."""
         parts = []
         for column in columns:
             value = values[column] if column < len(values) else None
@@ -737,7 +743,7 @@ def _table(delegates: list[dict]) -> tuple[list[str], list[list[str]]]:
 
 def _csv_safe(text: str) -> str:
     """Text a spreadsheet will not run: formula-like text gets a leading apostrophe."""
-    if text[:1] and text[0] in _DANGEROUS or _QUOTED_DANGER.match(text):
+    if (text and text[0] in _DANGEROUS) or _QUOTED_DANGER.match(text):
         return "'" + text
     return text
 

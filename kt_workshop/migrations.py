@@ -128,3 +128,63 @@ def m001_initial(db):
     """Workshops with their blocks, rounds, questions, tables, moderators and delegates."""
     for statement in INITIAL_SCHEMA:
         db.execute(statement)
+
+
+PLAN_SCHEMA = [
+    # Who sits at which table in each round (travelling and mixed formats).
+    """CREATE TABLE seat (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        round_id INTEGER NOT NULL REFERENCES round(id) ON DELETE CASCADE,
+        table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+        participant_id INTEGER NOT NULL REFERENCES participant(id) ON DELETE CASCADE,
+        UNIQUE (round_id, participant_id)
+    )""",
+    "CREATE INDEX seat_workshop ON seat(workshop_id, round_id, table_id)",
+    # Which moderator leads at which table or group in each round (NULL: self-led).
+    """CREATE TABLE lead (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        round_id INTEGER NOT NULL REFERENCES round(id) ON DELETE CASCADE,
+        table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+        moderator_id INTEGER REFERENCES moderator(id) ON DELETE SET NULL,
+        UNIQUE (round_id, table_id)
+    )""",
+    "CREATE INDEX lead_workshop ON lead(workshop_id, round_id)",
+    # Cells the organiser locked: re-planning keeps who is there.
+    """CREATE TABLE locked_cell (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        round_id INTEGER NOT NULL REFERENCES round(id) ON DELETE CASCADE,
+        table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+        UNIQUE (round_id, table_id)
+    )""",
+    # Tables that are closed for one round.
+    """CREATE TABLE closed_table (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        round_id INTEGER NOT NULL REFERENCES round(id) ON DELETE CASCADE,
+        table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+        UNIQUE (round_id, table_id)
+    )""",
+    # Pairs of delegates to keep apart or together.
+    """CREATE TABLE pair_rule (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('apart', 'together')),
+        first_id INTEGER NOT NULL REFERENCES participant(id) ON DELETE CASCADE,
+        second_id INTEGER NOT NULL REFERENCES participant(id) ON DELETE CASCADE,
+        UNIQUE (workshop_id, first_id, second_id)
+    )""",
+    # A delegate who cannot move between tables (access needs) stays at their table_id.
+    "ALTER TABLE participant ADD COLUMN stays INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE workshop ADD COLUMN plan_changed_at TEXT",
+    "ALTER TABLE workshop ADD COLUMN plan_published_at TEXT",
+]
+
+
+@migrations()
+def m002_plan(db):
+    """The rotation plan: seats, leads, locked cells, closed tables, pair rules, publishing."""
+    for statement in PLAN_SCHEMA:
+        db.execute(statement)

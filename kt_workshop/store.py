@@ -81,6 +81,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "attendance": Field("choice", choices=ATTENDANCE),
         "consent": Field("bool"),
         "table_id": Field("ref", ref="tables"),
+        "stays": Field("bool"),
     },
 }
 
@@ -214,7 +215,7 @@ def delete_workshop(db: Database, workshop_id: int) -> None:
 
 def _with_bools(row: dict) -> dict:
     """Turn SQLite's 0/1 flags back into booleans."""
-    for name in ("chatham_house", "participant_pages"):
+    for name in ("chatham_house", "participant_pages", "stays"):
         if name in row:
             row[name] = bool(row[name])
     if "consent" in row and row["consent"] is not None:

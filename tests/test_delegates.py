@@ -133,6 +133,12 @@ def test_windows_1250_csv_with_polish_letters():
     assert any("Windows-1250" in notice for notice in preview.notices)
 
 
+def test_excel_unicode_text_is_utf16_with_tabs():
+    data = "\ufeff" + "Name\tOrganisation\r\nΕλένη Παπαδοπούλου\tΕΛ.ΑΣ.\r\n"
+    preview = read_delegates("list.txt", data.encode("utf-16-le"))
+    assert preview.rows[0].delegate["organisation"] == "ΕΛ.ΑΣ."
+
+
 def test_excel_sep_hint_line():
     preview = read_delegates("list.csv", b"sep=;\r\nName;Organisation\r\nAnna, PhD;UJ\r\n")
     assert preview.rows[0].row == 2 and preview.rows[0].delegate["name"] == "Anna, PhD"
@@ -247,8 +253,7 @@ def test_the_open_sheet_is_read_and_others_are_mentioned():
 def test_no_name_column():
     data = csv_bytes([["Organisation", "Country"], ["UJ", "PL"]])
     assert only_error(read_delegates("list.csv", data)) == (
-        "No column for the delegate's name was found. Expected a heading such as Name or"
-        " Pseudonym."
+        "No column for the delegate's name was found. Expected a heading such as Name or Pseudonym."
     )
 
 
@@ -289,7 +294,9 @@ def test_empty_files(data, message):
 
 def test_renamed_zip_is_not_a_spreadsheet():
     data = zip_bytes({"notes.txt": b"Name\nAnna\n"})
-    assert only_error(read_delegates("list.xlsx", data)).startswith("This file is not a spreadsheet")
+    assert only_error(read_delegates("list.xlsx", data)).startswith(
+        "This file is not a spreadsheet"
+    )
 
 
 def test_image_named_xlsx_is_not_a_spreadsheet():
@@ -344,7 +351,9 @@ def test_row_limit_is_exact():
 
 
 def test_ten_thousand_delegates_from_xlsx():
-    people = [{"name": f"Person {i}", "organisation": "Org", "country": "PL"} for i in range(10_000)]
+    people = [
+        {"name": f"Person {i}", "organisation": "Org", "country": "PL"} for i in range(10_000)
+    ]
     preview = read_delegates("list.xlsx", write_delegates_xlsx(people))
     assert preview.ok and len(preview.rows) == 10_000 and not preview.rejected
 
@@ -372,9 +381,7 @@ def test_date_in_a_text_field_is_rejected_but_kept_in_extra_columns():
     rows = [["Name", "Country", "Registered on"], ["Anna", datetime(2025, 3, 1, 9, 30), None],
             ["Jan", "CZ", date(2025, 3, 2)]]  # fmt: skip
     preview = read_delegates("list.xlsx", xlsx(rows))
-    assert reasons(preview) == [
-        "Row 2: cell B2 holds a date or time, which does not fit Country."
-    ]
+    assert reasons(preview) == ["Row 2: cell B2 holds a date or time, which does not fit Country."]
     assert preview.rows[0].delegate["extra"] == {"Registered on": "2025-03-02"}
 
 

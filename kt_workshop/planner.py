@@ -1,8 +1,20 @@
 """Blueprint: the organiser forms groups, plans the rotation, adjusts it and publishes it."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
 
-from kt_workshop import plan, store
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from kt_workshop import access, plan, printing, printouts, store
 from kt_workshop.i18n import _
 from kt_workshop.web import allow, audit_actor, get_db
 
@@ -200,3 +212,39 @@ def publish(workshop_id):
     store.audit(db, workshop_id, audit_actor(), "published plan")
     flash(_("The plan is published: moderators' pages and printouts now follow it."), "success")
     return back(workshop_id)
+
+
+PRINTOUTS = {
+    "cards": (printouts.table_cards_docx, "printouts/cards.html"),
+    "itineraries": (printouts.itineraries_docx, "printouts/itineraries.html"),
+    "runsheets": (printouts.runsheets_docx, "printouts/runsheets.html"),
+}
+
+
+@bp.route("/w/<int:workshop_id>/printouts/<kind>.<fmt>")
+@allow("organiser")
+def printout(workshop_id, kind, fmt):
+    """Table cards, itineraries or run sheets, as a Word file or a printable page."""
+    if kind not in PRINTOUTS or fmt not in ("docx", "html"):
+        abort(404)
+    paper = request.args.get("paper", "a4")
+    if paper not in printouts.PAPERS:
+        abort(400, _("Choose A4 or Letter paper."))
+    db = get_db()
+    secret = current_app.config["SECRET_KEY"]
+    document = printing.print_plan(
+        db,
+        workshop_id,
+        lambda grant: url_for(
+            "auth.join_link", token=access.grant_token(secret, grant), _external=True
+        ),
+    )
+    writer, template = PRINTOUTS[kind]
+    if fmt == "html":
+        return render_template(template, doc=document, paper=paper)
+    return send_file(
+        io.BytesIO(writer(document, paper)),
+        as_attachment=True,
+        download_name=f"{kind}-{workshop_id}-{paper}.docx",
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )

@@ -1,0 +1,399 @@
+"""Printouts for the day: table cards, delegates' itineraries and moderators' run sheets.
+
+Plain functions on a `PrintPlan` the view builds from the database; no Flask here. The same
+plan feeds the Word writers below and the printable pages in templates/printouts/, which call
+the plan's `*_schedule` methods so both show the same rows.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+import segno
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.shared import Cm, Inches, Mm, Pt, RGBColor
+
+from kt_workshop.i18n import _
+
+# Characters XML 1.0 cannot hold (C0 controls other than tab, newline, carriage return; lone
+# surrogates; U+FFFE/U+FFFF). Dropped so a stray one in a pasted name cannot stop the print.
+FORBIDDEN_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# Page width and height, then margin, for each paper the organiser can choose.
+PAPERS = {
+    "a4": (Mm(210), Mm(297), Mm(18)),
+    "letter": (Inches(8.5), Inches(11), Inches(0.7)),
+}
+
+
+def printable(text: str) -> str:
+    """The text as written, less the control characters a document cannot contain."""
+    return FORBIDDEN_IN_XML.sub("", text)
+
+
+def _tidy(value):
+    """Strings made printable and lists made tuples, all the way down."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list | tuple):
+        return tuple(_tidy(item) for item in value)
+    return value
+
+
+class _Tidy:
+    """Makes a frozen dataclass accept lists and strip unprintable characters on creation."""
+
+    def __post_init__(self):
+        for field in fields(self):
+            object.__setattr__(self, field.name, _tidy(getattr(self, field.name)))
+
+
+@dataclass(frozen=True)
+class Seat(_Tidy):
+    """One table (or group) in one round: what is asked there, who leads, who sits there."""
+
+    table: str
+    question: str = ""
+    prompt: str = ""
+    moderator: str | None = None  # None: the table leads itself this round
+    delegates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Round(_Tidy):
+    """A round of a block: its number (1, 2, ...), its length in minutes and its tables."""
+
+    number: int
+    minutes: int | None = None
+    seats: tuple[Seat, ...] = ()
+
+
+@dataclass(frozen=True)
+class Block(_Tidy):
+    """A session of the day; `starts_at` is "HH:MM" or "" when not fixed."""
+
+    title: str
+    starts_at: str = ""
+    rounds: tuple[Round, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableCard(_Tidy):
+    """A table and the link its moderator's or host's tablet opens to join it ("" if none)."""
+
+    name: str
+    join_url: str = ""
+
+    @property
+    def qr_svg(self) -> str:
+        """The join QR code as an image address for the printable page ("" without a link)."""
+        return qr_svg_data_uri(self.join_url) if self.join_url else ""
+
+
+@dataclass(frozen=True)
+class Person(_Tidy):
+    """A delegate: name, participant page ("" if none), and per block per round the table
+    they sit at (None when they sit out), in the order of `PrintPlan.blocks` and its rounds."""
+
+    name: str
+    url: str = ""
+    places: tuple[tuple[str | None, ...], ...] = ()
+
+    @property
+    def qr_svg(self) -> str:
+        """The participant-page QR code for the printable page ("" without a page)."""
+        return qr_svg_data_uri(self.url) if self.url else ""
+
+
+@dataclass(frozen=True)
+class Duty(_Tidy):
+    """Where a moderator is in one round (table None: free) and the question and prompt."""
+
+    table: str | None = None
+    question: str = ""
+    prompt: str = ""
+
+
+@dataclass(frozen=True)
+class ModeratorSheet(_Tidy):
+    """A moderator and, per block per round (in the order of `PrintPlan.blocks`), their duty."""
+
+    name: str
+    duties: tuple[tuple[Duty, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One row of a printout: a round, its time ("" if unknown), the place and the question."""
+
+    round: int
+    time: str
+    table: str | None
+    question: str = ""
+    prompt: str = ""
+    moderator: str | None = None
+
+
+@dataclass(frozen=True)
+class PrintPlan(_Tidy):
+    """Everything the printouts of one workshop show; `language` is a code such as "pl"."""
+
+    title: str
+    date: str = ""
+    venue: str = ""
+    blocks: tuple[Block, ...] = ()
+    tables: tuple[TableCard, ...] = ()
+    people: tuple[Person, ...] = ()
+    moderators: tuple[ModeratorSheet, ...] = ()
+    language: str = ""
+
+    @property
+    def heading(self) -> str:
+        """The workshop line printed on every page: title, date and venue."""
+        return " · ".join(part for part in (self.title, self.date, self.venue) if part)
+
+    def table_schedule(self, table: str) -> tuple[tuple[Block, tuple[Stop, ...]], ...]:
+        """Per block, each round at this table: time, question, prompt and who leads."""
+        return tuple(
+            (
+                block,
+                tuple(
+                    Stop(r.number, time, table, seat.question, seat.prompt, seat.moderator)
+                    for r, time in zip(block.rounds, round_times(block), strict=True)
+                    for seat in r.seats
+                    if seat.table == table
+                ),
+            )
+            for block in self.blocks
+        )
+
+    def itinerary_schedule(self, person: Person) -> tuple[tuple[Block, tuple[Stop, ...]], ...]:
+        """Per block, each round: where this delegate sits and what is asked there."""
+        schedule = []
+        for b, block in enumerate(self.blocks):
+            places = person.places[b] if b < len(person.places) else ()
+            stops = []
+            for i, (r, time) in enumerate(zip(block.rounds, round_times(block), strict=True)):
+                table = places[i] if i < len(places) else None
+                seat = next((s for s in r.seats if s.table == table), Seat(table or ""))
+                stops.append(Stop(r.number, time, table, seat.question, seat.prompt))
+            schedule.append((block, tuple(stops)))
+        return tuple(schedule)
+
+    def run_sheet_schedule(
+        self, sheet: ModeratorSheet
+    ) -> tuple[tuple[Block, tuple[Stop, ...]], ...]:
+        """Per block, each round: where this moderator leads, the question and its prompt."""
+        schedule = []
+        for b, block in enumerate(self.blocks):
+            duties = sheet.duties[b] if b < len(sheet.duties) else ()
+            stops = []
+            for i, (r, time) in enumerate(zip(block.rounds, round_times(block), strict=True)):
+                duty = duties[i] if i < len(duties) else Duty()
+                stops.append(Stop(r.number, time, duty.table, duty.question, duty.prompt))
+            schedule.append((block, tuple(stops)))
+        return tuple(schedule)
+
+
+def round_times(block: Block) -> list[str]:
+    """Each round's "09:30–09:50" from the block's start and the rounds' lengths, or ""."""
+    try:
+        start = datetime.strptime(block.starts_at.strip(), "%H:%M")
+    except ValueError:
+        return [""] * len(block.rounds)
+    times = []
+    for r in block.rounds:
+        if start is None or not r.minutes:
+            start = None
+            times.append("")
+            continue
+        end = start + timedelta(minutes=r.minutes)
+        times.append(f"{start:%H:%M}–{end:%H:%M}")
+        start = end
+    return times
+
+
+def qr_png(url: str, scale: int = 10) -> bytes:
+    """A QR code that opens this address when scanned, as a PNG picture (made here, offline)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()
+
+
+def qr_svg_data_uri(url: str) -> str:
+    """A QR code that opens this address, as an SVG data: address an <img> can show."""
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=4)
+
+
+def table_cards_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
+    """Word table cards: per table its name, the join QR code and each round's question."""
+    doc = _new_document(plan, paper, _("Table cards"), name_size=54, text_size=12)
+    for index, card in enumerate(plan.tables):
+        _page_top(doc, plan, card.name, index, centred=True)
+        if card.join_url:
+            alt = _("QR code to join %(table)s as its moderator or host", table=card.name)
+            _qr_paragraph(doc, card.join_url, Cm(7), alt)
+            _caption(
+                doc,
+                _(
+                    "Moderator or host: scan this code with your tablet to open this "
+                    "table's note page."
+                ),
+            )
+            _caption(doc, card.join_url, size=8)
+        led = {None: _("self-led")}
+        rows = [
+            (
+                (str(s.round), s.time, (s.question, s.prompt), led.get(s.moderator, s.moderator))
+                for s in stops
+            )
+            for _block, stops in plan.table_schedule(card.name)
+        ]
+        headers = (_("Round"), _("Time"), _("Question"), _("Led by"))
+        _blocks(doc, plan.blocks, rows, headers, (Mm(20), Mm(32), None, Mm(38)))
+    return _save(doc)
+
+
+def itineraries_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
+    """Word itineraries, one page per delegate: their table and question each round."""
+    doc = _new_document(plan, paper, _("Itineraries"), name_size=30)
+    for index, person in enumerate(plan.people):
+        _page_top(doc, plan, person.name, index)
+        rows = [
+            ((str(s.round), s.time, s.table or _("free"), (s.question, "")) for s in stops)
+            for _block, stops in plan.itinerary_schedule(person)
+        ]
+        headers = (_("Round"), _("Time"), _("Table"), _("Question"))
+        _blocks(doc, plan.blocks, rows, headers, (Mm(20), Mm(32), Mm(40), None))
+        if person.url:
+            alt = _("QR code to the participant page of %(name)s", name=person.name)
+            _qr_paragraph(doc, person.url, Cm(3.5), alt)
+            _caption(doc, _("Scan to see your itinerary on your phone."))
+            _caption(doc, person.url, size=8)
+    return _save(doc)
+
+
+def runsheets_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
+    """Word run sheets, one page per moderator: where to be each round and what to ask."""
+    doc = _new_document(plan, paper, _("Run sheets"), name_size=30)
+    for index, sheet in enumerate(plan.moderators):
+        _page_top(doc, plan, sheet.name, index)
+        rows = [
+            ((str(s.round), s.time, s.table or _("free"), (s.question, s.prompt)) for s in stops)
+            for _block, stops in plan.run_sheet_schedule(sheet)
+        ]
+        headers = (_("Round"), _("Time"), _("Table"), _("Question"))
+        _blocks(doc, plan.blocks, rows, headers, (Mm(20), Mm(32), Mm(40), None))
+    return _save(doc)
+
+
+def _new_document(plan: PrintPlan, paper: str, kind: str, name_size: int, text_size: int = 11):
+    """An empty document on this paper, its headings black for any printer."""
+    if paper not in PAPERS:
+        raise ValueError(_("Paper must be A4 or Letter, not %(paper)s.", paper=paper))
+    width, height, margin = PAPERS[paper]
+    doc = Document()
+    for section in doc.sections:
+        section.page_width, section.page_height = width, height
+        section.left_margin = section.right_margin = margin
+        section.top_margin = section.bottom_margin = margin
+    for name, size in (("Heading 1", name_size), ("Heading 2", 15)):
+        style = doc.styles[name]
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.space_before = Pt(0 if name == "Heading 1" else 14)
+    for name in ("Subtitle", "Caption"):
+        doc.styles[name].font.color.rgb = RGBColor(0x40, 0x40, 0x40)
+    doc.styles["Caption"].font.size = Pt(10)
+    doc.styles["Normal"].font.size = Pt(text_size)
+    properties = doc.core_properties
+    properties.title = printable(f"{kind} · {plan.title}")
+    properties.language = plan.language
+    properties.author = properties.last_modified_by = "kt-workshop"
+    properties.comments = properties.subject = properties.keywords = ""
+    return doc
+
+
+def _page_top(doc, plan: PrintPlan, name: str, index: int, centred: bool = False) -> None:
+    """The workshop line and the page's name (a Heading 1, so Word's navigation lists it)."""
+    top = doc.add_paragraph(plan.heading, style="Subtitle")
+    top.paragraph_format.page_break_before = index > 0
+    heading = doc.add_heading(name, level=1)
+    if centred:
+        top.alignment = heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _qr_paragraph(doc, url: str, size, alt: str) -> None:
+    """A centred QR code for this address, described for screen readers."""
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.keep_with_next = True
+    picture = paragraph.add_run().add_picture(io.BytesIO(qr_png(url)), width=size)
+    picture._inline.docPr.set("descr", printable(alt))
+
+
+def _caption(doc, text: str, size: int | None = None) -> None:
+    """A centred line in the Caption style under a QR code."""
+    paragraph = doc.add_paragraph(printable(text), style="Caption")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if size:
+        for run in paragraph.runs:
+            run.font.size = Pt(size)
+
+
+def _blocks(doc, blocks, rows_per_block, headers, widths) -> None:
+    """Per block a Heading 2 and a table of its rounds; a (text, prompt) cell gets both."""
+    for block, rows in zip(blocks, rows_per_block, strict=True):
+        title = block.title
+        if block.starts_at:
+            title = _("%(block)s · from %(time)s", block=block.title, time=block.starts_at)
+        doc.add_heading(title, level=2)
+        table = doc.add_table(rows=1, cols=len(headers))
+        table.style = doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, header in zip(table.rows[0].cells, headers, strict=True):
+            cell.paragraphs[0].add_run(header).bold = True
+        _keep_row(table.rows[0], header=True)
+        for row in rows:
+            added = table.add_row()
+            _keep_row(added)
+            cells = added.cells
+            for cell, value in zip(cells, row, strict=True):
+                text, prompt = value if isinstance(value, tuple) else (value, "")
+                cell.paragraphs[0].add_run(printable(text or ""))
+                if prompt:
+                    cell.add_paragraph().add_run(printable(prompt)).italic = True
+        _set_widths(doc, table, widths)
+
+
+def _keep_row(row, header: bool = False) -> None:
+    """Keep a row on one page; a header row is repeated when the table runs onto the next."""
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))
+
+
+def _set_widths(doc, table, widths) -> None:
+    """Fixed column widths; the column given as None takes the rest of the page."""
+    section = doc.sections[0]
+    usable = section.page_width - section.left_margin - section.right_margin
+    rest = usable - sum(w for w in widths if w is not None)
+    table.autofit = False  # a fixed layout: Word and LibreOffice keep the widths as set
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width if width is not None else rest
+        for cell in column.cells:
+            cell.width = column.width
+
+
+def _save(doc) -> bytes:
+    """The document as the bytes of a .docx file."""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -12,6 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as NotFoundPage
 
 __version__ = "0.1.0"
 
@@ -90,7 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_request_hooks(app: Flask) -> None:
     """Access rules before every request; security headers and error pages around it."""
-    from kt_workshop import web
+    from kt_workshop import store, web
 
     @app.before_request
     def guard():
@@ -107,6 +108,12 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    @app.errorhandler(store.NotFound)
+    def row_not_found(error):
+        if web.wants_json():
+            return web.json_error(404, str(error))
+        return render_template("error.html", error=NotFoundPage(), message=str(error)), 404
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -92,13 +92,16 @@ def create_grant(
     label = (label or "").strip()
     if len(label) > 100:
         raise InputError({"label": _("Keep this under %(n)s characters.", n=100)})
-    for kind, row_id in (
-        ("tables", table_id),
-        ("moderator", moderator_id),
-        ("participant", participant_id),
+    for field, kind, row_id in (
+        ("table_id", "tables", table_id),
+        ("moderator_id", "moderator", moderator_id),
+        ("participant_id", "participant", participant_id),
     ):
-        if row_id not in (None, ""):
-            get_item(db, kind, workshop_id, int(row_id))
+        if row_id in (None, ""):
+            continue
+        if isinstance(row_id, bool) or not str(row_id).strip().isdigit():
+            raise InputError({field: _("Enter a whole number.")})
+        get_item(db, kind, workshop_id, int(row_id))
     created = datetime.now(UTC)
     row = {
         "workshop_id": workshop_id,

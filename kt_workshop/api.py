@@ -137,9 +137,10 @@ def item_create(workshop_id, collection):
     db = get_db()
     data = body()
     if kind == "block":
-        item_id = store.add_block(
-            db, workshop_id, data, int(data.get("rounds", 5)), data.get("minutes", 20)
-        )
+        rounds = data.get("rounds", 5)
+        if not isinstance(rounds, int) or isinstance(rounds, bool):
+            raise store.InputError({"rounds": _("Enter a whole number.")})
+        item_id = store.add_block(db, workshop_id, data, rounds, data.get("minutes", 20))
     else:
         item_id = store.add_item(db, kind, workshop_id, data)
     store.audit(db, workshop_id, audit_actor(), f"added {kind}", {"id": item_id})
@@ -160,9 +161,13 @@ def item_update(workshop_id, collection, item_id):
     kind = kind_or_404(collection)
     db = get_db()
     data = body()
+    if "round_minutes" in data and (kind != "block" or not isinstance(data["round_minutes"], list)):
+        raise store.InputError(
+            {"round_minutes": _("Give a block's round lengths as a list of minutes.")}
+        )
     with db.atomic():
         store.update_item(db, kind, workshop_id, item_id, data)
-        if kind == "block" and isinstance(data.get("round_minutes"), list):
+        if "round_minutes" in data:
             store.set_rounds(db, workshop_id, item_id, data["round_minutes"])
     store.audit(db, workshop_id, audit_actor(), f"edited {kind}", {"id": item_id})
     return jsonify(store.get_item(db, kind, workshop_id, item_id))
@@ -209,6 +214,7 @@ def participants_import(workshop_id):
 @allow("organiser")
 def participants_export(workshop_id):
     """The delegate list as csv (default) or xlsx."""
+    store.get_workshop(get_db(), workshop_id)
     people = store.list_items(get_db(), "participant", workshop_id)
     if request.args.get("format", "csv") == "xlsx":
         return Response(
@@ -314,7 +320,7 @@ def pack_json(pack) -> dict:
 def pack_check():
     """Check a topic pack sent as TOML text; list each mistake with line and field."""
     try:
-        pack = topics.load_pack_text(request.get_data().decode("utf-8"))
+        pack = topics.load_pack_text(request.get_data().decode("utf-8-sig"))
     except UnicodeDecodeError:
         return json_error(422, _("The pack is not UTF-8 text."))
     except topics.PackError as error:

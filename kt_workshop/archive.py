@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from kt_workshop import __version__
 from kt_workshop.i18n import _
-from kt_workshop.store import get_workshop
+from kt_workshop.store import FIELDS, InputError, clean, get_workshop
 
 FORMAT = "kt-workshop-archive"
 VERSION = 1
@@ -111,7 +111,22 @@ def load_archive(data: bytes) -> dict:
             )
         )
     tables = archive.get("tables")
-    if not isinstance(tables, dict) or len(tables.get("workshop") or []) != 1:
+    if not isinstance(tables, dict):
+        raise ArchiveError(_("The archive has no tables."))
+    unknown = set(tables) - {name for name, _refs in TABLES}
+    if unknown:
+        # Refuse rather than silently drop rows a newer version wrote (notes, codings...).
+        raise ArchiveError(
+            _(
+                "The archive holds parts this version does not know: %(t)s. "
+                "Use a newer kt-workshop.",
+                t=", ".join(sorted(unknown)),
+            )
+        )
+    for name, rows in tables.items():
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise ArchiveError(_("“%(t)s” in the archive is not a list of rows.", t=name))
+    if len(tables.get("workshop") or []) != 1:
         raise ArchiveError(_("The archive must hold exactly one workshop."))
     return archive
 
@@ -150,6 +165,7 @@ def import_workshop(db: Database, archive: dict) -> int:
                             )
                         )
                     values[column] = new_ids[parent][values[column]]
+                check_fields(db, table, values)
                 try:
                     new_ids[table][row["id"]] = db[table].insert(values).last_pk
                 except Exception as error:  # a constraint the file breaks: say which row
@@ -162,3 +178,19 @@ def import_workshop(db: Database, archive: dict) -> int:
                         )
                     ) from error
     return next(iter(new_ids["workshop"].values()))
+
+
+def check_fields(db: Database, table: str, values: dict) -> None:
+    """Hold an archived row to the same rules as the set-up forms (empty titles, 0 minutes...)."""
+    if table not in FIELDS:
+        return
+    workshop_id = values.get("workshop_id")
+    if table == "round":
+        workshop_id = None
+    user_values = {name: values[name] for name in FIELDS[table] if name in values}
+    try:
+        clean(db, table, workshop_id, user_values, partial=table != "workshop")
+    except InputError as error:
+        raise ArchiveError(
+            _("“%(t)s” has a value the forms would refuse: %(e)s", t=table, e=error)
+        ) from None

@@ -173,6 +173,9 @@ def grant_create(workshop_id):
         for message in error.errors.values():
             flash(message, "error")
         return redirect(url_for("auth.grants", workshop_id=workshop_id))
+    except store.NotFound as error:
+        flash(str(error), "error")
+        return redirect(url_for("auth.grants", workshop_id=workshop_id))
     store.audit(
         db,
         workshop_id,

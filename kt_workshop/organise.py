@@ -10,6 +10,8 @@ bp = Blueprint("organise", __name__)
 
 # The parts of a workshop edited as rows, by their name in URLs.
 KINDS = {"blocks": "block", "questions": "question", "tables": "tables", "moderators": "moderator"}
+# The kinds of row kept in the organiser's order.
+ORDERED = ("block", "question", "tables")
 # The page each kind of row is edited on.
 PAGE = {
     "block": "organise.programme",
@@ -216,6 +218,8 @@ def item_delete(workshop_id, kind, item_id):
 def item_move(workshop_id, kind, item_id):
     """Move a row up or down in its list."""
     kind = kind_or_404(kind)
+    if kind not in ORDERED:
+        abort(404)
     try:
         store.move_item(
             get_db(), kind, workshop_id, item_id, -1 if request.form.get("direction") == "up" else 1
@@ -273,9 +277,15 @@ def pack_export(workshop_id):
     if not blocks:
         flash(_("Add questions first: a topic pack needs at least one."), "error")
         return redirect(url_for("organise.programme", workshop_id=workshop_id))
-    pack = topics.pack_from_questions(
-        workshop["title"], workshop["description"], workshop["language"], blocks
-    )
+    try:
+        pack = topics.pack_from_questions(
+            workshop["title"], workshop["description"], workshop["language"], blocks
+        )
+    except topics.PackError as error:
+        flash(_("These questions cannot be saved as a topic pack yet:"), "error")
+        for problem in error.problems:
+            flash(str(problem), "error")
+        return redirect(url_for("organise.programme", workshop_id=workshop_id))
     return Response(
         topics.pack_to_toml(pack),
         mimetype="application/toml",

@@ -545,8 +545,11 @@ def pair_rules(db: Database, workshop_id: int) -> list[dict]:
 
 def remove_pair_rule(db: Database, workshop_id: int, rule_id: int) -> None:
     """Drop a keep-apart or keep-together rule."""
-    db.execute("DELETE FROM pair_rule WHERE id = ? AND workshop_id = ?", [rule_id, workshop_id])
-    mark_changed(db, workshop_id)
+    cursor = db.execute(
+        "DELETE FROM pair_rule WHERE id = ? AND workshop_id = ?", [rule_id, workshop_id]
+    )
+    if cursor.rowcount:
+        mark_changed(db, workshop_id)
 
 
 def publish(db: Database, workshop_id: int) -> None:

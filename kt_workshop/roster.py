@@ -135,6 +135,7 @@ def delegate_import_confirm(workshop_id, stash_id):
         # Taking the stash and writing the rows succeed or fail together.
         with db.atomic():
             filename, rows = store.take_stashed_import(db, workshop_id, stash_id)
+            rows, skipped = store.without_duplicates(db, workshop_id, rows)
             ids = store.add_delegates(db, workshop_id, rows)
     except store.NotFound as error:
         flash(str(error), "error")
@@ -146,6 +147,10 @@ def delegate_import_confirm(workshop_id, stash_id):
         db, workshop_id, audit_actor(), "imported delegates", {"file": filename, "count": len(ids)}
     )
     flash(_("Imported %(n)s delegates from %(file)s.", n=len(ids), file=filename), "success")
+    if skipped:
+        flash(
+            _("%(n)s rows were left out: those delegates were added meanwhile.", n=skipped), "info"
+        )
     return redirect(url_for("roster.delegates", workshop_id=workshop_id))
 
 

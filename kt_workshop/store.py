@@ -1,6 +1,7 @@
 """Every read and write of workshop data: plain functions taking the database first."""
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -9,6 +10,8 @@ from sqlite_utils import Database
 from kt_workshop.i18n import _
 
 FORMATS = ("travelling", "fixed_groups", "mixed")
+# A language code such as en, pl, de-AT or zh_Hant (what topic packs and translations use).
+LANGUAGE_CODE = r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*"
 ATTENDANCE = ("registered", "attended", "absent")
 DELEGATE_FIELDS = ("name", "organisation", "country", "sector", "role", "language")
 
@@ -41,6 +44,8 @@ class Field:
     minimum: int = 0
     maximum: int = 10_000
     ref: str = ""  # for kind "ref": the table the id must belong to (same workshop)
+    nullable: bool = False  # for kind "bool": may be left unanswered (None)
+    pattern: str = ""  # for kind "text": a regular expression a non-empty value must match
 
 
 # What a user may set on each kind of row. The views, the API and the archive all go
@@ -50,7 +55,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "title": Field(required=True),
         "date": Field(max_length=10),
         "venue": Field(),
-        "language": Field(max_length=12),
+        "language": Field(max_length=35, pattern=LANGUAGE_CODE),
         "format": Field("choice", choices=FORMATS),
         "description": Field(max_length=5000),
         "chatham_house": Field("bool"),
@@ -79,7 +84,7 @@ FIELDS: dict[str, dict[str, Field]] = {
     "participant": {
         **{name: Field(required=name == "name") for name in DELEGATE_FIELDS},
         "attendance": Field("choice", choices=ATTENDANCE),
-        "consent": Field("bool"),
+        "consent": Field("bool", nullable=True),
         "table_id": Field("ref", ref="tables"),
         "stays": Field("bool"),
     },
@@ -95,8 +100,12 @@ FALSE_WORDS = {"0", "false", "no", "off", "n", ""}
 def _clean_value(db: Database, workshop_id: int | None, field: Field, value):
     """Turn one submitted value into what is stored, or raise ValueError with the reason."""
     if field.kind == "bool":
-        if isinstance(value, bool) or value is None:
+        if isinstance(value, bool):
             return value
+        if value is None and field.nullable:
+            return None
+        if value is None:
+            raise ValueError(_("Choose yes or no."))
         word = str(value).strip().lower()
         if word in TRUE_WORDS:
             return True
@@ -124,6 +133,8 @@ def _clean_value(db: Database, workshop_id: int | None, field: Field, value):
         raise ValueError(_("This field is required."))
     if len(value) > field.max_length:
         raise ValueError(_("Keep this under %(n)s characters.", n=field.max_length))
+    if field.pattern and value and not re.fullmatch(field.pattern, value):
+        raise ValueError(_("Use a language code such as en, pl or de."))
     if field.kind == "choice" and value not in field.choices:
         raise ValueError(_("Choose one of: %(choices)s.", choices=", ".join(field.choices)))
     return value
@@ -141,6 +152,15 @@ def clean(db: Database, kind: str, workshop_id: int | None, data: dict, partial=
             values[name] = _clean_value(db, workshop_id, field, data[name])
         except ValueError as error:
             errors[name] = str(error)
+    if kind == "participant" and "extra" in data:
+        extra = data["extra"]
+        if extra is not None and (
+            not isinstance(extra, dict)
+            or not all(
+                isinstance(k, str) and isinstance(v, str | int | float) for k, v in extra.items()
+            )
+        ):
+            errors["extra"] = _("Give the extra columns as names with text values.")
     if errors:
         raise InputError(errors)
     return values
@@ -274,7 +294,7 @@ def add_item(db: Database, kind: str, workshop_id: int, data: dict) -> int:
     row = {**values, "workshop_id": workshop_id}
     if kind == "participant":
         row["created_at"] = now()
-        row["extra"] = json.dumps(data.get("extra") or {}, ensure_ascii=False)
+        row["extra"] = json.dumps(text_values(data.get("extra")), ensure_ascii=False)
     if "position" in db[kind].columns_dict:
         row["position"] = _next_position(db, kind, "workshop_id", workshop_id)
     return db[kind].insert(row).last_pk
@@ -285,7 +305,7 @@ def update_item(db: Database, kind: str, workshop_id: int, item_id: int, data: d
     get_item(db, kind, workshop_id, item_id)
     values = clean(db, kind, workshop_id, data, partial=True)
     if kind == "participant" and "extra" in data:
-        values["extra"] = json.dumps(data["extra"] or {}, ensure_ascii=False)
+        values["extra"] = json.dumps(text_values(data["extra"]), ensure_ascii=False)
     if values:
         db[kind].update(item_id, values)
 
@@ -426,3 +446,26 @@ def take_stashed_import(db: Database, workshop_id: int, stash_id: int) -> tuple[
         raise NotFound(_("This import has already been confirmed or has expired."))
     db["pending_import"].delete(stash_id)
     return found[0]["filename"], json.loads(found[0]["rows"])
+
+
+def delegate_key(delegate: dict) -> tuple[str, str]:
+    """What makes two delegates the same person: name and organisation, case and spaces aside."""
+    return tuple(
+        " ".join(str(delegate.get(f) or "").split()).casefold() for f in ("name", "organisation")
+    )
+
+
+def without_duplicates(db: Database, workshop_id: int, rows: list[dict]) -> tuple[list, int]:
+    """Drop rows naming delegates the workshop already has; return the rest and how many left."""
+    known = {delegate_key(p) for p in list_items(db, "participant", workshop_id)}
+    kept = []
+    for row in rows:
+        if delegate_key(row) not in known:
+            known.add(delegate_key(row))
+            kept.append(row)
+    return kept, len(rows) - len(kept)
+
+
+def text_values(extra: dict | None) -> dict[str, str]:
+    """The organiser's own columns with every value as text."""
+    return {str(key): str(value) for key, value in (extra or {}).items()}

@@ -7,6 +7,7 @@ with value u joining it changes only the counts (A, v), (A, u), (B, v) and (B, u
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -39,11 +40,10 @@ class Balance:
             self.onehots.append(onehot)
 
     def _excess(self, X: np.ndarray, onehot: np.ndarray):
-        """Counts per (round, table, value) and the excess of counts c-1, c and c+1."""
-        counts = np.einsum("rnt,nv->rtv", X, onehot)
-        sizes = X.sum(axis=1)
-        seated = np.maximum(sizes.sum(axis=1), 1)
-        share = counts.sum(axis=1)[:, None, :] * sizes[:, :, None] / seated[:, None, None]
+        """Counts per (table, value) of one round and the excess of counts c-1, c and c+1."""
+        counts = X.T @ onehot
+        sizes = X.sum(axis=0)
+        share = counts.sum(axis=0)[None, :] * sizes[:, None] / max(sizes.sum(), 1.0)
         low, high = np.floor(share + 1e-9), np.ceil(share - 1e-9)
 
         def excess(c):
@@ -52,25 +52,90 @@ class Balance:
         return excess(counts - 1), excess(counts), excess(counts + 1)
 
     def total(self, X: np.ndarray) -> int:
-        """Total imbalance over rounds, tables, attributes and values."""
-        return int(round(sum(self._excess(X, onehot)[1].sum() for onehot in self.onehots)))
+        """Total imbalance over the rounds X[round, person, table], attributes and values."""
+        return int(
+            round(sum(self._excess(x, onehot)[1].sum() for x in X for onehot in self.onehots))
+        )
 
     def deltas(self, X: np.ndarray, seat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Change in imbalance for every swap (round, i, j) and every move (round, i, table)."""
-        w, n, g = X.shape
-        swap = np.zeros((w, n, n))
-        move = np.zeros((w, n, g))
-        rows = np.arange(w)[:, None]
+        """Change in imbalance for every swap (i, j) and every move (i, table) of one round."""
+        n, g = X.shape
+        swap = np.zeros((n, n))
+        move = np.zeros((n, g))
         where = np.where(seat >= 0, seat, 0)
         for k, onehot in enumerate(self.onehots):
             minus, now, plus = self._excess(X, onehot)
-            value = np.maximum(self.codes[:, k], 0)
-            known = (self.codes[:, k] >= 0)[None, :]
-            leave = np.where(known, (minus - now)[rows, where, value[None, :]], 0.0)
-            join = np.where(known[:, :, None], (plus - now)[:, :, value].transpose(0, 2, 1), 0.0)
-            joined = np.take_along_axis(join, np.broadcast_to(where[:, None, :], (w, n, n)), 2)
-            pair = leave[:, :, None] + leave[:, None, :] + joined + joined.transpose(0, 2, 1)
-            same = self.codes[:, k][:, None] == self.codes[:, k][None, :]
-            swap += np.where(same[None], 0.0, pair)
-            move += leave[:, :, None] + join
+            code = self.codes[:, k]
+            value = np.maximum(code, 0)
+            known = code >= 0
+            leave = np.where(known, (minus - now)[where, value], 0.0)
+            join = np.where(known[:, None], (plus - now)[:, value].T, 0.0)
+            joined = join[:, where]
+            pair = leave[:, None] + leave[None, :] + joined + joined.T
+            swap += np.where(code[:, None] == code[None, :], 0.0, pair)
+            move += leave[:, None] + join
         return swap, move
+
+
+def relabel(
+    seat: np.ndarray,
+    codes: np.ndarray,
+    may_swap: np.ndarray,
+    rng: np.random.Generator,
+    deadline: float,
+) -> np.ndarray:
+    """Balance tables by swapping whole itineraries of two people, keeping who meets whom.
+
+    A construction thus keeps its coincidences while its tables mix attribute values.
+    """
+    w, n = seat.shape
+    g = int(seat.max()) + 1
+    seat = seat.copy()
+    pool = np.flatnonzero(may_swap)
+    if pool.size < 2:
+        return seat
+    rounds = np.arange(w)
+    keys = []
+    for k in range(codes.shape[1]):
+        counts = np.zeros((w, g, int(codes[:, k].max()) + 1))
+        seated = (seat >= 0) & (codes[:, k] >= 0)[None, :]
+        r, p = np.nonzero(seated)
+        np.add.at(counts, (r, seat[r, p], codes[p, k]), 1.0)
+        sizes = np.stack([np.bincount(row[row >= 0], minlength=g) for row in seat])
+        share = (
+            counts.sum(axis=1)[:, None, :] * sizes[:, :, None] / sizes.sum(axis=1)[:, None, None]
+        )
+        keys.append((counts, np.floor(share + 1e-9), np.ceil(share - 1e-9)))
+
+    def change(counts, low, high, t, v, step):
+        """Change of excess when cells (round, t[round], v) gain `step`."""
+        before = counts[rounds, t, v]
+        cell_low, cell_high = low[rounds, t, v], high[rounds, t, v]
+        after = before + step
+        excess = np.maximum(0, np.maximum(cell_low - after, after - cell_high))
+        return excess - np.maximum(0, np.maximum(cell_low - before, before - cell_high))
+
+    # A count, not a clock, bounds the work, so the same seed gives the same plan.
+    for _ in range(60 * n):
+        if time.perf_counter() > deadline:
+            break
+        i, j = (int(p) for p in rng.choice(pool, 2, replace=False))
+        ti, tj = seat[:, i], seat[:, j]
+        if (ti == tj).all() or (ti < 0).any() or (tj < 0).any():
+            continue
+        delta, moves = 0.0, []
+        for k, (counts, low, high) in enumerate(keys):
+            a, b = codes[i, k], codes[j, k]
+            if a == b:
+                continue
+            for t_from, t_to, v in ((ti, tj, a), (tj, ti, b)):
+                if v >= 0:
+                    delta += (change(counts, low, high, t_from, v, -1.0) * (ti != tj)).sum()
+                    delta += (change(counts, low, high, t_to, v, 1.0) * (ti != tj)).sum()
+                    moves.append((counts, t_from, t_to, v))
+        if moves and delta <= 0:
+            for counts, t_from, t_to, v in moves:
+                counts[rounds, t_from, v] -= 1.0
+                counts[rounds, t_to, v] += 1.0
+            seat[:, [i, j]] = seat[:, [j, i]]
+    return seat

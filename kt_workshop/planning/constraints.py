@@ -38,6 +38,7 @@ class Rules:
     apart: np.ndarray | None  # (n, n) bool, symmetric
     groups: list[list[int]]  # people who must sit together (two or more each)
     problems: list[str] = field(default_factory=list)
+    hosts: bool = False
 
     @property
     def rounds(self) -> int:
@@ -58,8 +59,12 @@ class Rules:
 
     def is_free(self) -> bool:
         """True when nothing but hosts constrains the plan (constructions may be used)."""
+        hosts = np.full(self.n, -1, dtype=np.int64)
+        if self.hosts:
+            hosts[: self.tables] = np.arange(min(self.tables, self.n))
         return (
-            self.apart is None
+            bool((self.pinned == hosts[None, :]).all())
+            and self.apart is None
             and not self.groups
             and all(len(o) == self.tables for o in self.open)
             and bool(self.present.all())
@@ -88,13 +93,13 @@ def check(
     open_tables = [list(range(tables)) for _ in range(rounds)]
     for r, closed in sorted(c.closed.items()):
         if not 0 <= r < rounds:
-            problems.append(_("Round %(r)s is not planned, so closing tables in it is ignored.", r=r))
+            problems.append(
+                _("Round %(r)s is not planned, so closing tables in it is ignored.", r=r)
+            )
             continue
         bad = sorted(t for t in closed if not 0 <= t < tables)
         if bad:
-            problems.append(
-                _("Table %(t)s does not exist, so it cannot be closed.", t=_names(bad))
-            )
+            problems.append(_("Table %(t)s does not exist, so it cannot be closed.", t=_names(bad)))
         left = [t for t in range(tables) if t not in closed]
         if not left:
             problems.append(_("Every table is closed in round %(r)s; all stay open.", r=r))
@@ -143,7 +148,7 @@ def check(
 
     apart_pairs = _apart_pairs(c, n, pinned, problems)
     groups = _together_groups(c, n, rounds, pinned, apart_pairs, open_tables, present, problems)
-    rules = Rules(n, tables, present, open_tables, pinned, None, groups, problems)
+    rules = Rules(n, tables, present, open_tables, pinned, None, groups, problems, hosts)
     _pin_groups(rules)
     _check_capacity(rules)
     _drop_pinned_apart(rules, apart_pairs)
@@ -159,7 +164,9 @@ def _apart_pairs(c: Constraints, n: int, pinned: np.ndarray, problems: list[str]
     pairs = []
     for a, b in c.apart:
         if not (0 <= a < n and 0 <= b < n) or a == b:
-            problems.append(_("Keep-apart rule %(a)s-%(b)s names no two people; ignored.", a=a, b=b))
+            problems.append(
+                _("Keep-apart rule %(a)s-%(b)s names no two people; ignored.", a=a, b=b)
+            )
             continue
         same = [
             r for r in range(pinned.shape[0]) if pinned[r, a] >= 0 and pinned[r, a] == pinned[r, b]
@@ -278,8 +285,11 @@ def _check_capacity(rules: Rules) -> None:
     group_of = rules.group_of()
     for r in range(rules.rounds):
         lo, big = rules.capacity(r)
+        fixed_here = (rules.pinned[r] >= 0) & rules.present[r]
+        if not fixed_here.any():
+            continue
         for t in rules.open[r]:
-            here = [p for p in range(rules.n) if rules.pinned[r, p] == t and rules.present[r, p]]
+            here = np.flatnonzero(fixed_here & (rules.pinned[r] == t)).tolist()
             limit = lo + 1 if big > 0 else lo
             moved: list[int] = []
             while len(here) > limit:

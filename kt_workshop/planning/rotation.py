@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from math import comb
 
 import numpy as np
+from numpy.random import default_rng
 
 from kt_workshop.i18n import _
-from kt_workshop.planning.balance import encode
+from kt_workshop.planning.balance import encode, relabel
 from kt_workshop.planning.constraints import Constraints, Rules, check
 from kt_workshop.planning.constructions import as_tables, best_construction
 from kt_workshop.planning.greedy import greedy_plan
@@ -133,7 +134,7 @@ def _held_future_pairs(rules: Rules, history: np.ndarray, sizes: list[list[int]]
             backward = sum(balanced_pairs(int(k), len(row)) for k in stayed)
             newcomers = int((here & (past < 0)).sum())
             left = list(row)
-            for _ in range(newcomers):
+            for _newcomer in range(newcomers):
                 # A newcomer relieves the table where one person fewer saves the most pairs.
                 gain = [balanced_pairs(s, used) - balanced_pairs(s - 1, used) for s in left]
                 left[int(np.argmax(gain))] -= 1
@@ -167,7 +168,7 @@ def plan_rotation(
     lower = plan_bound(rules)
     cap = max_meetings_floor(n, round_sizes(rules), lower)
     codes = encode(attributes) if attributes else None
-    rng = np.random.default_rng(seed)
+    rng = default_rng(seed)
     seat, name = None, method
     if method == "greedy":
         seat, more = greedy_plan(rules, rng)
@@ -177,11 +178,16 @@ def plan_rotation(
             found = best_construction(tables, n, rounds, hosts)
             if found is not None:
                 seat, name = found[0], f"construction:{found[1]}"
+                if codes is not None:
+                    # Half the time for relabelling, the rest for the search to polish.
+                    until = start + time_limit / 2
+                    seat = relabel(seat, codes, (rules.pinned < 0).all(axis=0), rng, until)
         if seat is None:
             seat, more = initial_plan(rules, rng)
             problems += more
             name = "search"
-        done = codes is None and score_plan(as_tables(seat, tables), n).coincidences <= lower
+        met = meetings(seat)[np.triu_indices(n, 1)]
+        done = codes is None and int((met * (met - 1) // 2).sum()) <= lower
         if not done:
             left = max(0.0, time_limit - (time.perf_counter() - start))
             seat, steps = improve(
@@ -223,7 +229,11 @@ def _people(tables, rounds, people, size, hosts, attributes, method) -> int:
         raise ValueError(_("There must be at least one person (got %(n)s).", n=people))
     if hosts and people < tables:
         raise ValueError(
-            _("Each of the %(t)s tables needs a host, but there are %(n)s people.", t=tables, n=people)
+            _(
+                "Each of the %(t)s tables needs a host, but there are %(n)s people.",
+                t=tables,
+                n=people,
+            )
         )
     if attributes is not None and len(attributes) != people:
         raise ValueError(

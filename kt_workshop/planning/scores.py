@@ -29,10 +29,11 @@ def meeting_counts(rounds: Sequence[Sequence[Sequence[int]]], n_people: int) -> 
     """Count for every pair of people how many rounds they share a table."""
     counts = np.zeros((n_people, n_people), dtype=np.int64)
     for tables in rounds:
-        for table in tables:
-            seats = np.asarray(table, dtype=np.intp)
-            if seats.size > 1:
-                counts[np.ix_(seats, seats)] += 1
+        label = np.full(n_people, -1, dtype=np.int64)
+        for t, table in enumerate(tables):
+            label[np.asarray(table, dtype=np.intp)] = t
+        seated = label >= 0
+        counts += (label[:, None] == label[None, :]) & seated[:, None] & seated[None, :]
     np.fill_diagonal(counts, 0)
     return counts
 
@@ -132,12 +133,12 @@ def _per_round(table_sizes_per_round, rounds: int | None) -> list[list[int]]:
 
 
 def round_pair_bound(sizes: list[list[int]]) -> int:
-    """Bound coincidences by what any two rounds force: a table cannot spread wider than the
-    other round has tables.
+    """Give the coincidences any two rounds force, summed over all pairs of rounds.
 
     Sum over pairs of C(m, 2) equals the number of (pair, two rounds) where the pair shares a
     table in both rounds. Between rounds a and b, the people of each table of a sit at one of
-    b's tables each, so at least balanced_pairs(size, tables of b) of their pairs meet again.
+    b's tables each (a table cannot spread wider than b has tables), so at least
+    balanced_pairs(size, tables of b) of their pairs meet again.
     """
     total = 0
     for a in range(len(sizes)):

@@ -2,17 +2,21 @@
 
 The plan is `seat[round, person] -> table`; M[i, j] counts the rounds i and j share a table
 (plus, when re-planning, the rounds already held). A pair that meets m times costs f(m) =
-C(m, 2), plus a steep penalty once m passes `cap` (the fewest meetings some pair must reach),
-so the worst pair is fixed first and the total of coincidences second.
+C(m, 2), plus HEAVY * (m - cap)^3 once m passes `cap` (the fewest meetings some pair must
+reach), so the worst pair is fixed first and the total of coincidences second. Attribute
+imbalance and, when re-planning, a cost per seat moved are added with weights that keep that
+order (imbalance never outweighs a single coincidence).
 
-Each step prices every swap of two people at different tables in every round at once with
-NumPy: with SU[r, i, T] the cost of i joining table T of round r and SD[r, i, T] the saving of
-i leaving it, swapping i (table A) and j (table B) changes the cost by
-SU[i, B] + SU[j, A] - SD[i, A] - SD[j, B] - 2 * up(M[i, j]). When sizes are uneven, moving one
-person from a table of lo + 1 to a table of lo is priced the same way. The best allowed move is
-made even when it makes things worse; moving a person back to the table they just left is
-forbidden for a few steps (tabu), unless it gives a new best plan. After a long time without a
-new best the search restarts from the best plan with a few random swaps.
+Each step takes one round where a pair that met too often sits together and prices every swap
+of two people at different tables of that round at once with NumPy: with SU[i, T] the cost of
+i joining table T and SD[i, A] the saving of i leaving its table A, swapping i (table A) and j
+(table B) changes the cost by SU[i, B] + SU[j, A] - SD[i, A] - SD[j, B] - 2 * up(M[i, j]).
+Only swaps that move someone out of a repeated meeting are considered while there are any.
+When sizes are uneven, moving one person from a table of lo + 1 to a table of lo is priced the
+same way. The best allowed move is made even when it makes things worse; moving a person back
+to the table they just left is forbidden for a few steps (tabu), unless it gives a new best
+plan. After a long time without a new best the search restarts from the best plan with a few
+random swaps.
 
 Hard rules never break: fixed people and absent people do not move, keep-apart partners never
 join each other's table, and keep-together groups move only as a whole (group moves are tried
@@ -55,6 +59,10 @@ class Tabu:
         for members in rules.groups:
             in_group[members] = True
         self.movable = rules.present & (rules.pinned < 0) & ~in_group[None, :]
+        # Pairs whose meetings no move can change (kept together) never count as a conflict.
+        self.free_pair = np.ones((self.n, self.n), dtype=bool)
+        for members in rules.groups:
+            self.free_pair[np.ix_(members, members)] = False
         self.is_open = np.zeros((self.w, self.g), dtype=bool)
         for r, tables in enumerate(rules.open):
             self.is_open[r, tables] = True
@@ -65,8 +73,6 @@ class Tabu:
         self.previous = previous
         self.move_cost = move_cost if previous is not None else 0.0
         self.tabu = np.zeros((self.w, self.n, self.g), dtype=np.int64)
-        self.rows = np.arange(self.w)[:, None, None]
-        self.cols = np.arange(self.n)[None, :, None]
         self.load(self.seat)
 
     def load(self, seat: np.ndarray) -> None:
@@ -89,67 +95,82 @@ class Tabu:
             cost += self.eps * self.balance.total(self.X)
         return float(cost)
 
-    def _moving_cost(self) -> np.ndarray | None:
-        """Cost of seating each person at each table relative to the previous plan."""
+    def _moving_cost(self, r: int) -> np.ndarray | None:
+        """Cost of seating each person at each table of round r, against the previous plan."""
         if not self.move_cost:
             return None
-        cost = np.full((self.w, self.n, self.g), self.move_cost)
-        known = self.previous >= 0
-        r, p = np.nonzero(known)
-        cost[r, p, self.previous[r, p]] = 0.0
+        cost = np.full((self.n, self.g), self.move_cost)
+        before = self.previous[r]
+        known = before >= 0
+        cost[np.flatnonzero(known), before[known]] = 0.0
         cost[~known] = 0.0
         return cost
 
+    def pick_round(self) -> int:
+        """A round worth changing: one where a pair that met too often sits together."""
+        if self.move_cost or self.balance is not None:
+            return int(self.rng.integers(self.w))
+        hot = np.flatnonzero(((self.M >= 2) & self.free_pair).ravel())
+        if hot.size == 0:
+            return int(self.rng.integers(self.w))
+        i, k = divmod(int(hot[self.rng.integers(hot.size)]), self.n)
+        rounds = np.flatnonzero(
+            (self.seat[:, i] == self.seat[:, k]) & (self.movable[:, i] | self.movable[:, k])
+        )
+        return int(self.rng.choice(rounds)) if rounds.size else int(self.rng.integers(self.w))
+
     def best_move(self, step: int, best_cost: float):
-        """Find the best allowed swap or move; None when nothing may move."""
-        w, n, g = self.w, self.n, self.g
-        U, D = self.up[self.M], self.down[self.M]
-        flat = self.X.transpose(1, 0, 2).reshape(n, w * g)
-        SU = (U @ flat).reshape(n, w, g).transpose(1, 0, 2)
-        SD = (D @ flat).reshape(n, w, g).transpose(1, 0, 2)
-        where = np.where(self.seat >= 0, self.seat, 0)
-        across = np.broadcast_to(where[:, None, :], (w, n, n))
-        own = np.take_along_axis(SD, where[:, :, None], 2)[:, :, 0]
-        join = SU - own[:, :, None]
-        extra = self._moving_cost()
+        """Find the best allowed swap or move of one round; None when nothing may move."""
+        r = self.pick_round()
+        U = self.up[self.M]
+        X, row = self.X[r], self.seat[r]
+        where = np.where(row >= 0, row, 0)
+        SU = U @ X
+        mates = where[:, None] == where[None, :]
+        down = self.down[self.M]
+        own = (down * mates).sum(axis=1)
+        hot = movable_hot = None
+        join = SU - own[:, None]
+        extra = self._moving_cost(r)
         if extra is not None:
-            join = join + extra - np.take_along_axis(extra, where[:, :, None], 2)
-        balance_swap = balance_move = None
+            join += extra - extra[np.arange(self.n), where][:, None]
+        balance_swap = None
         if self.balance is not None:
-            balance_swap, balance_move = self.balance.deltas(self.X, self.seat)
-            join = join + self.eps * balance_move
-        joined = np.take_along_axis(join, across, 2)
-        swap = joined + joined.transpose(0, 2, 1) - 2 * U[None]
+            balance_swap, balance_move = self.balance.deltas(X, row)
+            join += self.eps * balance_move
+        joined = join[:, where]
+        swap = joined + joined.T - 2 * U
         if balance_swap is not None:
-            # join counted each person's move alone; the swap's own balance change replaces it.
-            alone = np.take_along_axis(balance_move, across, 2)
-            swap += self.eps * (balance_swap - alone - alone.transpose(0, 2, 1))
-        allowed = self.movable[:, :, None] & self.movable[:, None, :]
-        allowed &= where[:, :, None] != where[:, None, :]
-        if extra is None and self.balance is None and (own > 0).any():
+            # join priced each person's move alone; the swap's own balance change replaces it.
+            alone = self.eps * balance_move[:, where]
+            swap += self.eps * balance_swap - alone - alone.T
+        movable = self.movable[r]
+        allowed = movable[:, None] & movable[None, :] & ~mates
+        if extra is None and self.balance is None:
+            hot = (down * (mates & self.free_pair)).sum(axis=1) > 0
+            movable_hot = hot & movable
+        if movable_hot is not None and movable_hot.any():
             # Only swaps that break up a repeated meeting are worth looking at.
-            allowed &= (own > 0)[:, :, None] | (own > 0)[:, None, :]
+            allowed &= hot[:, None] | hot[None, :]
         conflicts = None
         if self.apart is not None:
-            conflicts = np.einsum("ij,rjt->rit", self.apart, self.X)
-            clash = np.take_along_axis(conflicts, across, 2) - self.apart[None] > 0.5
-            allowed &= ~(clash | clash.transpose(0, 2, 1))
-        tabu = np.take_along_axis(self.tabu, across, 2) > step
-        tabu |= tabu.transpose(0, 2, 1)
-        allowed &= ~tabu | (self.cost + swap < best_cost - 1e-9)
+            conflicts = self.apart @ X
+            clash = conflicts[:, where] - self.apart > 0.5
+            allowed &= ~(clash | clash.T)
+        tabu = self.tabu[r][:, where] > step
+        allowed &= ~(tabu | tabu.T) | (self.cost + swap < best_cost - 1e-9)
         swap = np.where(allowed, swap, np.inf)
         move = None
         if self.uneven:
-            size_here = np.take_along_axis(self.sizes, where, 1)
-            ok = self.movable[:, :, None] & self.is_open[:, None, :]
-            ok &= size_here[:, :, None] == self.sizes[:, None, :] + 1
+            ok = movable[:, None] & self.is_open[r][None, :]
+            ok &= self.sizes[r][where][:, None] == self.sizes[r][None, :] + 1
             if conflicts is not None:
                 ok &= conflicts < 0.5
-            ok &= (self.tabu <= step) | (self.cost + join < best_cost - 1e-9)
+            ok &= (self.tabu[r] <= step) | (self.cost + join < best_cost - 1e-9)
             move = np.where(ok, join, np.inf)
-        return self._pick(swap, move)
+        return self._pick(r, swap, move)
 
-    def _pick(self, swap, move):
+    def _pick(self, r, swap, move):
         """Choose among the cheapest moves at random (ties are common)."""
         best = swap.min() if move is None else min(swap.min(), move.min())
         if not np.isfinite(best):
@@ -159,10 +180,10 @@ class Tabu:
             hits = np.concatenate([hits, swap.size + np.flatnonzero(move.ravel() <= best + 1e-9)])
         k = int(hits[self.rng.integers(hits.size)])
         if k < swap.size:
-            r, i, j = np.unravel_index(k, swap.shape)
-            return ("swap", int(r), int(i), int(j), float(best))
-        r, i, t = np.unravel_index(k - swap.size, move.shape)
-        return ("move", int(r), int(i), int(t), float(best))
+            i, j = divmod(k, self.n)
+            return ("swap", r, i, j, float(best))
+        i, t = divmod(k - swap.size, self.g)
+        return ("move", r, i, t, float(best))
 
     def relocate(self, r: int, people: list[int], table: int) -> None:
         """Seat people at a table in round r, updating meeting counts and sizes."""
@@ -192,8 +213,17 @@ class Tabu:
         a = int(self.seat[r, i])
         if kind == "swap":
             b = int(self.seat[r, x])
-            self.relocate(r, [i], b)
-            self.relocate(r, [x], a)
+            # i trades the mates at a for those at b, and x the other way round.
+            change = self.X[r, :, b] - self.X[r, :, a]
+            change[[i, x]] = 0
+            changed = change.astype(np.int64)
+            self.M[i] += changed
+            self.M[:, i] += changed
+            self.M[x] -= changed
+            self.M[:, x] -= changed
+            self.seat[r, i], self.seat[r, x] = b, a
+            self.X[r, i, a] = self.X[r, x, b] = 0.0
+            self.X[r, i, b] = self.X[r, x, a] = 1.0
             self.tabu[r, x, b] = tenure
         else:
             self.relocate(r, [i], x)
@@ -270,24 +300,27 @@ def improve(
     move_cost: float = 0.0,
     patience: int | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Improve a plan by tabu search until it costs `target` or time runs out; return it and
-    the number of steps taken.
+    """Improve a plan by tabu search until it reaches `target` or time runs out.
 
-    The same seed gives the same plan whenever the search ends at the target, at `max_steps`
-    or by `patience` (steps without a better plan); a time limit that cuts it short may cut at
-    a different step on a slower machine.
+    Returns the best plan and the number of steps taken. The same seed gives the same plan
+    whenever the search ends at the target, at `max_steps` or by `patience` (steps without a
+    better plan); a time limit that cuts it short may cut at a different step on a slower
+    machine.
     """
     state = Tabu(rules, seat, base, cap, codes, previous, move_cost, seed)
     best_seat, best_cost = state.seat.copy(), state.cost
     deadline = time.perf_counter() + time_limit
     stall = max(200, 10 * rules.n)
-    step = since_best = 0
-    while best_cost > target + 1e-9:
+    step = since_best = stuck = 0
+    if not state.movable.any() and not rules.groups:
+        return best_seat, step
+    while best_cost > target + 1e-9 and stuck < 3:
         if time.perf_counter() > deadline or (max_steps is not None and step >= max_steps):
             break
         if patience is not None and since_best >= patience:
             break
         move = state.best_move(step, best_cost)
+        stuck = stuck + 1 if move is None else 0
         if move is None or since_best and since_best % stall == 0:
             state.load(best_seat)
             state.kick(max(2, rules.n // 8))

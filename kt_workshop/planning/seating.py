@@ -53,7 +53,7 @@ def seat_round(
         order.sort(key=lambda i: (-len(free[i]), -_partners(rules, free[i])))
         if attempt and stuck:
             order.sort(key=lambda i: free[i] != stuck)
-        row, stuck = _place(rules, r, rng, weights, pinned + [free[i] for i in order])
+        row, stuck = place(rules, r, rng, weights, pinned + [free[i] for i in order])
         if row is not None:
             return row, []
     return None, stuck
@@ -64,14 +64,14 @@ def _partners(rules: Rules, unit: list[int]) -> int:
     return 0 if rules.apart is None else int(rules.apart[unit].sum())
 
 
-def _place(rules, r, rng, weights, ordered) -> tuple[np.ndarray | None, list[int]]:
-    """Place units one by one at the cheapest allowed table."""
+def place(rules, r, rng, weights, ordered, row=None) -> tuple[np.ndarray | None, list[int]]:
+    """Place units one by one at the cheapest allowed table (after those already in `row`)."""
     lo, big = rules.capacity(r)
-    size = np.zeros(rules.tables, dtype=np.int64)
     is_open = np.zeros(rules.tables, dtype=bool)
     is_open[rules.open[r]] = True
-    row = np.full(rules.n, -1, dtype=np.int64)
-    bigs = 0
+    row = np.full(rules.n, -1, dtype=np.int64) if row is None else row.copy()
+    size = np.bincount(row[row >= 0], minlength=rules.tables)
+    bigs = int((size == lo + 1).sum())
     for unit in ordered:
         k = len(unit)
         placed = row >= 0

@@ -1,0 +1,63 @@
+"""In a real Chromium: the organiser plans the demo workshop's day and downloads table cards."""
+
+import io
+
+import pytest
+from docx import Document
+
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_server(tmp_path):
+    """A running server whose database holds the demo workshop."""
+    server = LiveServer(tmp_path, demo=True)
+    yield server
+    server.stop()
+
+
+def group_of(page, name: str) -> str:
+    """The heading of the group card that lists a delegate."""
+    card = page.locator(".group-card", has=page.get_by_text(name, exact=True))
+    return card.locator("h3").inner_text().split()[0:2]
+
+
+def test_organiser_plans_the_day_swaps_two_people_publishes_and_prints(demo_server, page):
+    """Form groups, plan the rotation, swap two delegates, publish, download table cards."""
+    page.goto(demo_server.signin_url)
+    page.get_by_role("link", name="Knowledge Transfer Workshop").click()
+    page.get_by_role("link", name="Plan", exact=True).click()
+
+    page.get_by_role("button", name="Form groups").click()
+    assert page.get_by_text("Groups formed.").is_visible()
+    assert page.locator(".group-card").count() == 5
+    figure = page.locator(".balance-figure").inner_text()
+    assert "country:" in figure and "sector:" in figure
+
+    page.get_by_role("button", name="Plan the rotation").click()
+    assert page.get_by_text("Rotation planned.").is_visible()
+    assert page.locator("#scores").get_by_text("yes").is_visible()
+    assert page.locator(".plan-grid tbody .moderator").count() == 50  # 10 rounds x 5 groups
+
+    first = page.locator(".group-card").nth(0).locator(".names li").nth(0).inner_text()
+    second = page.locator(".group-card").nth(1).locator(".names li").nth(0).inner_text()
+    before = (group_of(page, first), group_of(page, second))
+    swap = page.locator("#swap-groups")
+    swap.locator("select[name=first]").select_option(label=first)
+    swap.locator("select[name=second]").select_option(label=second)
+    swap.get_by_role("button", name="Swap").click()
+    assert page.get_by_text("Swapped.").is_visible()
+    assert (group_of(page, first), group_of(page, second)) == (before[1], before[0])
+
+    page.get_by_role("button", name="Publish the plan").click()
+    assert page.get_by_text("The plan is published").is_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Table cards (A4, docx)").click()
+    document = Document(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    for group in ("Group 1", "Group 5"):
+        assert group in text
+    assert len(document.inline_shapes) == 5  # one QR code per group

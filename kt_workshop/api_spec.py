@@ -8,6 +8,7 @@ from kt_workshop import __version__
 from kt_workshop.store import FIELDS
 
 TYPES = {
+    "date": "string",
     "text": "string",
     "choice": "string",
     "int": "integer",

@@ -241,7 +241,7 @@ def pack_apply(workshop_id):
             if len(data) > topics.MAX_FILE_BYTES:
                 raise topics.PackError([topics.Problem(None, "file", _("The file is too large."))])
             try:
-                text = data.decode("utf-8")
+                text = data.decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise topics.PackError(
                     [topics.Problem(None, "file", _("The file is not UTF-8 text."))]
@@ -307,7 +307,7 @@ def pack_check():
     upload = request.files.get("pack_file")
     data = upload.read(topics.MAX_FILE_BYTES + 1) if upload else b""
     try:
-        topics.load_pack_text(data.decode("utf-8"), upload.filename if upload else "")
+        topics.load_pack_text(data.decode("utf-8-sig"), upload.filename if upload else "")
         problems = []
     except UnicodeDecodeError:
         problems = [_("The file is not UTF-8 text.")]

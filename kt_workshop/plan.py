@@ -15,6 +15,8 @@ from kt_workshop.planning.rotation import plan_rotation
 from kt_workshop.planning.scores import imbalance, lower_bound, score_plan
 
 BALANCE_CHOICES = ("country", "sector", "organisation", "role", "language")
+# What the rotation keeps mixed at each table, after encounters (the quality order's third step).
+ROTATION_BALANCE = ("country", "sector")
 
 
 def day_rounds(db: Database, workshop_id: int) -> list[dict]:
@@ -262,7 +264,7 @@ def rotate_people(db: Database, workshop_id: int, seed: int = 0, time_limit: flo
         seed=seed,
         time_limit=time_limit,
         constraints=constraints,
-        attributes=[_attributes(p) for p in people],
+        attributes=[{c: p[c] for c in ROTATION_BALANCE} for p in people],
     )
     hosts = {
         m["table_id"]: m["id"]
@@ -337,7 +339,7 @@ def scores(db: Database, workshop_id: int) -> dict:
         "coincidences": counted.coincidences,
         "lower_bound": bound,
         "gap": counted.coincidences - bound,
-        "imbalance": imbalance(rounds, [_attributes(p) for p in people]),
+        "imbalance": imbalance(rounds, [{c: p[c] for c in ROTATION_BALANCE} for p in people]),
         "unseated": len(people) * len(rounds) - seated,
     }
 

@@ -3,7 +3,7 @@
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlite_utils import Database
 
@@ -37,7 +37,7 @@ def now() -> str:
 class Field:
     """How one user-editable column is checked."""
 
-    kind: str = "text"  # text | int | bool | choice | ref
+    kind: str = "text"  # text | int | bool | choice | ref | date
     required: bool = False
     max_length: int = 200
     choices: tuple = ()
@@ -53,7 +53,7 @@ class Field:
 FIELDS: dict[str, dict[str, Field]] = {
     "workshop": {
         "title": Field(required=True),
-        "date": Field(max_length=10),
+        "date": Field("date", max_length=10),
         "venue": Field(),
         "language": Field(max_length=35, pattern=LANGUAGE_CODE),
         "format": Field("choice", choices=FORMATS),
@@ -126,6 +126,8 @@ def _clean_value(db: Database, workshop_id: int | None, field: Field, value):
         if field.kind == "ref" and not _row_in_workshop(db, field.ref, number, workshop_id):
             raise ValueError(_("This choice is not part of the workshop."))
         return number
+    if isinstance(value, list | dict | tuple | set):
+        raise ValueError(_("Enter text."))
     if not isinstance(value, str):
         value = "" if value is None else str(value)
     value = value.strip()
@@ -135,6 +137,11 @@ def _clean_value(db: Database, workshop_id: int | None, field: Field, value):
         raise ValueError(_("Keep this under %(n)s characters.", n=field.max_length))
     if field.pattern and value and not re.fullmatch(field.pattern, value):
         raise ValueError(_("Use a language code such as en, pl or de."))
+    if field.kind == "date" and value:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
     if field.kind == "choice" and value not in field.choices:
         raise ValueError(_("Choose one of: %(choices)s.", choices=", ".join(field.choices)))
     return value

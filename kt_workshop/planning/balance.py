@@ -17,7 +17,10 @@ from kt_workshop.planning.scores import _value
 
 def encode(attributes: Sequence[dict]) -> np.ndarray:
     """Turn per-person attribute dicts into codes (people x keys), -1 for unknown."""
-    keys = sorted({key for person in attributes for key in person})
+    # A column where nobody has a value has nothing to balance (and no values to index).
+    keys = sorted(
+        {key for person in attributes for key, value in person.items() if _value(person, key)}
+    )
     codes = np.full((len(attributes), len(keys)), -1, dtype=np.int64)
     for k, key in enumerate(keys):
         values = [_value(person, key) for person in attributes]

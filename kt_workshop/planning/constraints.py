@@ -24,6 +24,8 @@ class Constraints:
     apart: list[tuple[int, int]] = field(default_factory=list)
     together: list[tuple[int, int]] = field(default_factory=list)
     closed: dict[int, set[int]] = field(default_factory=dict)
+    # (round, person) -> table: a seat the organiser locked for one round only.
+    pinned: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 @dataclass
@@ -146,6 +148,7 @@ def check(
                     )
                 )
 
+    _pin_locked_seats(c, n, tables, rounds, present, open_tables, pinned, problems)
     apart_pairs = _apart_pairs(c, n, pinned, problems)
     groups = _together_groups(c, n, rounds, pinned, apart_pairs, open_tables, present, problems)
     rules = Rules(n, tables, present, open_tables, pinned, None, groups, problems, hosts)
@@ -329,3 +332,40 @@ def _drop_pinned_apart(rules: Rules, apart_pairs: list) -> None:
                 )
                 apart_pairs.remove((a, b))
                 break
+
+
+def _pin_locked_seats(c, n, tables, rounds, present, open_tables, pinned, problems) -> None:
+    """Hold the seats of locked cells for their round; say which locks cannot hold."""
+    for (r, p), t in sorted(c.pinned.items()):
+        if not (0 <= r < rounds and 0 <= p < n and 0 <= t < tables) or not present[r, p]:
+            problems.append(
+                _(
+                    "Person %(p)s has a locked seat in round %(r)s that is not in the plan;"
+                    " ignored.",
+                    p=p,
+                    r=r,
+                )
+            )
+        elif t not in open_tables[r]:
+            problems.append(
+                _(
+                    "Person %(p)s is locked at table %(t)s, which is closed in round %(r)s;"
+                    " they move that round.",
+                    p=p,
+                    t=t,
+                    r=r,
+                )
+            )
+        elif pinned[r, p] not in (-1, t):
+            problems.append(
+                _(
+                    "Person %(p)s is locked at table %(t)s in round %(r)s but must stay at table"
+                    " %(s)s; they stay.",
+                    p=p,
+                    t=t,
+                    r=r,
+                    s=int(pinned[r, p]),
+                )
+            )
+        else:
+            pinned[r, p] = t

@@ -404,6 +404,7 @@ def grid(db: Database, workshop_id: int) -> list[dict]:
                     "question": question,
                     "locked": key in locked,
                     "closed": key in closed,
+                    "mix": table_mix(members or []),
                 }
             )
         rows.append({"round": round_, "cells": cells})
@@ -558,3 +559,74 @@ def publish(db: Database, workshop_id: int) -> None:
     """Publish the plan to the day: moderators' pages and printouts use it from now on."""
     store.get_workshop(db, workshop_id)
     db["workshop"].update(workshop_id, {"plan_published_at": store.now()})
+
+
+def table_mix(people: list[dict]) -> dict[str, dict[str, int]]:
+    """How many people of each country and sector sit at a table, most common first."""
+    mix = {}
+    for column in ROTATION_BALANCE:
+        counts: dict[str, int] = {}
+        for person in people:
+            if person[column]:
+                counts[person[column]] = counts.get(person[column], 0) + 1
+        mix[column] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    return mix
+
+
+def replan_from(
+    db: Database, workshop_id: int, round_number: int, seed: int = 0, time_limit: float = 0.2
+):
+    """Re-plan the rounds from a round of the day on (1-based), keeping earlier rounds as they
+    were and moving as few people as possible: for late arrivals, leavers and closed tables."""
+    tables = store.list_items(db, "tables", workshop_id)
+    people = planned_people(db, workshop_id)
+    rounds = day_rounds(db, workshop_id)
+    if not 1 <= round_number <= len(rounds):
+        raise store.InputError({"round": _("Choose a round from 1 to %(n)s.", n=len(rounds))})
+    everyone = store.list_items(db, "participant", workshop_id)
+    index = {p["id"]: i for i, p in enumerate(everyone)}
+    table_index = {t["id"]: i for i, t in enumerate(tables)}
+    round_index = {r["id"]: i for i, r in enumerate(rounds)}
+    grid = [[[] for _t in tables] for _r in rounds]
+    for seat in _rows(db, "seat", workshop_id):
+        grid[round_index[seat["round_id"]]][table_index[seat["table_id"]]].append(
+            index[seat["participant_id"]]
+        )
+    held = round_number - 1
+    constraints = seat_constraints(db, workshop_id, everyone, tables, rounds)
+    constraints.fixed = {
+        p: t for p, t in constraints.fixed.items() if everyone[p]["attendance"] != "absent"
+    }
+    from kt_workshop.planning.replan import replan
+
+    result = replan(
+        grid[:held],
+        len(rounds) - held,
+        len(tables),
+        present={index[p["id"]] for p in people},
+        previous_future=grid[held:],
+        constraints=constraints,
+        time_limit=time_limit,
+        seed=seed,
+        attributes=[{c: p[c] for c in ROTATION_BALANCE} for p in everyone],
+    )
+    with db.atomic():
+        later = [r["id"] for r in rounds[held:]]
+        db.execute(
+            f"DELETE FROM seat WHERE workshop_id = ? AND round_id IN "  # noqa: S608
+            f"({','.join('?' * len(later))})",
+            [workshop_id, *later],
+        )
+        db["seat"].insert_all(
+            {
+                "workshop_id": workshop_id,
+                "round_id": rounds[held + r]["id"],
+                "table_id": tables[t]["id"],
+                "participant_id": everyone[p]["id"],
+            }
+            for r, round_tables in enumerate(result.rounds[held:])
+            for t, members in enumerate(round_tables)
+            for p in members
+        )
+        mark_changed(db, workshop_id)
+    return result

@@ -248,3 +248,27 @@ def printout(workshop_id, kind, fmt):
         download_name=f"{kind}-{workshop_id}-{paper}.docx",
         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
+
+
+@bp.route("/w/<int:workshop_id>/plan/replan", methods=["POST"])
+@allow("organiser")
+def replan(workshop_id):
+    """Re-plan from a round on after people left, arrived or a table closed."""
+    db = get_db()
+    try:
+        result = plan.replan_from(db, workshop_id, form_int("from_round"), seed=form_int("seed", 0))
+    except (store.InputError, ValueError) as error:
+        flash(str(error), "error")
+        return back(workshop_id, "#rotation")
+    store.audit(db, workshop_id, audit_actor(), "re-planned", {"from": form_int("from_round")})
+    flash(
+        _(
+            "Re-planned from round %(n)s: %(moved)s seats changed.",
+            n=form_int("from_round"),
+            moved=result.moved,
+        ),
+        "success",
+    )
+    for problem in result.problems:
+        flash(problem, "error")
+    return back(workshop_id, "#rotation")

@@ -86,6 +86,7 @@ ENDPOINT_RULES = {
     "planner.pair_delete": ORGANISER,
     "planner.publish": ORGANISER,
     "planner.printout": ORGANISER,
+    "planner.replan": ORGANISER,
 }
 
 # Values for the variable parts of URLs. Item ids do not exist, so an allowed write answers
@@ -115,6 +116,7 @@ BODIES = {
     ("api.item_create", "POST"): {"json": {"name": ""}},
     ("planner.groups_form", "POST"): {"data": {"seed": "x"}},
     ("planner.rotation", "POST"): {"data": {"seed": "x"}},
+    ("planner.replan", "POST"): {"data": {"from_round": "x"}},
 }
 
 # Each actor and its role; None is nobody signed in.

@@ -238,3 +238,22 @@ def test_groups_command_splits_a_delegate_file(tmp_path, capsys):
     result = json.loads(out)
     assert sorted(i for g in result["groups"] for i in g) == list(range(12))
     assert {len(g) for g in result["groups"]} == {4}
+
+
+def test_replanning_after_someone_leaves_keeps_earlier_rounds_and_moves_few(db, cafe):
+    """Mark a delegate absent after round 2, re-plan from round 3: rounds 1-2 are untouched."""
+    plan.make_plan(db, cafe)
+    before = plan.grid(db, cafe)
+    leaver = plan.planned_people(db, cafe)[4]
+    store.update_item(db, "participant", cafe, leaver["id"], {"attendance": "absent"})
+    result = plan.replan_from(db, cafe, 3)
+    after = plan.grid(db, cafe)
+    for r in (0, 1):
+        assert [[p["id"] for p in c["people"]] for c in after[r]["cells"]] == [
+            [p["id"] for p in c["people"]] for c in before[r]["cells"]
+        ]
+    later = [p["id"] for row in after[2:] for c in row["cells"] for p in c["people"]]
+    assert leaver["id"] not in later and len(later) == 2 * 19
+    assert result.moved <= 8  # only the tables that lost the leaver need to even out
+    with pytest.raises(store.InputError):
+        plan.replan_from(db, cafe, 9)

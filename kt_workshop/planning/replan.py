@@ -65,6 +65,7 @@ def replan(
         apart=list(c.apart),
         together=list(c.together),
         closed={r - held: set(t) for r, t in c.closed.items() if r >= held},
+        pinned={(r - held, p): t for (r, p), t in c.pinned.items() if r >= held},
     )
     rules = check(n, tables, future_rounds, hosts, shifted, present=here)
     problems = list(rules.problems)

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from kt_workshop import access, limiter, store
+from kt_workshop import access, limiter, plan, store
 from kt_workshop.i18n import _
 from kt_workshop.web import (
     PUBLIC,
@@ -117,8 +117,18 @@ def my_workshop(workshop_id):
         moderator = store.get_item(db, "moderator", workshop_id, actor.moderator_id)
         if moderator["question_id"]:
             question = store.get_item(db, "question", workshop_id, moderator["question_id"])
+    schedule = []
+    if workshop["plan_published_at"]:
+        schedule = plan.schedule_for(
+            db,
+            workshop_id,
+            moderator_id=actor.moderator_id,
+            table_id=actor.table_id,
+            participant_id=actor.participant_id,
+        )
     return render_template(
         "auth/me.html",
+        schedule=schedule,
         workshop=workshop,
         actor=actor,
         table=table,

@@ -630,3 +630,36 @@ def replan_from(
         )
         mark_changed(db, workshop_id)
     return result
+
+
+def schedule_for(
+    db: Database, workshop_id: int, *, moderator_id=None, table_id=None, participant_id=None
+) -> list[dict]:
+    """One person's (or one table's) day from the plan: round by round, where and what."""
+    rows = []
+    for row in grid(db, workshop_id):
+        found = None
+        for cell in row["cells"]:
+            if _is_theirs(cell, moderator_id, table_id, participant_id):
+                found = cell
+        rows.append(
+            {
+                "block": row["round"]["block"]["title"],
+                "round": row["round"]["number"],
+                "table": found["table"]["name"] if found else None,
+                "question": (found["question"] or {}).get("text", "") if found else "",
+                "prompt": (found["question"] or {}).get("prompt", "") if found else "",
+                "moderator": (found["moderator"] or {}).get("name") if found else None,
+            }
+        )
+    return rows
+
+
+def _is_theirs(cell: dict, moderator_id, table_id, participant_id) -> bool:
+    """True when a grid cell is where this moderator leads, this table is, or this person sits."""
+    leader = cell["moderator"]
+    return bool(
+        (moderator_id is not None and leader and leader["id"] == moderator_id)
+        or (table_id is not None and cell["table"]["id"] == table_id)
+        or (participant_id is not None and any(p["id"] == participant_id for p in cell["people"]))
+    )

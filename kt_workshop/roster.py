@@ -15,6 +15,8 @@ def delegate_form(form) -> dict:
     data = {name: form.get(name, "") for name in store.DELEGATE_FIELDS}
     data["attendance"] = form.get("attendance", "registered")
     data["consent"] = {"yes": True, "no": False}.get(form.get("consent", ""))
+    data["table_id"] = form.get("table_id") or None
+    data["stays"] = "stays" in form
     extra = {}
     for key, value in zip(form.getlist("extra_key"), form.getlist("extra_value"), strict=False):
         if key.strip():
@@ -35,6 +37,7 @@ def delegates(workshop_id):
         delegates=people,
         extra_columns=store.delegate_extra_columns(people),
         attendance=store.ATTENDANCE,
+        tables=store.list_items(db, "tables", workshop_id),
     )
 
 
@@ -80,6 +83,7 @@ def delegate_edit(workshop_id, delegate_id):
         workshop=store.get_workshop(db, workshop_id),
         person=person,
         attendance=store.ATTENDANCE,
+        tables=store.list_items(db, "tables", workshop_id),
     )
 
 

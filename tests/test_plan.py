@@ -257,3 +257,39 @@ def test_replanning_after_someone_leaves_keeps_earlier_rounds_and_moves_few(db, 
     assert result.moved <= 8  # only the tables that lost the leaver need to even out
     with pytest.raises(store.InputError):
         plan.replan_from(db, cafe, 9)
+
+
+def test_a_moderator_sees_their_day_once_the_plan_is_published(app, db):
+    """After publishing, a moderator's page lists where they lead each round."""
+    from tests.conftest import sign_in_grant
+
+    workshop = create_demo(db)
+    plan.make_plan(db, workshop)
+    moderator = store.list_items(db, "moderator", workshop)[0]
+    client = app.test_client()
+    sign_in_grant(client, app, db, workshop, "moderator", moderator_id=moderator["id"])
+    assert b"your-day" not in client.get(f"/w/{workshop}/me").data
+    plan.publish(db, workshop)
+    page = client.get(f"/w/{workshop}/me").get_data(as_text=True)
+    assert 'id="your-day"' in page
+    schedule = plan.schedule_for(db, workshop, moderator_id=moderator["id"])
+    assert [row["table"] for row in schedule[:5]].count(None) == 0  # leads every morning round
+    assert sorted(row["table"] for row in schedule[:5]) == [f"Group {n}" for n in range(1, 6)]
+
+
+def test_a_delegate_who_cannot_move_is_set_on_the_delegate_page(organiser, db, cafe):
+    """The delegate form sets the home table and the 'cannot move' mark."""
+    person = plan.planned_people(db, cafe)[0]
+    table = store.list_items(db, "tables", cafe)[1]
+    response = organiser.post(
+        f"/w/{cafe}/delegates/{person['id']}",
+        data={
+            "name": person["name"],
+            "attendance": "registered",
+            "table_id": table["id"],
+            "stays": "on",
+        },
+    )
+    assert response.status_code == 302
+    saved = store.get_item(db, "participant", cafe, person["id"])
+    assert saved["stays"] is True and saved["table_id"] == table["id"]

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from kt_workshop import access, limiter, plan, store
+from kt_workshop import access, limiter, plan_view, store
 from kt_workshop.i18n import _
 from kt_workshop.web import (
     PUBLIC,
@@ -119,7 +119,7 @@ def my_workshop(workshop_id):
             question = store.get_item(db, "question", workshop_id, moderator["question_id"])
     schedule = []
     if workshop["plan_published_at"]:
-        schedule = plan.schedule_for(
+        schedule = plan_view.schedule_for(
             db,
             workshop_id,
             moderator_id=actor.moderator_id,

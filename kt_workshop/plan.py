@@ -10,9 +10,8 @@ from kt_workshop import store
 from kt_workshop.i18n import _
 from kt_workshop.planning import groups as grouping
 from kt_workshop.planning.constraints import Constraints
-from kt_workshop.planning.fixed_groups import check_fixed_groups, plan_fixed_groups
+from kt_workshop.planning.fixed_groups import plan_fixed_groups
 from kt_workshop.planning.rotation import plan_rotation
-from kt_workshop.planning.scores import imbalance, lower_bound, score_plan
 
 BALANCE_CHOICES = ("country", "sector", "organisation", "role", "language")
 # What the rotation keeps mixed at each table, after encounters (the quality order's third step).
@@ -143,7 +142,7 @@ def move_to_group(db: Database, workshop_id: int, person_id: int, table_id: int)
 # Rotation ------------------------------------------------------------------------------------
 
 
-def _block_moderators(db: Database, workshop_id: int, question_ids: list[int]) -> list[dict]:
+def block_moderators(db: Database, workshop_id: int, question_ids: list[int]) -> list[dict]:
     """The moderators who carry one of the block's questions, in question order."""
     carrying = [
         m
@@ -153,7 +152,7 @@ def _block_moderators(db: Database, workshop_id: int, question_ids: list[int]) -
     return sorted(carrying, key=lambda m: question_ids.index(m["question_id"]))
 
 
-def _rows(db: Database, table: str, workshop_id: int) -> list[dict]:
+def rows_of(db: Database, table: str, workshop_id: int) -> list[dict]:
     """All plan rows of one kind in the workshop."""
     return list(db[table].rows_where("workshop_id = ?", [workshop_id]))
 
@@ -177,7 +176,7 @@ def rotate_moderators(db: Database, workshop_id: int) -> list[str]:
     problems, cells = [], []
     blocks = store.programme(db, workshop_id)
     for block_index, block in enumerate(blocks):
-        moderators = _block_moderators(db, workshop_id, [q["id"] for q in block["questions"]])
+        moderators = block_moderators(db, workshop_id, [q["id"] for q in block["questions"]])
         if not moderators or not block["rounds"]:
             problems.append(
                 _(
@@ -220,16 +219,16 @@ def seat_constraints(
         for p in people
         if p.get("stays") and p["table_id"] in table
     }
-    for rule in _rows(db, "pair_rule", workshop_id):
+    for rule in rows_of(db, "pair_rule", workshop_id):
         if rule["first_id"] in person and rule["second_id"] in person:
             pair = (person[rule["first_id"]], person[rule["second_id"]])
             (constraints.apart if rule["kind"] == "apart" else constraints.together).append(pair)
-    for closed in _rows(db, "closed_table", workshop_id):
+    for closed in rows_of(db, "closed_table", workshop_id):
         constraints.closed.setdefault(round_index[closed["round_id"]], set()).add(
             table[closed["table_id"]]
         )
-    locked = {(c["round_id"], c["table_id"]) for c in _rows(db, "locked_cell", workshop_id)}
-    for seat in _rows(db, "seat", workshop_id):
+    locked = {(c["round_id"], c["table_id"]) for c in rows_of(db, "locked_cell", workshop_id)}
+    for seat in rows_of(db, "seat", workshop_id):
         if (seat["round_id"], seat["table_id"]) in locked and seat["participant_id"] in person:
             constraints.pinned[(round_index[seat["round_id"]], person[seat["participant_id"]])] = (
                 table[seat["table_id"]]
@@ -301,278 +300,6 @@ def make_plan(db: Database, workshop_id: int, seed: int = 0, time_limit: float =
     return rotate_moderators(db, workshop_id)
 
 
-# Looking at the plan -------------------------------------------------------------------------
-
-
-def seat_rounds(db: Database, workshop_id: int) -> tuple[list[list[list[int]]], list[dict]]:
-    """The saved seats as the planners' rounds of tables of person indices, and the people."""
-    people = planned_people(db, workshop_id)
-    tables = store.list_items(db, "tables", workshop_id)
-    rounds = day_rounds(db, workshop_id)
-    person = {p["id"]: i for i, p in enumerate(people)}
-    table = {t["id"]: i for i, t in enumerate(tables)}
-    index = {r["id"]: i for i, r in enumerate(rounds)}
-    grid = [[[] for _t in tables] for _r in rounds]
-    for seat in _rows(db, "seat", workshop_id):
-        if seat["participant_id"] in person:
-            grid[index[seat["round_id"]]][table[seat["table_id"]]].append(
-                person[seat["participant_id"]]
-            )
-    return [[sorted(members) for members in round_] for round_ in grid], people
-
-
-def scores(db: Database, workshop_id: int) -> dict:
-    """How good the plan is now: meetings, pair coincidences, the bound and the gap."""
-    workshop = store.get_workshop(db, workshop_id)
-    if not uses_seats(workshop):
-        return fixed_group_scores(db, workshop_id)
-    rounds, people = seat_rounds(db, workshop_id)
-    if not rounds or not any(any(t) for r in rounds for t in r):
-        return {"planned": False}
-    counted = score_plan(rounds, len(people))
-    sizes = [[len(t) for t in round_ if t] for round_ in rounds]
-    bound = lower_bound(len(people), sizes, len(rounds))
-    seated = sum(len(t) for r in rounds for t in r)
-    return {
-        "planned": True,
-        "max_meetings": counted.max_meetings,
-        "coincidences": counted.coincidences,
-        "lower_bound": bound,
-        "gap": counted.coincidences - bound,
-        "imbalance": imbalance(rounds, [{c: p[c] for c in ROTATION_BALANCE} for p in people]),
-        "unseated": len(people) * len(rounds) - seated,
-    }
-
-
-def fixed_group_scores(db: Database, workshop_id: int) -> dict:
-    """For fixed groups: does every group meet every moderator of a block exactly once?"""
-    leads = _rows(db, "lead", workshop_id)
-    if not leads:
-        return {"planned": False}
-    tables = store.list_items(db, "tables", workshop_id)
-    problems = []
-    for block in store.programme(db, workshop_id):
-        moderators = _block_moderators(db, workshop_id, [q["id"] for q in block["questions"]])
-        position = {m["id"]: i for i, m in enumerate(moderators)}
-        cell = {(row["round_id"], row["table_id"]): row["moderator_id"] for row in leads}
-        grid = [
-            [position.get(cell.get((r["id"], t["id"]))) for t in tables] for r in block["rounds"]
-        ]
-        if moderators:
-            problems += [
-                f"{block['title']}: {p}"
-                for p in check_fixed_groups([grid], len(tables), len(moderators))
-            ]
-    self_led = sum(1 for row in leads if row["moderator_id"] is None)
-    return {"planned": True, "problems": problems, "self_led": self_led}
-
-
-def grid(db: Database, workshop_id: int) -> list[dict]:
-    """The plan as rounds x tables: who sits there, who leads, the question, locked or closed."""
-    workshop = store.get_workshop(db, workshop_id)
-    tables = store.list_items(db, "tables", workshop_id)
-    questions = {q["id"]: q for q in store.list_items(db, "question", workshop_id)}
-    moderators = {m["id"]: m for m in store.list_items(db, "moderator", workshop_id)}
-    people = {p["id"]: p for p in store.list_items(db, "participant", workshop_id)}
-    leads = {
-        (r["round_id"], r["table_id"]): r["moderator_id"] for r in _rows(db, "lead", workshop_id)
-    }
-    locked = {(c["round_id"], c["table_id"]) for c in _rows(db, "locked_cell", workshop_id)}
-    closed = {(c["round_id"], c["table_id"]) for c in _rows(db, "closed_table", workshop_id)}
-    seated: dict[tuple[int, int], list[dict]] = {}
-    if uses_seats(workshop):
-        for seat in _rows(db, "seat", workshop_id):
-            seated.setdefault((seat["round_id"], seat["table_id"]), []).append(
-                people[seat["participant_id"]]
-            )
-    else:
-        for person in planned_people(db, workshop_id):
-            seated.setdefault((None, person["table_id"]), []).append(person)
-    rows = []
-    for round_ in day_rounds(db, workshop_id):
-        cells = []
-        for position, table in enumerate(tables):
-            key = (round_["id"], table["id"])
-            moderator = moderators.get(leads.get(key))
-            question = cell_question(round_, position, moderator, questions, workshop)
-            members = seated.get(key) if uses_seats(workshop) else seated.get((None, table["id"]))
-            cells.append(
-                {
-                    "table": table,
-                    "people": sorted(members or [], key=_by_name),
-                    "moderator": moderator,
-                    "question": question,
-                    "locked": key in locked,
-                    "closed": key in closed,
-                    "mix": table_mix(members or []),
-                }
-            )
-        rows.append({"round": round_, "cells": cells})
-    return rows
-
-
-def _by_name(person: dict) -> str:
-    """Sort delegates by name, ignoring case."""
-    return person["name"].casefold()
-
-
-def cell_question(round_: dict, position: int, moderator, questions: dict, workshop: dict):
-    """The question asked at a table in a round: the moderator's own, else the round's."""
-    if moderator and moderator["question_id"] in questions:
-        return questions[moderator["question_id"]]
-    if uses_seats(workshop):
-        ids = round_["question_ids"]
-        if ids:
-            return questions.get(ids[(round_["number"] - 1) % len(ids)])
-    return None
-
-
-# Changing the plan by hand -------------------------------------------------------------------
-
-
-def _seat(db: Database, workshop_id: int, round_id: int, person_id: int) -> dict:
-    """One delegate's seat in one round, or NotFound."""
-    rows = list(
-        db["seat"].rows_where(
-            "workshop_id = ? AND round_id = ? AND participant_id = ?",
-            [workshop_id, round_id, person_id],
-        )
-    )
-    if not rows:
-        raise store.NotFound(_("That delegate has no seat in that round."))
-    return rows[0]
-
-
-def swap_people(db: Database, workshop_id: int, round_id: int, first: int, second: int):
-    """Swap two delegates' tables in one round (travelling) or their groups (fixed groups)."""
-    workshop = store.get_workshop(db, workshop_id)
-    with db.atomic():
-        if uses_seats(workshop):
-            a, b = _seat(db, workshop_id, round_id, first), _seat(db, workshop_id, round_id, second)
-            db["seat"].update(a["id"], {"table_id": b["table_id"]})
-            db["seat"].update(b["id"], {"table_id": a["table_id"]})
-        else:
-            a = store.get_item(db, "participant", workshop_id, first)
-            b = store.get_item(db, "participant", workshop_id, second)
-            db["participant"].update(a["id"], {"table_id": b["table_id"]})
-            db["participant"].update(b["id"], {"table_id": a["table_id"]})
-        mark_changed(db, workshop_id)
-
-
-def move_person(db: Database, workshop_id: int, round_id: int, person_id: int, table_id: int):
-    """Move one delegate to another table for one round (or to another group)."""
-    workshop = store.get_workshop(db, workshop_id)
-    store.get_item(db, "tables", workshop_id, table_id)
-    with db.atomic():
-        if uses_seats(workshop):
-            db["seat"].update(
-                _seat(db, workshop_id, round_id, person_id)["id"], {"table_id": table_id}
-            )
-        else:
-            store.update_item(db, "participant", workshop_id, person_id, {"table_id": table_id})
-        mark_changed(db, workshop_id)
-
-
-def swap_moderators(
-    db: Database, workshop_id: int, round_id: int, first_table: int, second_table: int
-) -> None:
-    """Swap who leads at two tables or groups in one round."""
-    rows = {
-        row["table_id"]: row
-        for row in db["lead"].rows_where(
-            "workshop_id = ? AND round_id = ? AND table_id IN (?, ?)",
-            [workshop_id, round_id, first_table, second_table],
-        )
-    }
-    if len(rows) != 2:
-        raise store.NotFound(_("Plan the rotation first."))
-    with db.atomic():
-        db["lead"].update(
-            rows[first_table]["id"], {"moderator_id": rows[second_table]["moderator_id"]}
-        )
-        db["lead"].update(
-            rows[second_table]["id"], {"moderator_id": rows[first_table]["moderator_id"]}
-        )
-        mark_changed(db, workshop_id)
-
-
-def _toggle(db: Database, table: str, workshop_id: int, round_id: int, table_id: int) -> bool:
-    """Add the (round, table) row if absent, remove it if present; True when now present."""
-    store.get_item(db, "round", workshop_id, round_id)
-    store.get_item(db, "tables", workshop_id, table_id)
-    existing = list(
-        db[table].rows_where(
-            "workshop_id = ? AND round_id = ? AND table_id = ?", [workshop_id, round_id, table_id]
-        )
-    )
-    if existing:
-        db[table].delete(existing[0]["id"])
-        return False
-    db[table].insert({"workshop_id": workshop_id, "round_id": round_id, "table_id": table_id})
-    return True
-
-
-def toggle_lock(db: Database, workshop_id: int, round_id: int, table_id: int) -> bool:
-    """Lock a cell so re-planning keeps who sits there, or unlock it; True when locked."""
-    return _toggle(db, "locked_cell", workshop_id, round_id, table_id)
-
-
-def toggle_closed(db: Database, workshop_id: int, round_id: int, table_id: int) -> bool:
-    """Close a table for one round (its seats go to the others next plan), or reopen it."""
-    closed = _toggle(db, "closed_table", workshop_id, round_id, table_id)
-    mark_changed(db, workshop_id)
-    return closed
-
-
-def add_pair_rule(db: Database, workshop_id: int, kind: str, first: int, second: int) -> None:
-    """Keep two delegates apart, or together, in every round."""
-    if kind not in ("apart", "together") or first == second:
-        raise store.InputError({"pair": _("Choose two different delegates and apart or together.")})
-    store.get_item(db, "participant", workshop_id, first)
-    store.get_item(db, "participant", workshop_id, second)
-    low, high = sorted((first, second))
-    db["pair_rule"].insert(
-        {"workshop_id": workshop_id, "kind": kind, "first_id": low, "second_id": high}, replace=True
-    )
-    mark_changed(db, workshop_id)
-
-
-def pair_rules(db: Database, workshop_id: int) -> list[dict]:
-    """The pairs kept apart or together, with both names."""
-    people = {p["id"]: p for p in store.list_items(db, "participant", workshop_id)}
-    return [
-        {**rule, "first": people[rule["first_id"]], "second": people[rule["second_id"]]}
-        for rule in _rows(db, "pair_rule", workshop_id)
-    ]
-
-
-def remove_pair_rule(db: Database, workshop_id: int, rule_id: int) -> None:
-    """Drop a keep-apart or keep-together rule."""
-    cursor = db.execute(
-        "DELETE FROM pair_rule WHERE id = ? AND workshop_id = ?", [rule_id, workshop_id]
-    )
-    if cursor.rowcount:
-        mark_changed(db, workshop_id)
-
-
-def publish(db: Database, workshop_id: int) -> None:
-    """Publish the plan to the day: moderators' pages and printouts use it from now on."""
-    store.get_workshop(db, workshop_id)
-    db["workshop"].update(workshop_id, {"plan_published_at": store.now()})
-
-
-def table_mix(people: list[dict]) -> dict[str, dict[str, int]]:
-    """How many people of each country and sector sit at a table, most common first."""
-    mix = {}
-    for column in ROTATION_BALANCE:
-        counts: dict[str, int] = {}
-        for person in people:
-            if person[column]:
-                counts[person[column]] = counts.get(person[column], 0) + 1
-        mix[column] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-    return mix
-
-
 def replan_from(
     db: Database, workshop_id: int, round_number: int, seed: int = 0, time_limit: float = 0.2
 ):
@@ -588,7 +315,7 @@ def replan_from(
     table_index = {t["id"]: i for i, t in enumerate(tables)}
     round_index = {r["id"]: i for i, r in enumerate(rounds)}
     grid = [[[] for _t in tables] for _r in rounds]
-    for seat in _rows(db, "seat", workshop_id):
+    for seat in rows_of(db, "seat", workshop_id):
         grid[round_index[seat["round_id"]]][table_index[seat["table_id"]]].append(
             index[seat["participant_id"]]
         )
@@ -630,36 +357,3 @@ def replan_from(
         )
         mark_changed(db, workshop_id)
     return result
-
-
-def schedule_for(
-    db: Database, workshop_id: int, *, moderator_id=None, table_id=None, participant_id=None
-) -> list[dict]:
-    """One person's (or one table's) day from the plan: round by round, where and what."""
-    rows = []
-    for row in grid(db, workshop_id):
-        found = None
-        for cell in row["cells"]:
-            if _is_theirs(cell, moderator_id, table_id, participant_id):
-                found = cell
-        rows.append(
-            {
-                "block": row["round"]["block"]["title"],
-                "round": row["round"]["number"],
-                "table": found["table"]["name"] if found else None,
-                "question": (found["question"] or {}).get("text", "") if found else "",
-                "prompt": (found["question"] or {}).get("prompt", "") if found else "",
-                "moderator": (found["moderator"] or {}).get("name") if found else None,
-            }
-        )
-    return rows
-
-
-def _is_theirs(cell: dict, moderator_id, table_id, participant_id) -> bool:
-    """True when a grid cell is where this moderator leads, this table is, or this person sits."""
-    leader = cell["moderator"]
-    return bool(
-        (moderator_id is not None and leader and leader["id"] == moderator_id)
-        or (table_id is not None and cell["table"]["id"] == table_id)
-        or (participant_id is not None and any(p["id"] == participant_id for p in cell["people"]))
-    )

@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 
-from kt_workshop import access, plan, printing, printouts, store
+from kt_workshop import access, plan, plan_edits, plan_view, printing, printouts, store
 from kt_workshop.i18n import _
 from kt_workshop.web import allow, audit_actor, get_db
 
@@ -57,10 +57,10 @@ def plan_page(workshop_id):
         apart=apart,
         columns=plan.BALANCE_CHOICES,
         groups=plan.group_summary(db, workshop_id, balance, apart),
-        grid=plan.grid(db, workshop_id),
-        scores=plan.scores(db, workshop_id),
+        grid=plan_view.grid(db, workshop_id),
+        scores=plan_view.scores(db, workshop_id),
         uses_seats=plan.uses_seats(workshop),
-        pairs=plan.pair_rules(db, workshop_id),
+        pairs=plan_edits.pair_rules(db, workshop_id),
         people=plan.planned_people(db, workshop_id),
         tables=store.list_items(db, "tables", workshop_id),
     )
@@ -111,7 +111,7 @@ def swap(workshop_id):
     """Swap two delegates (their tables in one round, or their groups)."""
     db = get_db()
     try:
-        plan.swap_people(
+        plan_edits.swap_people(
             db, workshop_id, form_int("round_id", 0), form_int("first"), form_int("second")
         )
     except store.NotFound as error:
@@ -127,7 +127,7 @@ def move(workshop_id):
     """Move a delegate to another table for one round, or to another group."""
     db = get_db()
     try:
-        plan.move_person(
+        plan_edits.move_person(
             db, workshop_id, form_int("round_id", 0), form_int("person_id"), form_int("table_id")
         )
     except (store.NotFound, store.InputError) as error:
@@ -142,7 +142,7 @@ def move(workshop_id):
 def swap_moderators(workshop_id):
     """Swap the moderators of two tables or groups in one round."""
     try:
-        plan.swap_moderators(
+        plan_edits.swap_moderators(
             get_db(),
             workshop_id,
             form_int("round_id"),
@@ -161,7 +161,7 @@ def swap_moderators(workshop_id):
 def lock(workshop_id):
     """Lock or unlock a cell of the grid."""
     try:
-        plan.toggle_lock(get_db(), workshop_id, form_int("round_id"), form_int("table_id"))
+        plan_edits.toggle_lock(get_db(), workshop_id, form_int("round_id"), form_int("table_id"))
     except store.NotFound:
         abort(404)
     return back(workshop_id, "#rotation")
@@ -172,7 +172,7 @@ def lock(workshop_id):
 def close(workshop_id):
     """Close a table for one round, or open it again."""
     try:
-        plan.toggle_closed(get_db(), workshop_id, form_int("round_id"), form_int("table_id"))
+        plan_edits.toggle_closed(get_db(), workshop_id, form_int("round_id"), form_int("table_id"))
     except store.NotFound:
         abort(404)
     return back(workshop_id, "#rotation")
@@ -183,7 +183,7 @@ def close(workshop_id):
 def pair_add(workshop_id):
     """Keep two delegates apart or together."""
     try:
-        plan.add_pair_rule(
+        plan_edits.add_pair_rule(
             get_db(),
             workshop_id,
             request.form.get("kind", ""),
@@ -199,7 +199,7 @@ def pair_add(workshop_id):
 @allow("organiser")
 def pair_delete(workshop_id, rule_id):
     """Drop a pair rule."""
-    plan.remove_pair_rule(get_db(), workshop_id, rule_id)
+    plan_edits.remove_pair_rule(get_db(), workshop_id, rule_id)
     return back(workshop_id, "#rules")
 
 
@@ -208,7 +208,7 @@ def pair_delete(workshop_id, rule_id):
 def publish(workshop_id):
     """Publish the plan to the day."""
     db = get_db()
-    plan.publish(db, workshop_id)
+    plan_edits.publish(db, workshop_id)
     store.audit(db, workshop_id, audit_actor(), "published plan")
     flash(_("The plan is published: moderators' pages and printouts now follow it."), "success")
     return back(workshop_id)

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
-from kt_workshop import access, plan, store
+from kt_workshop import access, plan, plan_view, store
 from kt_workshop.printouts import (
     Block,
     Duty,
@@ -54,7 +54,7 @@ def print_plan(db: Database, workshop_id: int, join_url: Callable[[dict], str]) 
     """Everything the table cards, itineraries and run sheets show, from the current plan."""
     workshop = store.get_workshop(db, workshop_id)
     tables = store.list_items(db, "tables", workshop_id)
-    rows = plan.grid(db, workshop_id)
+    rows = plan_view.grid(db, workshop_id)
     people = plan.planned_people(db, workshop_id)
     moderators = store.list_items(db, "moderator", workshop_id)
     by_block: dict[int, list[dict]] = {}

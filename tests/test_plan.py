@@ -6,7 +6,7 @@ import json
 import pytest
 from docx import Document
 
-from kt_workshop import cli, plan, printing, store
+from kt_workshop import cli, plan, plan_edits, plan_view, printing, store
 from kt_workshop.demo import create_demo
 
 
@@ -43,12 +43,12 @@ def seats_of(db, workshop, person_id):
 def test_a_travelling_rotation_seats_everyone_once_per_round_and_scores_it(db, cafe):
     """Every delegate has one seat per round, tables are even and the scores add up."""
     assert plan.make_plan(db, cafe) == []
-    rounds, people = plan.seat_rounds(db, cafe)
+    rounds, people = plan_view.seat_rounds(db, cafe)
     assert len(rounds) == 4
     for round_ in rounds:
         assert sorted(p for table in round_ for p in table) == list(range(20))
         assert {len(table) for table in round_} == {5}
-    scores = plan.scores(db, cafe)
+    scores = plan_view.scores(db, cafe)
     assert scores["planned"] and scores["unseated"] == 0
     assert scores["coincidences"] >= scores["lower_bound"] == scores["coincidences"] - scores["gap"]
     assert scores["max_meetings"] <= 2
@@ -62,25 +62,25 @@ def test_swapping_and_moving_change_one_round_only(db, cafe):
     a = people[0]["id"]
     b = next(p["id"] for p in people if seats_of(db, cafe, p["id"])[0] != seats_of(db, cafe, a)[0])
     before_a, before_b = seats_of(db, cafe, a), seats_of(db, cafe, b)
-    plan.swap_people(db, cafe, first_round, a, b)
+    plan_edits.swap_people(db, cafe, first_round, a, b)
     assert seats_of(db, cafe, a) == [before_b[0], *before_a[1:]]
     assert seats_of(db, cafe, b) == [before_a[0], *before_b[1:]]
     table = store.list_items(db, "tables", cafe)[3]["id"]
-    plan.move_person(db, cafe, first_round, a, table)
+    plan_edits.move_person(db, cafe, first_round, a, table)
     assert seats_of(db, cafe, a)[0] == table
     with pytest.raises(store.NotFound):
-        plan.swap_people(db, cafe, first_round, a, 99999)
+        plan_edits.swap_people(db, cafe, first_round, a, 99999)
 
 
 def test_a_locked_cell_keeps_its_people_when_the_plan_is_made_again(db, cafe):
     """Lock a cell, re-plan with another seed: the same delegates sit there."""
     plan.make_plan(db, cafe, seed=1)
-    grid = plan.grid(db, cafe)
+    grid = plan_view.grid(db, cafe)
     cell = grid[2]["cells"][1]
     kept = {p["id"] for p in cell["people"]}
-    assert plan.toggle_lock(db, cafe, grid[2]["round"]["id"], cell["table"]["id"]) is True
+    assert plan_edits.toggle_lock(db, cafe, grid[2]["round"]["id"], cell["table"]["id"]) is True
     plan.make_plan(db, cafe, seed=7)
-    again = plan.grid(db, cafe)[2]["cells"][1]
+    again = plan_view.grid(db, cafe)[2]["cells"][1]
     assert again["locked"] and {p["id"] for p in again["people"]} == kept
 
 
@@ -88,9 +88,9 @@ def test_a_closed_table_is_empty_that_round_and_the_others_stay_even(db, cafe):
     """Closing a table for one round spreads its seats over the others."""
     round_id = plan.day_rounds(db, cafe)[1]["id"]
     table_id = store.list_items(db, "tables", cafe)[0]["id"]
-    assert plan.toggle_closed(db, cafe, round_id, table_id) is True
+    assert plan_edits.toggle_closed(db, cafe, round_id, table_id) is True
     plan.make_plan(db, cafe)
-    cells = plan.grid(db, cafe)[1]["cells"]
+    cells = plan_view.grid(db, cafe)[1]["cells"]
     assert cells[0]["closed"] and cells[0]["people"] == []
     assert sorted(len(c["people"]) for c in cells[1:]) == [6, 7, 7]
 
@@ -98,8 +98,8 @@ def test_a_closed_table_is_empty_that_round_and_the_others_stay_even(db, cafe):
 def test_pairs_kept_apart_and_together_hold_in_every_round(db, cafe):
     """Pair rules from the organiser are never broken by the planner."""
     people = plan.planned_people(db, cafe)
-    plan.add_pair_rule(db, cafe, "apart", people[0]["id"], people[1]["id"])
-    plan.add_pair_rule(db, cafe, "together", people[2]["id"], people[3]["id"])
+    plan_edits.add_pair_rule(db, cafe, "apart", people[0]["id"], people[1]["id"])
+    plan_edits.add_pair_rule(db, cafe, "together", people[2]["id"], people[3]["id"])
     plan.make_plan(db, cafe)
     assert all(
         x != y
@@ -109,7 +109,7 @@ def test_pairs_kept_apart_and_together_hold_in_every_round(db, cafe):
     )
     assert seats_of(db, cafe, people[2]["id"]) == seats_of(db, cafe, people[3]["id"])
     with pytest.raises(store.InputError):
-        plan.add_pair_rule(db, cafe, "apart", people[0]["id"], people[0]["id"])
+        plan_edits.add_pair_rule(db, cafe, "apart", people[0]["id"], people[0]["id"])
 
 
 def test_a_delegate_who_cannot_move_stays_at_their_table(db, cafe):
@@ -127,9 +127,9 @@ def test_the_demo_day_gives_every_group_every_moderator_once_per_block(db):
     balance = plan.form_groups(db, workshop, ["country", "sector"], ["organisation"], seed=3)
     assert balance["attributes"]["country"]["within"] == balance["attributes"]["country"]["cells"]
     assert plan.make_plan(db, workshop) == []
-    scores = plan.scores(db, workshop)
+    scores = plan_view.scores(db, workshop)
     assert scores["planned"] and scores["problems"] == [] and scores["self_led"] == 0
-    grid = plan.grid(db, workshop)
+    grid = plan_view.grid(db, workshop)
     morning = [[c["moderator"]["id"] for c in row["cells"]] for row in grid[:5]]
     afternoon = [[c["moderator"]["id"] for c in row["cells"]] for row in grid[5:]]
     for block in (morning, afternoon):
@@ -144,14 +144,14 @@ def test_swapping_moderators_is_seen_by_the_check(db):
     """A hand swap that breaks 'once per block' is reported, and swapping back repairs it."""
     workshop = create_demo(db)
     plan.make_plan(db, workshop)
-    rows = plan.grid(db, workshop)
+    rows = plan_view.grid(db, workshop)
     round_id = rows[0]["round"]["id"]
     tables = [c["table"]["id"] for c in rows[0]["cells"]]
-    plan.swap_moderators(db, workshop, round_id, tables[0], tables[1])
-    problems = plan.scores(db, workshop)["problems"]
+    plan_edits.swap_moderators(db, workshop, round_id, tables[0], tables[1])
+    problems = plan_view.scores(db, workshop)["problems"]
     assert problems and any("twice" in p for p in problems)
-    plan.swap_moderators(db, workshop, round_id, tables[0], tables[1])
-    assert plan.scores(db, workshop)["problems"] == []
+    plan_edits.swap_moderators(db, workshop, round_id, tables[0], tables[1])
+    assert plan_view.scores(db, workshop)["problems"] == []
 
 
 def test_printouts_show_the_plan_with_a_working_link_per_table(db, cafe):
@@ -243,11 +243,11 @@ def test_groups_command_splits_a_delegate_file(tmp_path, capsys):
 def test_replanning_after_someone_leaves_keeps_earlier_rounds_and_moves_few(db, cafe):
     """Mark a delegate absent after round 2, re-plan from round 3: rounds 1-2 are untouched."""
     plan.make_plan(db, cafe)
-    before = plan.grid(db, cafe)
+    before = plan_view.grid(db, cafe)
     leaver = plan.planned_people(db, cafe)[4]
     store.update_item(db, "participant", cafe, leaver["id"], {"attendance": "absent"})
     result = plan.replan_from(db, cafe, 3)
-    after = plan.grid(db, cafe)
+    after = plan_view.grid(db, cafe)
     for r in (0, 1):
         assert [[p["id"] for p in c["people"]] for c in after[r]["cells"]] == [
             [p["id"] for p in c["people"]] for c in before[r]["cells"]
@@ -269,10 +269,10 @@ def test_a_moderator_sees_their_day_once_the_plan_is_published(app, db):
     client = app.test_client()
     sign_in_grant(client, app, db, workshop, "moderator", moderator_id=moderator["id"])
     assert b"your-day" not in client.get(f"/w/{workshop}/me").data
-    plan.publish(db, workshop)
+    plan_edits.publish(db, workshop)
     page = client.get(f"/w/{workshop}/me").get_data(as_text=True)
     assert 'id="your-day"' in page
-    schedule = plan.schedule_for(db, workshop, moderator_id=moderator["id"])
+    schedule = plan_view.schedule_for(db, workshop, moderator_id=moderator["id"])
     assert [row["table"] for row in schedule[:5]].count(None) == 0  # leads every morning round
     assert sorted(row["table"] for row in schedule[:5]) == [f"Group {n}" for n in range(1, 6)]
 

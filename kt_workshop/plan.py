@@ -54,6 +54,20 @@ def _attributes(person: dict) -> dict:
     return values
 
 
+def check_enough_people(tables: list, people: list) -> None:
+    """Refuse to plan more tables than there are delegates to sit at them."""
+    if len(tables) > len(people):
+        raise store.InputError(
+            {
+                "tables": _(
+                    "There are more tables (%(t)s) than delegates (%(p)s).",
+                    t=len(tables),
+                    p=len(people),
+                )
+            }
+        )
+
+
 def mark_changed(db: Database, workshop_id: int) -> None:
     """Note that the plan changed, so the organiser knows to publish it again."""
     db["workshop"].update(workshop_id, {"plan_changed_at": store.now()})
@@ -70,16 +84,7 @@ def form_groups(
     people = planned_people(db, workshop_id)
     if not tables:
         raise store.InputError({"tables": _("Add the tables or groups first.")})
-    if len(tables) > len(people):
-        raise store.InputError(
-            {
-                "tables": _(
-                    "There are more tables (%(t)s) than delegates (%(p)s).",
-                    t=len(tables),
-                    p=len(people),
-                )
-            }
-        )
+    check_enough_people(tables, people)
     index = {table["id"]: i for i, table in enumerate(tables)}
     fixed = {
         i: index[p["table_id"]]
@@ -245,16 +250,7 @@ def rotate_people(db: Database, workshop_id: int, seed: int = 0, time_limit: flo
         raise store.InputError(
             {"plan": _("Add the tables and the blocks with their rounds first.")}
         )
-    if len(tables) > len(people):
-        raise store.InputError(
-            {
-                "tables": _(
-                    "There are more tables (%(t)s) than delegates (%(p)s).",
-                    t=len(tables),
-                    p=len(people),
-                )
-            }
-        )
+    check_enough_people(tables, people)
     constraints = seat_constraints(db, workshop_id, people, tables, rounds)
     result = plan_rotation(
         tables=len(tables),

@@ -332,7 +332,7 @@ def test_zip_with_too_many_members_is_not_opened():
 
 def test_zip_unpacking_too_large_is_not_opened(monkeypatch):
     data = xlsx([HEADER, ANNA])
-    monkeypatch.setattr(delegates, "MAX_UNPACKED", 1000)
+    monkeypatch.setattr(delegates.detect, "MAX_UNPACKED", 1000)
     assert "unpacks to far more" in only_error(read_delegates("list.xlsx", data))
 
 

@@ -79,12 +79,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     # before its server existed over to the server of a second app (as in tests).
     from kt_workshop import events  # noqa: F401
 
-    socketio.init_app(app, async_mode="threading", manage_session=False)
+    # async_handlers=False: one client's events are handled in order (notes from a
+    # tablet must be stored in the order made); different clients still run in parallel.
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        manage_session=False,
+        async_handlers=False,
+        max_http_buffer_size=1024 * 1024,
+    )
     register_request_hooks(app)
 
-    from kt_workshop import api, auth, organise, planner, roster
+    from kt_workshop import api, auth, live, organise, planner, roster
 
-    for blueprint in (auth.bp, organise.bp, roster.bp, planner.bp, api.bp):
+    for blueprint in (auth.bp, organise.bp, roster.bp, planner.bp, live.bp, api.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -1,6 +1,7 @@
 """The database: one SQLite file (WAL), a connection per request or event, appended migrations."""
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,3 +72,20 @@ def prune_backups(folder: Path, keep: int, reason: str) -> list[Path]:
     for path in old:
         path.unlink(missing_ok=True)
     return old
+
+
+@contextmanager
+def writing(db: Database):
+    """One write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    Two connections that both read the next sequence number and then write would otherwise
+    deadlock; IMMEDIATE makes the second wait (busy timeout) until the first commits.
+    """
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    else:
+        db.conn.commit()

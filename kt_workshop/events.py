@@ -1,26 +1,49 @@
 """Every Socket.IO handler and broadcast, and nothing else. docs/realtime.md lists each event.
 
 A connection is accepted only from a signed-in browser (the session cookie) or with a join
-token in the `auth` dict; it joins the room of its workshop and receives that room's
-broadcasts only. Every event re-checks the actor, so a revoked link stops working at once.
+token in the `auth` dict. It joins its workshop's rooms: `all` (round state, announcements)
+for everyone, `staff` (notes, photos, ideas) for the organiser, moderators and analysts, and
+`control` (tablets' status) for the organiser. Every event checks the connection's grant
+again, so a revoked link stops working at once. Changes carry the workshop's sequence number;
+a client that reconnects sends `catch_up` with the last number it saw.
 """
 
-from flask import current_app, request
-from flask_socketio import ConnectionRefusedError, emit, join_room
+import json
+import threading
+import time
 
-from kt_workshop import access, socketio
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
+
+from kt_workshop import access, day, notes, socketio, store
 from kt_workshop.i18n import _
 from kt_workshop.web import actor_from_grant, current_actor, get_db
 
+MAX_PAYLOAD = 64 * 1024
+BUCKET_SIZE = 40  # events a connection may send in a burst
+BUCKET_RATE = 10.0  # events per second it earns back
+STAFF = ("organiser", "moderator", "analyst")
 
-def room_for(workshop_id: int) -> str:
-    """The Socket.IO room that receives a workshop's broadcasts."""
-    return f"workshop-{workshop_id}"
+# Per-connection facts that the auth dict gave at connect time, by Socket.IO session id.
+connections: dict[str, dict] = {}
+# What the control room shows per tablet: connected, last activity, notes waiting.
+presence: dict[int, dict[int, dict]] = {}
+_lock = threading.Lock()
+
+
+def room(workshop_id: int, audience: str) -> str:
+    """The Socket.IO room of one audience of a workshop: all, staff or control."""
+    return f"workshop-{workshop_id}-{audience}"
+
+
+def broadcast(change: dict, workshop_id: int) -> None:
+    """Send a logged change to everyone in its audience, the sender included."""
+    socketio.emit("change", change, to=room(workshop_id, change["audience"]))
 
 
 def actor_for_connection(auth):
     """The actor behind a new connection: its join token, else the browser session."""
-    token = (auth or {}).get("token") if isinstance(auth, dict) else None
+    token = auth.get("token") if isinstance(auth, dict) else None
     if token:
         grant = access.grant_for_token(get_db(), current_app.config["SECRET_KEY"], str(token))
         return actor_from_grant(grant) if grant else None
@@ -29,21 +52,279 @@ def actor_for_connection(auth):
 
 @socketio.on("connect")
 def connect(auth=None):
-    """Sent by any page that follows the day live; the server answers `welcome` to the sender.
+    """Sent by every live page; the sender gets `welcome` with the day's state and last seq.
 
-    `auth` may be {"token": <join token>, "workshop_id": <id>}; the organiser names the
-    workshop to follow with `workshop_id`. Refused when not signed in or not allowed there.
+    auth: {"token": join token (tablets), "workshop_id": id (the organiser names one)}.
+    Refused when not signed in, revoked, or asking for another workshop.
     """
     actor = actor_for_connection(auth)
     if actor is None:
         raise ConnectionRefusedError(_("Please sign in first."))
-    wanted = (auth or {}).get("workshop_id") if isinstance(auth, dict) else None
+    wanted = auth.get("workshop_id") if isinstance(auth, dict) else None
     workshop_id = actor.workshop_id
     if actor.role == "organiser":
-        if not isinstance(wanted, int):
+        if not isinstance(wanted, int) or isinstance(wanted, bool):
             raise ConnectionRefusedError(_("Say which workshop to follow."))
+        try:
+            store.get_workshop(get_db(), wanted)
+        except store.NotFound:
+            raise ConnectionRefusedError(_("There is no such workshop.")) from None
         workshop_id = wanted
     elif wanted is not None and wanted != actor.workshop_id:
         raise ConnectionRefusedError(_("You have access to a different workshop."))
-    join_room(room_for(workshop_id))
-    emit("welcome", {"role": actor.role, "workshop_id": workshop_id, "sid": request.sid})
+    connections[request.sid] = {
+        "role": actor.role,
+        "workshop_id": workshop_id,
+        "grant_id": actor.grant_id,
+        "tokens": BUCKET_SIZE,
+        "checked": time.monotonic(),
+    }
+    join_room(room(workshop_id, "all"))
+    if actor.role in STAFF:
+        join_room(room(workshop_id, "staff"))
+    if actor.role == "organiser":
+        join_room(room(workshop_id, "control"))
+    if actor.role == "moderator":
+        _tablet_seen(workshop_id, actor.grant_id, connected=True)
+    state = day.state(get_db(), workshop_id)
+    emit(
+        "welcome",
+        {
+            "role": actor.role,
+            "workshop_id": workshop_id,
+            "state": state,
+            "seq": state["seq"],
+            "label": actor.label,
+            "table_id": actor.table_id,
+        },
+    )
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    """Sent by the transport when a page goes away; the control room sees the tablet drop."""
+    facts = connections.pop(request.sid, None)
+    if facts and facts["role"] == "moderator":
+        _tablet_seen(facts["workshop_id"], facts["grant_id"], connected=False)
+
+
+def checked(*roles: str):
+    """Wrap a handler: known connection, right role, live grant, size and rate limits."""
+
+    def decorate(handler):
+        def wrapper(data=None):
+            facts = connections.get(request.sid)
+            if facts is None:
+                return {"ok": False, "error": _("Please sign in first.")}
+            if facts["grant_id"] is not None:
+                grant = access.live_grant(get_db(), facts["grant_id"])
+                if grant is None:
+                    disconnect()
+                    return {"ok": False, "error": _("This link has been revoked.")}
+                facts["grant"] = grant
+            if facts["role"] not in roles:
+                return {
+                    "ok": False,
+                    "error": _("Your role (%(role)s) may not do this.", role=facts["role"]),
+                }
+            if not _take_token(facts):
+                return {"ok": False, "error": _("Too many events at once; slow down.")}
+            if len(json.dumps(data, ensure_ascii=False, default=str)) > MAX_PAYLOAD:
+                return {"ok": False, "error": _("The message is larger than 64 KB.")}
+            try:
+                return handler(facts, data if isinstance(data, dict) else {})
+            except (notes.Refused, store.InputError, store.NotFound) as error:
+                return {"ok": False, "error": str(error)}
+
+        wrapper.__name__ = handler.__name__
+        wrapper.__doc__ = handler.__doc__
+        return wrapper
+
+    return decorate
+
+
+def _take_token(facts: dict) -> bool:
+    """Token bucket per connection: True when this event is within the rate limit."""
+    now = time.monotonic()
+    facts["tokens"] = min(BUCKET_SIZE, facts["tokens"] + (now - facts["checked"]) * BUCKET_RATE)
+    facts["checked"] = now
+    if facts["tokens"] < 1:
+        return False
+    facts["tokens"] -= 1
+    return True
+
+
+def _tablet_seen(workshop_id: int, grant_id: int, connected=None, waiting=None) -> None:
+    """Update what the control room knows of one tablet and tell the control room."""
+    with _lock:
+        entry = presence.setdefault(workshop_id, {}).setdefault(
+            grant_id, {"connected": False, "last_activity": None, "waiting": 0}
+        )
+        if connected is not None:
+            entry["connected"] = connected
+        if waiting is not None:
+            entry["waiting"] = waiting
+        entry["last_activity"] = time.time()
+        snapshot = {"grant_id": grant_id, **entry}
+    socketio.emit("tablet_status", snapshot, to=room(workshop_id, "control"))
+
+
+@socketio.on("note_op")
+@checked("moderator")
+def note_op(facts, data):
+    """Sent by a tablet: add, edit or delete a note (see notes.apply_operation).
+
+    Acknowledged with {ok, seq, uid} (the same again for a repeated op_id) or {ok: false,
+    error}; the staff room, sender included, receives `change` with the note.
+    """
+    result = notes.apply_operation(get_db(), facts["workshop_id"], facts["grant"], data)
+    if not result.get("duplicate"):
+        broadcast(result["change"], facts["workshop_id"])
+    _tablet_seen(facts["workshop_id"], facts["grant_id"])
+    return {
+        "ok": True,
+        "seq": result["seq"],
+        "uid": result["uid"],
+        "duplicate": bool(result.get("duplicate")),
+    }
+
+
+@socketio.on("catch_up")
+@checked("organiser", "moderator", "participant", "analyst")
+def catch_up(facts, data):
+    """Sent by any page after (re)connecting: {since: last seq seen}.
+
+    Acknowledged with {ok, changes: [...oldest first], more: bool, latest: seq the client
+    may skip to}; nothing is broadcast.
+    """
+    since = data.get("since", 0)
+    if not isinstance(since, int) or since < 0:
+        return {"ok": False, "error": _("Send the last sequence number seen.")}
+    db = get_db()
+    # Read the latest number first: every change up to it that this audience may see is in
+    # the answer, so the client may skip to it (changes for other audiences leave gaps).
+    latest = day.state(db, facts["workshop_id"])["seq"]
+    found = day.changes_since(
+        db, facts["workshop_id"], since, staff=facts["role"] in STAFF, limit=501
+    )
+    more = len(found) > 500
+    return {
+        "ok": True,
+        "changes": found[:500],
+        "more": more,
+        "latest": found[499]["seq"] if more else latest,
+    }
+
+
+@socketio.on("cell_get")
+@checked("moderator")
+def cell_get(facts, data):
+    """Sent by a tablet: where am I now? Acknowledged with the current cell, the carry-over
+    brief from earlier rounds and this cell's notes; nothing is broadcast."""
+    from kt_workshop.live import tablet_cell
+
+    return {"ok": True, **tablet_cell(get_db(), facts["workshop_id"], facts["grant"])}
+
+
+@socketio.on("outbox_status")
+@checked("moderator")
+def outbox_status(facts, data):
+    """Sent by a tablet when its outbox changes: {waiting: n}; the control room receives
+    `tablet_status` for it. Acknowledged with {ok}."""
+    waiting = data.get("waiting")
+    if not isinstance(waiting, int) or waiting < 0:
+        return {"ok": False, "error": _("Send how many notes are waiting.")}
+    _tablet_seen(facts["workshop_id"], facts["grant_id"], waiting=waiting)
+    return {"ok": True}
+
+
+ROUND_ACTIONS = {
+    "start": lambda db, w, d: day.start(db, w, d.get("round_id")),
+    "pause": lambda db, w, d: day.pause(db, w),
+    "resume": lambda db, w, d: day.resume(db, w),
+    "extend": lambda db, w, d: day.extend(db, w, _number(d.get("minutes"))),
+    "advance": lambda db, w, d: day.advance(db, w),
+    "chime": lambda db, w, d: day.set_chime(db, w, bool(d.get("on"))),
+}
+
+
+def _number(value) -> float:
+    """A number of minutes from an event, or InputError."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise store.InputError({"minutes": _("Give the minutes as a number.")})
+    return float(value)
+
+
+@socketio.on("round_control")
+@checked("organiser")
+def round_control(facts, data):
+    """Sent by the control room: {action: start|pause|resume|extend|advance|chime, ...}.
+
+    Acknowledged with {ok, state}; everyone in the workshop receives `change` round_state.
+    """
+    action = ROUND_ACTIONS.get(data.get("action"))
+    if action is None:
+        return {"ok": False, "error": _("Unknown action.")}
+    change = action(get_db(), facts["workshop_id"], data)
+    broadcast(change, facts["workshop_id"])
+    return {"ok": True, "state": change["payload"]}
+
+
+@socketio.on("announce")
+@checked("organiser")
+def announce(facts, data):
+    """Sent by the control room: {text}. Everyone receives `change` announcement."""
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip() or len(text) > 500:
+        return {"ok": False, "error": _("An announcement needs 1 to 500 characters.")}
+    db = get_db()
+    from kt_workshop.db import writing
+
+    with writing(db):
+        db["announcement"].insert(
+            {"workshop_id": facts["workshop_id"], "text": text, "at": store.now()}
+        )
+        change = day.record_change(
+            db, facts["workshop_id"], "announcement", {"text": text}, audience="all"
+        )
+    broadcast(change, facts["workshop_id"])
+    return {"ok": True, "seq": change["seq"]}
+
+
+@socketio.on("note_hold")
+@checked("organiser")
+def note_hold(facts, data):
+    """Sent by the projector's operator: {uid, held}. Staff receive `change` note."""
+    change = notes.set_held(
+        get_db(), facts["workshop_id"], str(data.get("uid")), bool(data.get("held"))
+    )
+    broadcast(change, facts["workshop_id"])
+    return {"ok": True, "seq": change["seq"]}
+
+
+@socketio.on("idea_decide")
+@checked("moderator")
+def idea_decide(facts, data):
+    """Sent by a tablet: {idea_id, accept}. Accepting makes the idea a note of the cell;
+    staff receive `change` idea (and `change` note when accepted)."""
+    from kt_workshop.live import decide_idea
+
+    changes = decide_idea(
+        get_db(),
+        facts["workshop_id"],
+        facts["grant"],
+        data.get("idea_id"),
+        bool(data.get("accept")),
+    )
+    for change in changes:
+        broadcast(change, facts["workshop_id"])
+    return {"ok": True}
+
+
+@socketio.on("tablets_get")
+@checked("organiser")
+def tablets_get(facts, data):
+    """Sent by the control room on load: acknowledged with every tablet's status."""
+    with _lock:
+        found = {str(k): dict(v) for k, v in presence.get(facts["workshop_id"], {}).items()}
+    return {"ok": True, "tablets": found}

@@ -188,3 +188,133 @@ def m002_plan(db):
     """The rotation plan: seats, leads, locked cells, closed tables, pair rules, publishing."""
     for statement in PLAN_SCHEMA:
         db.execute(statement)
+
+
+LIVE_SCHEMA = [
+    # Where the day is: the current round and its timer. In the database, so a restarted
+    # server comes back to the same round with the same time left.
+    """CREATE TABLE day_state (
+        workshop_id INTEGER PRIMARY KEY REFERENCES workshop(id) ON DELETE CASCADE,
+        round_id INTEGER REFERENCES round(id) ON DELETE SET NULL,
+        status TEXT NOT NULL DEFAULT 'waiting'
+            CHECK (status IN ('waiting', 'running', 'paused', 'finished')),
+        duration REAL NOT NULL DEFAULT 0,
+        elapsed REAL NOT NULL DEFAULT 0,
+        started_at REAL,
+        chime INTEGER NOT NULL DEFAULT 1,
+        seq INTEGER NOT NULL DEFAULT 0
+    )""",
+    # The change log: every change gets the workshop's next sequence number, so a client that
+    # reconnects asks for everything after the last number it saw.
+    """CREATE TABLE change (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        audience TEXT NOT NULL DEFAULT 'staff' CHECK (audience IN ('staff', 'all')),
+        payload TEXT NOT NULL,
+        at TEXT NOT NULL,
+        UNIQUE (workshop_id, seq)
+    )""",
+    # Operations from tablets, by their client-made id: a repeated id is acknowledged again,
+    # never applied twice.
+    """CREATE TABLE operation (
+        op_id TEXT PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        access_id INTEGER,
+        seq INTEGER NOT NULL,
+        result TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    """CREATE TABLE note (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        round_id INTEGER REFERENCES round(id) ON DELETE SET NULL,
+        table_id INTEGER REFERENCES tables(id) ON DELETE SET NULL,
+        question_id INTEGER REFERENCES question(id) ON DELETE SET NULL,
+        moderator_id INTEGER REFERENCES moderator(id) ON DELETE SET NULL,
+        access_id INTEGER,
+        source TEXT NOT NULL DEFAULT 'tablet'
+            CHECK (source IN ('tablet', 'import', 'participant')),
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        starred INTEGER NOT NULL DEFAULT 0,
+        held INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        deleted_at TEXT
+    )""",
+    "CREATE INDEX note_cell ON note(workshop_id, question_id, table_id, round_id)",
+    """CREATE TABLE note_version (
+        id INTEGER PRIMARY KEY,
+        note_id INTEGER NOT NULL REFERENCES note(id) ON DELETE CASCADE,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        starred INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        at TEXT NOT NULL,
+        UNIQUE (note_id, version)
+    )""",
+    """CREATE TABLE photo (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        round_id INTEGER REFERENCES round(id) ON DELETE SET NULL,
+        table_id INTEGER REFERENCES tables(id) ON DELETE SET NULL,
+        question_id INTEGER REFERENCES question(id) ON DELETE SET NULL,
+        access_id INTEGER,
+        mime TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE announcement (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    # Anonymous ideas from participants, held until the table's moderator accepts them.
+    """CREATE TABLE idea (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        round_id INTEGER REFERENCES round(id) ON DELETE SET NULL,
+        table_id INTEGER REFERENCES tables(id) ON DELETE SET NULL,
+        question_id INTEGER REFERENCES question(id) ON DELETE SET NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'accepted', 'dismissed')),
+        note_id INTEGER REFERENCES note(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE feedback_question (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('rating', 'text')),
+        text TEXT NOT NULL
+    )""",
+    # One row per answer; `response` groups one participant's answers without naming them.
+    """CREATE TABLE feedback_answer (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        question_id INTEGER NOT NULL REFERENCES feedback_question(id) ON DELETE CASCADE,
+        response TEXT NOT NULL,
+        rating INTEGER,
+        text TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        UNIQUE (question_id, response)
+    )""",
+]
+
+
+@migrations()
+def m003_live_day(db):
+    """The live day: round state, change log, operations, notes, photos, ideas, feedback."""
+    for statement in LIVE_SCHEMA:
+        db.execute(statement)

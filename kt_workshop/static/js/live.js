@@ -1,0 +1,103 @@
+// Shared by every live page: the Socket.IO connection, the change log and the shared clock.
+//
+// The server gives each change a sequence number. This module remembers the last number
+// seen (in localStorage, so a refresh keeps it) and, after every (re)connect, asks the
+// server for everything after it: Socket.IO alone delivers at most once.
+
+/* global io */
+
+export function storageKey(...parts) {
+  return ["kt", ...parts].join(":");
+}
+
+export function readJSON(key, fallback) {
+  try {
+    const raw = window.localStorage.getItem(key);
+    return raw === null ? fallback : JSON.parse(raw);
+  } catch (error) {
+    return fallback;
+  }
+}
+
+export function writeJSON(key, value) {
+  try {
+    window.localStorage.setItem(key, JSON.stringify(value));
+    return true;
+  } catch (error) {
+    return false; // storage full or switched off: the caller keeps the value in memory
+  }
+}
+
+// A random id from crypto.getRandomValues: randomUUID is missing on plain-HTTP LAN pages.
+export function randomId() {
+  const bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// Seconds left in the round, corrected for the difference between the two clocks.
+export function secondsLeft(state, offset) {
+  if (!state) return null;
+  const serverNow = Date.now() / 1000 + offset;
+  const running = state.status === "running" && state.started_at ? serverNow - state.started_at : 0;
+  return state.duration - state.elapsed - running;
+}
+
+export function formatClock(seconds) {
+  if (seconds === null || Number.isNaN(seconds)) return "--:--";
+  const sign = seconds < 0 ? "-" : "";
+  const whole = Math.abs(Math.round(seconds));
+  const minutes = Math.floor(whole / 60);
+  return `${sign}${minutes}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+// Connect and follow the workshop: onChange(change) for every change, in order, once.
+export function follow({ workshopId, auth = {}, onWelcome, onChange, onConnection }) {
+  const seqKey = storageKey("seq", workshopId, window.location.pathname);
+  let lastSeq = readJSON(seqKey, 0);
+  let offset = 0;
+  const socket = io({ auth: { workshop_id: workshopId, ...auth }, transports: ["websocket", "polling"] });
+
+  function apply(change) {
+    if (change.seq <= lastSeq) return; // already seen (a broadcast overtaken by a catch-up)
+    lastSeq = change.seq;
+    writeJSON(seqKey, lastSeq);
+    if (change.kind === "round_state") offset = change.payload.server_now - Date.now() / 1000;
+    onChange(change);
+  }
+
+  function catchUp() {
+    socket.timeout(10000).emit("catch_up", { since: lastSeq }, (error, reply) => {
+      if (error || !reply || !reply.ok) return;
+      reply.changes.forEach(apply);
+      if (reply.latest > lastSeq) {
+        lastSeq = reply.latest; // nothing for this page between: skip the gap
+        writeJSON(seqKey, lastSeq);
+      }
+      if (reply.more) catchUp();
+    });
+  }
+
+  socket.on("connect", () => onConnection && onConnection(true));
+  socket.on("disconnect", () => onConnection && onConnection(false));
+  socket.on("connect_error", () => onConnection && onConnection(false));
+  socket.on("welcome", (welcome) => {
+    offset = welcome.state.server_now - Date.now() / 1000;
+    if (welcome.seq < lastSeq) lastSeq = 0; // a different database: start over
+    if (onWelcome) onWelcome(welcome);
+    catchUp();
+  });
+  socket.on("change", (change) => {
+    if (change.seq > lastSeq + 1) {
+      catchUp(); // a gap: fetch what is missing first, in order
+      return;
+    }
+    apply(change);
+  });
+  return { socket, offset: () => offset };
+}
+
+export function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}

@@ -12,6 +12,7 @@ from kt_workshop.web import (
     audit_actor,
     current_actor,
     get_db,
+    public_url,
     sign_in,
 )
 
@@ -150,9 +151,7 @@ def grants(workshop_id):
     rows = access.list_grants(db, workshop_id)
     secret = current_app.config["SECRET_KEY"]
     for row in rows:
-        row["url"] = url_for(
-            "auth.join_link", token=access.grant_token(secret, row), _external=True
-        )
+        row["url"] = public_url("auth.join_link", token=access.grant_token(secret, row))
     return render_template(
         "auth/access.html",
         workshop=workshop,

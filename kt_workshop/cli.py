@@ -71,6 +71,10 @@ def cmd_serve(args) -> int:
         )
     else:
         print(_("Only this computer can connect. Use --lan to let tablets on the network in."))
+    app.config["PUBLIC_URL"] = f"http://{shown}:{args.port}" if args.lan else None
+    socketio.start_background_task(
+        take_snapshots, path, path.parent / "backups", args.snapshot_minutes * 60
+    )
     if not args.verbose:
         # The organiser needs the link above, not a line per request or the dev-server banner.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -94,6 +98,22 @@ def cmd_serve(args) -> int:
             1,
         )
     return 0
+
+
+def take_snapshots(path: Path, folder: Path, every: float) -> None:
+    """While a block runs, copy the database every few minutes (the last ones are kept)."""
+    from kt_workshop import day, socketio
+    from kt_workshop.db import open_db
+
+    while every > 0:
+        socketio.sleep(every)
+        db = open_db(path)
+        try:
+            day.snapshot_while_running(db, folder)
+        except Exception as error:  # a full disk must not stop the day; say so and go on
+            print(_("Could not take a snapshot: %(e)s", e=error), file=sys.stderr)
+        finally:
+            db.close()
 
 
 def cmd_organiser_link(args) -> int:
@@ -243,6 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("do not create the demo workshop in an empty database"),
     )
     serve.add_argument("--verbose", action="store_true", help=_("log every request"))
+    serve.add_argument(
+        "--snapshot-minutes",
+        type=float,
+        default=5,
+        help=_("copy the database this often while a round runs (0: never)"),
+    )
 
     link = command(
         "organiser-link", cmd_organiser_link, _("print a new one-time organiser sign-in link")

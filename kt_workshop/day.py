@@ -209,3 +209,14 @@ def set_chime(db: Database, workshop_id: int, on: bool, now: float | None = None
 def is_running(db: Database) -> bool:
     """True when any workshop in the database has a round running (for snapshots)."""
     return bool(db.execute("SELECT 1 FROM day_state WHERE status = 'running' LIMIT 1").fetchone())
+
+
+def snapshot_while_running(db: Database, folder, keep: int = 12):
+    """Back the database up while a round runs, keeping only the newest `keep` snapshots."""
+    from kt_workshop.db import backup_to, prune_backups
+
+    if not is_running(db):
+        return None
+    path = backup_to(db, folder, reason="live")
+    prune_backups(folder, keep, reason="live")
+    return path

@@ -21,19 +21,12 @@ from kt_workshop import day, notes, printouts, store
 from kt_workshop.db import writing
 from kt_workshop.i18n import _
 from kt_workshop.plan import day_rounds, planned_people
-from kt_workshop.web import allow, audit_actor, current_actor, get_db
+from kt_workshop.web import allow, audit_actor, current_actor, get_db, public_url
 
 bp = Blueprint("live", __name__)
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
 PHOTO_EDGE = 2000  # longest side kept, in pixels: enough to read a flipchart
-
-
-def public_url(endpoint: str, **values) -> str:
-    """An absolute URL that tablets can open: the --lan address when serving the network."""
-    base = current_app.config.get("PUBLIC_URL")
-    path = url_for(endpoint, **values)
-    return base.rstrip("/") + path if base else url_for(endpoint, _external=True, **values)
 
 
 # What a tablet sees ---------------------------------------------------------------------------

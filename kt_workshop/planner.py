@@ -16,7 +16,7 @@ from flask import (
 
 from kt_workshop import access, plan, plan_edits, plan_view, printing, printouts, store
 from kt_workshop.i18n import _
-from kt_workshop.web import allow, audit_actor, get_db
+from kt_workshop.web import allow, audit_actor, get_db, public_url
 
 bp = Blueprint("planner", __name__)
 
@@ -235,9 +235,7 @@ def printout(workshop_id, kind, fmt):
     document = printing.print_plan(
         db,
         workshop_id,
-        lambda grant: url_for(
-            "auth.join_link", token=access.grant_token(secret, grant), _external=True
-        ),
+        lambda grant: public_url("auth.join_link", token=access.grant_token(secret, grant)),
     )
     writer, template = PRINTOUTS[kind]
     if fmt == "html":

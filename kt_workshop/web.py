@@ -173,3 +173,11 @@ def with_db(view):
         return view(get_db(), *args, **kwargs)
 
     return wrapper
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL tablets can open: the --lan address when serving the local network."""
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)

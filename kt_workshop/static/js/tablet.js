@@ -34,7 +34,7 @@ function saveOutbox() {
 function showSaveState() {
   const waiting = outbox.length + photos.length;
   const label = $("save-state");
-  label.textContent = waiting ? t.waiting.replace("%(n)s", waiting) : t.allSaved;
+  label.textContent = waiting ? t.waiting.replace("{n}", waiting) : t.allSaved;
   label.className = "save-state " + (waiting ? "is-waiting" : "is-saved");
   const list = $("waiting-list");
   list.replaceChildren();
@@ -80,7 +80,13 @@ function flush() {
       return;
     }
     outbox = outbox.filter((waiting) => waiting.op_id !== op.op_id);
-    if (!reply.ok) refused.push({ op, error: reply.error });
+    if (!reply.ok) {
+      refused.push({ op, error: reply.error });
+      if (op.type === "add") notes.delete(op.uid);
+    } else if (notes.has(op.uid) && !outbox.some((waiting) => waiting.uid === op.uid)) {
+      notes.get(op.uid).pending = false;
+    }
+    renderNotes();
     saveOutbox();
     flush();
   });
@@ -144,6 +150,12 @@ function renderNotes() {
   const list = $("notes");
   list.replaceChildren(...[...notes.values()].map((note) => noteItem(note, true)));
   $("brief").replaceChildren(...brief.map((note) => noteItem(note, false)));
+  if (!brief.length) {
+    const empty = document.createElement("li");
+    empty.className = "hint";
+    empty.textContent = t.nothingYet;
+    $("brief").append(empty);
+  }
   const ideaList = $("ideas");
   ideaList.replaceChildren(
     ...ideas.map((idea) => {
@@ -188,7 +200,8 @@ function showCell(reply) {
     where.textContent = `${cell.table} · ${cell.block} · ${t.round} ${cell.round} · ${leader}`;
   }
   $("cell-question").textContent = cell ? cell.question : "";
-  $("cell-prompt").textContent = cell ? `${cell.prompt}${cell.people.length ? ` — ${t.who}: ${cell.people.join(", ")}` : ""}` : "";
+  $("cell-prompt").textContent = cell ? cell.prompt : "";
+  $("cell-people").textContent = cell && cell.people.length ? `${t.who}: ${cell.people.join(", ")}` : "";
   $("note-add").disabled = !cell;
   notes = new Map(reply.notes.map((note) => [note.uid, note]));
   for (const op of outbox) applyLocally(op); // notes still waiting stay on screen

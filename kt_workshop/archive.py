@@ -4,7 +4,10 @@ Rows keep their ids inside the file so references between them survive; importin
 row a new id in the target database. Join links and sign-in tokens are never exported.
 """
 
+import base64
+import binascii
 import json
+import uuid
 
 from sqlite_utils import Database
 
@@ -50,13 +53,51 @@ TABLES: list[tuple[str, dict[str, str]]] = [
         "pair_rule",
         {"workshop_id": "workshop", "first_id": "participant", "second_id": "participant"},
     ),
+    (
+        "note",
+        {
+            "workshop_id": "workshop",
+            "round_id": "round",
+            "table_id": "tables",
+            "question_id": "question",
+            "moderator_id": "moderator",
+        },
+    ),
+    ("note_version", {"workshop_id": "workshop", "note_id": "note"}),
+    (
+        "photo",
+        {
+            "workshop_id": "workshop",
+            "round_id": "round",
+            "table_id": "tables",
+            "question_id": "question",
+        },
+    ),
+    ("announcement", {"workshop_id": "workshop"}),
+    (
+        "idea",
+        {
+            "workshop_id": "workshop",
+            "round_id": "round",
+            "table_id": "tables",
+            "question_id": "question",
+            "note_id": "note",
+        },
+    ),
+    ("feedback_question", {"workshop_id": "workshop"}),
+    ("feedback_answer", {"workshop_id": "workshop", "question_id": "feedback_question"}),
 ]
+# Columns naming a join link (a tablet): links are not archived, so these become empty.
+UNLINKED = {"access_id"}
 # Tables deliberately left out, with the reason (tests check every table is in one list).
 EXCLUDED = {
     "access": "join links are secrets; the organiser makes new ones after an import",
     "signin": "organiser sign-in tokens belong to one installation",
     "pending_import": "unconfirmed uploads are not part of the workshop",
     "_sqlite_migrations": "schema bookkeeping",
+    "day_state": "the live clock belongs to the running day, not to the workshop's record",
+    "change": "the change log only serves live screens catching up",
+    "operation": "tablets' operation ids only serve de-duplication on the day",
 }
 
 
@@ -84,6 +125,11 @@ def export_workshop(db: Database, workshop_id: int) -> dict:
             column, parent = next(iter(refs.items()))
             rows = _rows(db, table, column, [row["id"] for row in tables[parent]])
         tables[table] = rows
+    for rows in tables.values():
+        for row in rows:
+            for column, value in row.items():
+                if isinstance(value, bytes):  # photos: JSON carries bytes as base64
+                    row[column] = {"base64": base64.b64encode(value).decode("ascii")}
     return {"format": FORMAT, "version": VERSION, "app_version": __version__, "tables": tables}
 
 
@@ -151,7 +197,11 @@ def import_workshop(db: Database, archive: dict) -> int:
                             c=", ".join(sorted(unknown)),
                         )
                     )
-                values = {k: v for k, v in row.items() if k != "id"}
+                values = {k: _stored(v) for k, v in row.items() if k != "id"}
+                values.update({k: None for k in UNLINKED if k in values})
+                if "uid" in values and _uid_taken(db, table, values["uid"]):
+                    values["uid"] = uuid.uuid4().hex  # a copy in the same database
+
                 for column, parent in refs.items():
                     if values.get(column) is None:
                         continue
@@ -194,3 +244,19 @@ def check_fields(db: Database, table: str, values: dict) -> None:
         raise ArchiveError(
             _("“%(t)s” has a value the forms would refuse: %(e)s", t=table, e=error)
         ) from None
+
+
+def _stored(value):
+    """A value from the archive as the database stores it (base64 back to bytes)."""
+    if isinstance(value, dict) and set(value) == {"base64"}:
+        try:
+            return base64.b64decode(value["base64"], validate=True)
+        except (binascii.Error, TypeError):
+            raise ArchiveError(_("A photo in the archive is damaged.")) from None
+    return value
+
+
+def _uid_taken(db: Database, table: str, uid) -> bool:
+    """True when a note or photo with this client-made id is already in the database."""
+    sql = f"SELECT 1 FROM [{table}] WHERE uid = ?"  # noqa: S608 - table from TABLES
+    return db.execute(sql, [uid]).fetchone() is not None

@@ -310,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kt_workshop import cli_planning
 
     cli_planning.add_commands(commands)
+    from kt_workshop import cli_live
+
+    cli_live.add_commands(commands)
     return parser
 
 

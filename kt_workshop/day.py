@@ -79,7 +79,11 @@ def record_change(
     db: Database, workshop_id: int, kind: str, payload: dict, audience: str = "staff"
 ) -> dict:
     """Log a change with the next sequence number; return it as it is broadcast."""
-    seq = next_seq(db, workshop_id)
+    return _log(db, workshop_id, next_seq(db, workshop_id), kind, payload, audience)
+
+
+def _log(db: Database, workshop_id: int, seq: int, kind: str, payload: dict, audience: str):
+    """Write one change-log row and return the change as it is broadcast."""
     at = store.now()
     db["change"].insert(
         {
@@ -108,17 +112,11 @@ def changes_since(
 
 
 def _save(db: Database, workshop_id: int, now: float, **values) -> dict:
-    """Write new round-state values and log the change for every screen."""
+    """Write new round-state values and log them, with the state itself, in one transaction."""
     with writing(db):
         db["day_state"].update(workshop_id, values)
-        change = record_change(db, workshop_id, "round_state", {}, audience="all")
-    change["payload"] = state(db, workshop_id, now)
-    db.execute(
-        "UPDATE change SET payload = ? WHERE workshop_id = ? AND seq = ?",
-        [json.dumps(change["payload"], ensure_ascii=False), workshop_id, change["seq"]],
-    )
-    db.conn.commit()
-    return change
+        seq = next_seq(db, workshop_id)
+        return _log(db, workshop_id, seq, "round_state", state(db, workshop_id, now), "all")
 
 
 def _round_seconds(round_: dict) -> float:

@@ -352,7 +352,7 @@ def shrink_photo(data: bytes) -> tuple[bytes, int, int]:
             out = io.BytesIO()
             image.save(out, "JPEG", quality=85)
             return out.getvalue(), image.width, image.height
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValueError(_("This file is not a photo.")) from None
 
 

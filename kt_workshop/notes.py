@@ -126,15 +126,17 @@ def apply_operation(db: Database, workshop_id: int, grant: dict, op: dict) -> di
     op_id = op.get("op_id") if isinstance(op, dict) else None
     if not isinstance(op_id, str) or not UID.fullmatch(op_id):
         raise Refused(_("The operation has no valid id."))
-    done = db.execute(
-        "SELECT workshop_id, result FROM operation WHERE op_id = ?", [op_id]
-    ).fetchone()
-    if done:
-        if done[0] != workshop_id:
-            raise Refused(_("The operation has no valid id."))
-        return {**json.loads(done[1]), "duplicate": True}
     kind = op.get("type")
     with writing(db):
+        # Looked up inside the write transaction: the same operation resent on a second
+        # connection waits for the first to commit and then gets its acknowledgement.
+        done = db.execute(
+            "SELECT workshop_id, result FROM operation WHERE op_id = ?", [op_id]
+        ).fetchone()
+        if done:
+            if done[0] != workshop_id:
+                raise Refused(_("The operation has no valid id."))
+            return {**json.loads(done[1]), "duplicate": True}
         if kind == "add":
             change = _add(db, workshop_id, grant, op)
         elif kind in ("edit", "delete"):

@@ -87,6 +87,15 @@ ENDPOINT_RULES = {
     "planner.publish": ORGANISER,
     "planner.printout": ORGANISER,
     "planner.replan": ORGANISER,
+    "live.control_room": ORGANISER,
+    "live.projector": ORGANISER,
+    "live.projector_next": ORGANISER,
+    "live.tablet": {"moderator"},
+    "live.photo_upload": {"moderator"},
+    "live.photo": {"organiser", "moderator", "analyst"},
+    "live.idea_send": {"participant"},
+    "live.feedback": {"participant"},
+    "live.feedback_setup": ORGANISER,
 }
 
 # Values for the variable parts of URLs. Item ids do not exist, so an allowed write answers
@@ -101,6 +110,7 @@ SAMPLE = {
     "collection": "tables",
     "fmt": "csv",
     "token": "1.bad",
+    "photo_id": 999,
 }
 # Where one endpoint needs its own value for a shared name.
 SAMPLE_FOR = {"planner.printout": {"kind": "cards", "fmt": "html"}}
@@ -117,6 +127,8 @@ BODIES = {
     ("planner.groups_form", "POST"): {"data": {"seed": "x"}},
     ("planner.rotation", "POST"): {"data": {"seed": "x"}},
     ("planner.replan", "POST"): {"data": {"from_round": "x"}},
+    ("live.feedback_setup", "POST"): {"data": {"questions": "nonsense line"}},
+    ("live.feedback", "POST"): {"data": {"q999": "x"}},
 }
 
 # Each actor and its role; None is nobody signed in.
@@ -263,6 +275,8 @@ def workshops(table_db):
     store.add_item(db, "tables", this, {"name": "Table 1"})
     store.add_item(db, "moderator", this, {"name": "Moderator One"})
     store.add_item(db, "participant", this, {"name": "Zofia Wiśniewska"})
+    # Participants' pages on, so the participant's live routes answer them (not 403).
+    store.update_workshop(db, this, {"participant_pages": True})
     other = store.create_workshop(db, {"title": "Other café"})
     return this, other
 

@@ -316,3 +316,91 @@ def test_an_archive_breaking_the_forms_rules_is_refused(db, good, change):
     with pytest.raises(ArchiveError):
         import_workshop(db, load_archive(edited(good, change)))
     assert row_counts(db) == before
+
+
+def live_workshop(db) -> int:
+    """The demo after a round: notes with history, a photo, an idea, feedback."""
+    import io
+
+    from PIL import Image
+
+    from kt_workshop import access, day, feedback, notes, plan
+
+    workshop_id = create_demo(db)
+    plan.make_plan(db, workshop_id)
+    day.start(db, workshop_id)
+    table = store.list_items(db, "tables", workshop_id)[0]
+    grant = access.create_grant(db, workshop_id, "moderator", "t", table_id=table["id"])
+    round_id = day.state(db, workshop_id)["round_id"]
+    base = {"round_id": round_id, "table_id": table["id"], "kind": "quote", "starred": True}
+    notes.apply_operation(
+        db,
+        workshop_id,
+        grant,
+        {
+            **base,
+            "op_id": "op-add-0001",
+            "type": "add",
+            "uid": "note-0001",
+            "text": "„Zaufanie” ✨",
+        },
+    )
+    notes.apply_operation(
+        db,
+        workshop_id,
+        grant,
+        {"op_id": "op-edit-0001", "type": "edit", "uid": "note-0001", "text": "Trust 🙂"},
+    )
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 6), "red").save(picture, "JPEG")
+    db["photo"].insert(
+        {
+            "uid": "photo-0001",
+            "workshop_id": workshop_id,
+            "round_id": round_id,
+            "table_id": table["id"],
+            "question_id": None,
+            "access_id": grant["id"],
+            "mime": "image/jpeg",
+            "width": 8,
+            "height": 6,
+            "data": picture.getvalue(),
+            "created_at": "2026-01-01T00:00:00+00:00",
+        }
+    )
+    feedback.set_questions(db, workshop_id, "rating: How useful?\ntext: What next?")
+    question = feedback.questions(db, workshop_id)[0]
+    feedback.save_answers(db, workshop_id, "anon", {f"q{question['id']}": "4"})
+    return workshop_id
+
+
+def test_notes_history_photos_and_feedback_survive_the_round_trip(db):
+    """A workshop after the day comes back whole: notes with versions, photos, feedback."""
+    workshop_id = live_workshop(db)
+    first, new_id, second = round_trip(db, workshop_id)
+    without_uids = [canonical(db, data) for data in (first, second)]
+    for data in without_uids:
+        for table in ("note", "photo"):
+            for row in data["tables"][table]:
+                row.pop("uid")
+                row.pop("access_id")  # join links are not archived
+    assert without_uids[0] == without_uids[1]
+    uids = [row[0] for row in db.execute("SELECT uid FROM note").fetchall()]
+    assert len(uids) == len(set(uids)) == 2  # the copy in the same database got a fresh uid
+    copy = list(db["note"].rows_where("workshop_id = ?", [new_id]))
+    assert [n["text"] for n in copy] == ["Trust 🙂"] and copy[0]["access_id"] is None
+    versions = db.execute(
+        "SELECT v.text FROM note_version v JOIN note n ON n.id = v.note_id "
+        "WHERE n.workshop_id = ? ORDER BY v.version",
+        [new_id],
+    ).fetchall()
+    assert [v[0] for v in versions] == ["„Zaufanie” ✨", "Trust 🙂"]
+    photo = next(db["photo"].rows_where("workshop_id = ?", [new_id]))
+    original = next(db["photo"].rows_where("workshop_id = ?", [workshop_id]))
+    assert photo["data"] == original["data"] and photo["data"][:2] == b"\xff\xd8"
+    assert (
+        db.execute("SELECT rating FROM feedback_answer WHERE workshop_id = ?", [new_id]).fetchone()[
+            0
+        ]
+        == 4
+    )

@@ -25,10 +25,27 @@ let ideas = [];
 
 const $ = (id) => document.getElementById(id);
 
+let reported = null;
+let reportTimer = null;
+
+// Tell the control room how many notes wait here: only when the number changed, at most
+// every two seconds, so a tablet emptying a long outbox does not spend its rate limit on it.
+function reportOutbox() {
+  if (reportTimer) return;
+  reportTimer = setTimeout(() => {
+    reportTimer = null;
+    const waiting = outbox.length + photos.length;
+    if (live && connected && waiting !== reported) {
+      reported = waiting;
+      live.socket.emit("outbox_status", { waiting });
+    }
+  }, 2000);
+}
+
 function saveOutbox() {
   writeJSON(outboxKey, outbox);
   showSaveState();
-  if (live && connected) live.socket.emit("outbox_status", { waiting: outbox.length + photos.length });
+  reportOutbox();
 }
 
 function showSaveState() {
@@ -77,6 +94,10 @@ function flush() {
     sending = false;
     if (error) {
       setTimeout(flush, 2000); // no answer: the same op goes again, the server applies it once
+      return;
+    }
+    if (!reply.ok && reply.retry) {
+      setTimeout(flush, 1500); // rate-limited: the same op goes again shortly
       return;
     }
     outbox = outbox.filter((waiting) => waiting.op_id !== op.op_id);

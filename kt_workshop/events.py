@@ -203,7 +203,7 @@ def catch_up(facts, data):
     may skip to}; nothing is broadcast.
     """
     since = data.get("since", 0)
-    if not isinstance(since, int) or since < 0:
+    if isinstance(since, bool) or not isinstance(since, int) or since < 0:
         return {"ok": False, "error": _("Send the last sequence number seen.")}
     db = get_db()
     # Read the latest number first: every change up to it that this audience may see is in
@@ -237,7 +237,7 @@ def outbox_status(facts, data):
     """Sent by a tablet when its outbox changes: {waiting: n}; the control room receives
     `tablet_status` for it. Acknowledged with {ok}."""
     waiting = data.get("waiting")
-    if not isinstance(waiting, int) or waiting < 0:
+    if isinstance(waiting, bool) or not isinstance(waiting, int) or waiting < 0:
         return {"ok": False, "error": _("Send how many notes are waiting.")}
     _tablet_seen(facts["workshop_id"], facts["grant_id"], waiting=waiting)
     return {"ok": True}

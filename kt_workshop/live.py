@@ -1,6 +1,7 @@
 """Blueprint: the live day: control room, projector view, tablet page, photos, ideas, feedback."""
 
 import io
+import warnings
 
 from flask import (
     Blueprint,
@@ -26,6 +27,7 @@ from kt_workshop.web import allow, audit_actor, current_actor, get_db, public_ur
 bp = Blueprint("live", __name__)
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
+MAX_PIXELS = 60_000_000  # a 60-megapixel photo is already far more than a flipchart needs
 PHOTO_EDGE = 2000  # longest side kept, in pixels: enough to read a flipchart
 
 
@@ -285,7 +287,8 @@ def photo_upload(workshop_id):
     if upload is None or not notes.UID.fullmatch(uid):
         return jsonify({"ok": False, "error": _("Send a photo with its id.")}), 400
     existing = db.execute(
-        "SELECT id FROM photo WHERE uid = ? AND workshop_id = ?", [uid, workshop_id]
+        "SELECT id FROM photo WHERE uid = ? AND workshop_id = ? AND access_id = ?",
+        [uid, workshop_id, grant["id"]],
     ).fetchone()
     if existing:
         return jsonify({"ok": True, "id": existing[0], "duplicate": True})
@@ -344,15 +347,27 @@ def photo_upload(workshop_id):
 def shrink_photo(data: bytes) -> tuple[bytes, int, int]:
     """Check the upload is an image and make it a JPEG no longer than PHOTO_EDGE on a side."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse those too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+                if image.width * image.height > MAX_PIXELS:
+                    raise ValueError("too many pixels")
         with Image.open(io.BytesIO(data)) as image:
             image = image.convert("RGB")
             image.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
             out = io.BytesIO()
             image.save(out, "JPEG", quality=85)
             return out.getvalue(), image.width, image.height
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ):
         raise ValueError(_("This file is not a photo.")) from None
 
 

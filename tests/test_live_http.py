@@ -470,3 +470,17 @@ def test_the_tablet_page_is_for_moderators_of_this_workshop(app, db, workshop, o
     grant = access.create_grant(db, workshop, "moderator")
     access.revoke_grant(db, workshop, grant["id"])
     assert app.test_client().get(f"/w/{workshop}/tablet").status_code == 302
+
+
+def test_a_photo_with_too_many_pixels_is_refused_without_decoding_it():
+    """A small file that unpacks to an enormous image is not decoded."""
+    import io as _io
+
+    from PIL import Image
+
+    from kt_workshop import live
+
+    picture = _io.BytesIO()
+    Image.new("1", (9000, 8000)).save(picture, "PNG")  # 72 megapixels, a few KB on disk
+    with pytest.raises(ValueError, match="not a photo"):
+        live.shrink_photo(picture.getvalue())

@@ -31,6 +31,13 @@ def join_rate_limit() -> str:
     return current_app.config["JOIN_RATE_LIMIT"]
 
 
+@bp.route("/favicon.ico")
+@allow(PUBLIC)
+def favicon():
+    """The app's icon, for browsers that ask for it before reading the page."""
+    return redirect(url_for("static", filename="favicon.svg"))
+
+
 @bp.route("/welcome")
 @allow(PUBLIC)
 def welcome():

@@ -46,14 +46,14 @@ def state(db: Database, workshop_id: int, now: float | None = None) -> dict:
         "server_now": now,
         "remaining": remaining(row, now),
         "seq": row["seq"],
-        "round": _round_json(current),
-        "next_round": _round_json(following),
+        "round": round_json(current),
+        "next_round": round_json(following),
         "position": position + 1,
         "rounds": len(rounds),
     }
 
 
-def _round_json(round_: dict | None) -> dict | None:
+def round_json(round_: dict | None) -> dict | None:
     """A round as screens show it: its block, number and length."""
     if round_ is None:
         return None
@@ -61,6 +61,7 @@ def _round_json(round_: dict | None) -> dict | None:
         "id": round_["id"],
         "number": round_["number"],
         "minutes": round_["minutes"],
+        "block_id": round_["block_id"],
         "block": round_["block"]["title"],
         "block_index": round_["block_index"],
     }

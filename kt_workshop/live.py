@@ -237,7 +237,7 @@ def projector_next(workshop_id):
     target = state["next_round"] if state["status"] != "waiting" else state["round"]
     if target is None and state["status"] == "waiting":
         rounds = day_rounds(db, workshop_id)
-        target = {"id": rounds[0]["id"]} if rounds else None
+        target = day.round_json(rounds[0]) if rounds else None
     rows = [
         row
         for row in plan_view.grid(db, workshop_id)

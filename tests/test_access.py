@@ -87,6 +87,7 @@ ENDPOINT_RULES = {
     "planner.publish": ORGANISER,
     "planner.printout": ORGANISER,
     "planner.replan": ORGANISER,
+    "auth.favicon": ANYONE,
     "live.control_room": ORGANISER,
     "live.projector": ORGANISER,
     "live.projector_next": ORGANISER,

@@ -52,13 +52,16 @@ def test_start_runs_the_first_round_from_its_full_time(db, workshop, rounds):
     assert overrun["remaining"] == -45  # negative once overrun: the clock shows -0:45
     assert overrun["status"] == "running"
     state = day.state(db, workshop, now=T0)
-    assert state["round"] == {
+    assert {k: v for k, v in state["round"].items() if k != "block_id"} == {
         "id": rounds[0],
         "number": 1,
         "minutes": 15,
         "block": "Morning",
         "block_index": 0,
     }
+    assert (
+        state["round"]["block_id"] == store.get_item(db, "round", workshop, rounds[0])["block_id"]
+    )
     assert state["next_round"]["id"] == rounds[1]
     assert state["position"] == 1
 

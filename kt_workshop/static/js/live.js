@@ -62,7 +62,6 @@ export function follow({ workshopId, auth = {}, onWelcome, onChange, onConnectio
     if (change.seq <= lastSeq) return; // already seen (a broadcast overtaken by a catch-up)
     lastSeq = change.seq;
     writeJSON(seqKey, lastSeq);
-    if (change.kind === "round_state") offset = change.payload.server_now - Date.now() / 1000;
     onChange(change);
   }
 
@@ -92,6 +91,8 @@ export function follow({ workshopId, auth = {}, onWelcome, onChange, onConnectio
       catchUp(); // a gap: fetch what is missing first, in order
       return;
     }
+    // Only a change that arrives live tells the server's time now; a replayed one is old.
+    if (change.kind === "round_state") offset = change.payload.server_now - Date.now() / 1000;
     apply(change);
   });
   return { socket, offset: () => offset };

@@ -264,3 +264,21 @@ def test_a_round_change_is_never_logged_without_its_state(tmp_path, db, workshop
     assert all(payload.get("status") == "running" for payload in seen), seen
     logged = day.changes_since(db, workshop, 0, staff=True)
     assert logged and all(c["payload"].get("status") == "running" for c in logged)
+
+
+def test_snapshots_are_taken_only_while_a_round_runs_and_only_the_last_are_kept(
+    tmp_path, db, workshop
+):
+    """While a block runs the database is copied; old copies go; idle days take none."""
+    import sqlite3
+
+    folder = tmp_path / "backups"
+    assert day.snapshot_while_running(db, folder) is None  # nothing running yet
+    day.start(db, workshop, now=T0)
+    taken = [day.snapshot_while_running(db, folder, keep=3) for _ in range(5)]
+    assert all(path is not None for path in taken)
+    kept = sorted(folder.glob("*-live.db"))
+    assert len(kept) == 3 and kept == sorted(taken[-3:])
+    copy = sqlite3.connect(kept[-1])
+    assert copy.execute("SELECT status FROM day_state").fetchone()[0] == "running"
+    copy.close()

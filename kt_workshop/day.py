@@ -17,7 +17,15 @@ from kt_workshop.plan import day_rounds
 
 def _row(db: Database, workshop_id: int) -> dict:
     """The workshop's day_state row, made on first use."""
+    # Read first: only the very first call writes, so reading events never wait for (or
+    # take) the write lock that tablets' notes need.
+    rows = list(db["day_state"].rows_where("workshop_id = ?", [workshop_id]))
+    if rows:
+        return dict(rows[0])
+    outside = not db.conn.in_transaction
     db.execute("INSERT OR IGNORE INTO day_state (workshop_id) VALUES (?)", [workshop_id])
+    if outside and db.conn.in_transaction:
+        db.conn.commit()  # not inside the caller's transaction: keep the row now
     return dict(next(db["day_state"].rows_where("workshop_id = ?", [workshop_id])))
 
 

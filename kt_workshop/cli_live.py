@@ -66,41 +66,18 @@ def cmd_join_link(args) -> int:
 
 def save_notes(db: Database, workshop_id: int, rows: list[dict]) -> list[dict]:
     """Add imported notes in one transaction, each with its history and change-log entry."""
-    from kt_workshop import day, notes, store
+    from kt_workshop import notes
     from kt_workshop.db import writing
 
     changes = []
     with writing(db):
         for note in rows:
-            at = store.now()
-            row = {
-                "uid": notes.new_uid(),
-                "workshop_id": workshop_id,
-                **note,
-                "access_id": None,
-                "source": "import",
-                "starred": 0,
-                "held": 0,
-                "version": 1,
-                "created_at": at,
-                "updated_at": at,
-                "deleted_at": None,
-            }
-            note_id = db["note"].insert(row).last_pk
-            db["note_version"].insert(
-                {
-                    "note_id": note_id,
-                    "workshop_id": workshop_id,
-                    "version": 1,
-                    "kind": row["kind"],
-                    "text": row["text"],
-                    "starred": 0,
-                    "deleted": 0,
-                    "at": at,
-                }
-            )
+            cell = {k: note[k] for k in ("round_id", "table_id", "question_id", "moderator_id")}
             # Screens that reconnect ask for the changes they missed, imports included.
-            changes.append(day.record_change(db, workshop_id, "note", notes.note_json(row)))
+            _note_id, change = notes.store_note(
+                db, workshop_id, cell, kind=note["kind"], text=note["text"], source="import"
+            )
+            changes.append(change)
     return changes
 
 

@@ -1,6 +1,7 @@
 """The database: one SQLite file (WAL), a connection per request or event, appended migrations."""
 
 import sqlite3
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,6 +75,9 @@ def prune_backups(folder: Path, keep: int, reason: str) -> list[Path]:
     return old
 
 
+_write_lock = threading.RLock()
+
+
 @contextmanager
 def writing(db: Database):
     """One write transaction that takes the write lock at once (BEGIN IMMEDIATE).
@@ -81,11 +85,14 @@ def writing(db: Database):
     Two connections that both read the next sequence number and then write would otherwise
     deadlock; IMMEDIATE makes the second wait (busy timeout) until the first commits.
     """
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.conn.rollback()
-        raise
-    else:
-        db.conn.commit()
+    # The server's own threads queue here in turn; SQLite alone makes waiting writers retry
+    # with growing sleeps, so some would wait far longer than others.
+    with _write_lock:
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        else:
+            db.conn.commit()

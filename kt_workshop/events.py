@@ -9,6 +9,7 @@ a client that reconnects sends `catch_up` with the last number it saw.
 """
 
 import json
+import sqlite3
 import threading
 import time
 
@@ -140,6 +141,14 @@ def checked(*roles: str):
                 return handler(facts, data if isinstance(data, dict) else {})
             except (notes.Refused, store.InputError, store.NotFound) as error:
                 return {"ok": False, "error": str(error)}
+            except sqlite3.OperationalError:
+                # The database stayed locked past the busy timeout: nothing was written, so
+                # the client keeps the operation and sends it again.
+                return {
+                    "ok": False,
+                    "retry": True,
+                    "error": _("The server is busy; this will be sent again."),
+                }
 
         wrapper.__name__ = handler.__name__
         wrapper.__doc__ = handler.__doc__

@@ -141,36 +141,16 @@ def decide_idea(db: Database, workshop_id: int, grant: dict, idea_id, accept: bo
     with writing(db):
         note_id = None
         if accept:
-            at = store.now()
-            row = {
-                "uid": notes.new_uid(),
-                "workshop_id": workshop_id,
-                **cell,
-                "access_id": grant["id"],
-                "source": "participant",
-                "kind": "idea",
-                "text": idea["text"],
-                "starred": 0,
-                "held": 0,
-                "version": 1,
-                "created_at": at,
-                "updated_at": at,
-                "deleted_at": None,
-            }
-            note_id = db["note"].insert(row).last_pk
-            db["note_version"].insert(
-                {
-                    "note_id": note_id,
-                    "workshop_id": workshop_id,
-                    "version": 1,
-                    "kind": "idea",
-                    "text": idea["text"],
-                    "starred": 0,
-                    "deleted": 0,
-                    "at": at,
-                }
+            note_id, change = notes.store_note(
+                db,
+                workshop_id,
+                cell,
+                kind="idea",
+                text=idea["text"],
+                source="participant",
+                access_id=grant["id"],
             )
-            changes.append(day.record_change(db, workshop_id, "note", notes.note_json(row)))
+            changes.append(change)
         status = "accepted" if accept else "dismissed"
         db["idea"].update(idea["id"], {"status": status, "note_id": note_id})
         changes.append(

@@ -172,16 +172,44 @@ def _add(db: Database, workshop_id: int, grant: dict, op: dict) -> dict:
     cell = cell_context(db, workshop_id, op.get("round_id"), op.get("table_id"))
     if not may_write_at(db, grant, cell):
         raise Refused(_("This tablet does not take notes at that table in that round."))
+    _note_id, change = store_note(
+        db,
+        workshop_id,
+        cell,
+        uid=uid,
+        access_id=grant["id"],
+        source="tablet",
+        kind=check_kind(op.get("kind")),
+        text=check_text(op.get("text")),
+        starred=bool(op.get("starred")),
+    )
+    return change
+
+
+def store_note(
+    db: Database,
+    workshop_id: int,
+    cell: dict,
+    *,
+    kind: str,
+    text: str,
+    source: str,
+    access_id=None,
+    uid: str | None = None,
+    starred: bool = False,
+) -> tuple[int, dict]:
+    """Add a note to a cell with its first version and its change-log entry (inside the
+    caller's write transaction); return its id and the change to broadcast."""
     at = store.now()
     row = {
-        "uid": uid,
+        "uid": uid or new_uid(),
         "workshop_id": workshop_id,
         **cell,
-        "access_id": grant["id"],
-        "source": "tablet",
-        "kind": check_kind(op.get("kind")),
-        "text": check_text(op.get("text")),
-        "starred": int(bool(op.get("starred"))),
+        "access_id": access_id,
+        "source": source,
+        "kind": kind,
+        "text": text,
+        "starred": int(starred),
         "held": 0,
         "version": 1,
         "created_at": at,
@@ -190,7 +218,7 @@ def _add(db: Database, workshop_id: int, grant: dict, op: dict) -> dict:
     }
     note_id = db["note"].insert(row).last_pk
     _keep_version(db, note_id, workshop_id, row)
-    return record_change(db, workshop_id, "note", note_json(row))
+    return note_id, record_change(db, workshop_id, "note", note_json(row))
 
 
 def _change(db: Database, workshop_id: int, grant: dict, op: dict, delete: bool) -> dict:

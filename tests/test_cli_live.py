@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kt_workshop import access, create_app, day, store
+from kt_workshop import access, create_app, day, notes, store
 from kt_workshop.cli import main
 from kt_workshop.db import init_db, open_db
 
@@ -214,8 +214,8 @@ def test_import_notes_writes_all_or_nothing(capsys, db_path, workshop, tmp_path,
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    real = day.record_change
-    monkeypatch.setattr(day, "record_change", failing)
+    real = notes.record_change
+    monkeypatch.setattr(notes, "record_change", failing)
     with pytest.raises(RuntimeError):
         main(["import-notes", str(workshop), str(file), "--db", str(db_path)])
 

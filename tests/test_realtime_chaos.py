@@ -314,7 +314,7 @@ class Follower:
             try:
                 reply = client.call("catch_up", {"since": since}, timeout=ACK_TIMEOUT)
             except socketio.exceptions.TimeoutError:
-                continue  # unanswered (see test_reading_events_do_not_wait_for_the_write_lock)
+                continue  # unanswered: ask again
             if not reply.get("ok"):
                 assert reply.get("retry"), reply
                 time.sleep(0.5)  # rate limited
@@ -807,7 +807,11 @@ def test_a_long_outbox_survives_the_rate_limit(small_server):
 
 def test_reading_events_do_not_wait_for_the_write_lock(small_server):
     """A screen connecting and catching up while a long write (an import, a busy burst of
-    notes) holds the lock gets its answer at once: neither needs to write."""
+    notes) holds the lock gets its answer at once: neither needs to write.
+
+    When day.state() wrote on every call, connect and catch_up waited for the lock and, after
+    the 10 s busy timeout, failed with 'database is locked' and no answer at all.
+    """
     setup, server = small_server
     client = connected(server.url, setup["tokens"][0])
     answered = threading.Event()
@@ -839,3 +843,22 @@ def test_reading_events_do_not_wait_for_the_write_lock(small_server):
             thread.join(5)
     assert caught_up, "catch_up waited for the write lock"
     assert joined, "connecting waited for the write lock"
+
+
+def test_a_note_that_cannot_get_the_write_lock_is_answered(small_server):
+    """A tablet whose note cannot be stored now (the lock stays taken past the busy timeout)
+    hears so, with `retry`, instead of waiting for an answer that never comes."""
+    setup, server = small_server
+    client = connected(server.url, setup["tokens"][0])
+    replies: list[dict] = []
+    lock = open_db(setup["db_path"])
+    try:
+        lock.conn.execute("BEGIN IMMEDIATE")  # a writer that keeps the lock for 12 s
+        client.emit("note_op", note_add(setup), callback=replies.append)
+        wait_for(lambda: replies, 12)
+        lock.conn.rollback()
+    finally:
+        lock.close()
+        hang_up(client).join(5)
+    assert replies, "no answer: the tablet can only wait and send the note again"
+    assert replies[0].get("ok") or replies[0].get("retry"), replies

@@ -30,7 +30,6 @@ from kt_workshop.i18n import _, lazy_
 from kt_workshop.plan import day_rounds
 
 MAX_ROWS = 10_000
-COLUMNS = ("block", "round", "table", "question", "kind", "text")
 REQUIRED = ("block", "round", "table", "kind", "text")
 LABELS = {
     "block": lazy_("the block"), "round": lazy_("the round"), "table": lazy_("the table"),

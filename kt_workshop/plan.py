@@ -138,12 +138,6 @@ def group_summary(db: Database, workshop_id: int, balance: list[str], apart: lis
     }
 
 
-def move_to_group(db: Database, workshop_id: int, person_id: int, table_id: int) -> None:
-    """Put one delegate in another group by hand."""
-    store.update_item(db, "participant", workshop_id, person_id, {"table_id": table_id})
-    mark_changed(db, workshop_id)
-
-
 # Rotation ------------------------------------------------------------------------------------
 
 

@@ -90,9 +90,6 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
 }
 
-# The parent column of each kind of row: workshop_id for most, block_id for rounds.
-PARENT = {kind: "workshop_id" for kind in FIELDS if kind != "workshop"} | {"round": "block_id"}
-
 TRUE_WORDS = {"1", "true", "yes", "on", "y"}
 FALSE_WORDS = {"0", "false", "no", "off", "n", ""}
 

@@ -5,7 +5,6 @@ Every view declares who may use it with @allow(...). A view without a rule is re
 """
 
 from dataclasses import dataclass
-from functools import wraps
 
 from flask import current_app, g, jsonify, redirect, request, session, url_for
 from werkzeug.exceptions import Forbidden, Unauthorized
@@ -163,16 +162,6 @@ def audit_actor() -> str:
     """The current actor's name for the audit log."""
     actor = current_actor()
     return actor.name() if actor else "anonymous"
-
-
-def with_db(view):
-    """Pass the request's database to a view as its first argument."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        return view(get_db(), *args, **kwargs)
-
-    return wrapper
 
 
 def public_url(endpoint: str, **values) -> str:

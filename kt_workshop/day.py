@@ -35,11 +35,14 @@ def remaining(row: dict, now: float) -> float:
     return row["duration"] - row["elapsed"] - running
 
 
-def state(db: Database, workshop_id: int, now: float | None = None) -> dict:
-    """Everything a screen needs to show where the day is and count down in step."""
+def state(db: Database, workshop_id: int, now: float | None = None, rounds=None) -> dict:
+    """Everything a screen needs to show where the day is and count down in step.
+
+    `rounds` may pass the day's rounds (plan.day_rounds) when the caller has them already.
+    """
     now = time.time() if now is None else now
     row = _row(db, workshop_id)
-    rounds = day_rounds(db, workshop_id)
+    rounds = day_rounds(db, workshop_id) if rounds is None else rounds
     current = next((r for r in rounds if r["id"] == row["round_id"]), None)
     position = rounds.index(current) if current else -1
     following = rounds[position + 1] if 0 <= position + 1 < len(rounds) else None
@@ -73,6 +76,12 @@ def round_json(round_: dict | None) -> dict | None:
         "block": round_["block"]["title"],
         "block_index": round_["block_index"],
     }
+
+
+def latest_seq(db: Database, workshop_id: int) -> int:
+    """The workshop's last sequence number (0 before any change), without the round details."""
+    row = db.execute("SELECT seq FROM day_state WHERE workshop_id = ?", [workshop_id]).fetchone()
+    return row[0] if row else 0
 
 
 def next_seq(db: Database, workshop_id: int) -> int:

@@ -16,7 +16,7 @@ import time
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
-from kt_workshop import access, day, notes, socketio, store
+from kt_workshop import access, cells, day, notes, socketio, store
 from kt_workshop.i18n import _
 from kt_workshop.web import actor_from_grant, current_actor, get_db
 
@@ -217,7 +217,7 @@ def catch_up(facts, data):
     db = get_db()
     # Read the latest number first: every change up to it that this audience may see is in
     # the answer, so the client may skip to it (changes for other audiences leave gaps).
-    latest = day.state(db, facts["workshop_id"])["seq"]
+    latest = day.latest_seq(db, facts["workshop_id"])
     found = day.changes_since(
         db, facts["workshop_id"], since, staff=facts["role"] in STAFF, limit=501
     )
@@ -235,9 +235,7 @@ def catch_up(facts, data):
 def cell_get(facts, data):
     """Sent by a tablet: where am I now? Acknowledged with the current cell, the carry-over
     brief from earlier rounds and this cell's notes; nothing is broadcast."""
-    from kt_workshop.live import tablet_cell
-
-    return {"ok": True, **tablet_cell(get_db(), facts["workshop_id"], facts["grant"])}
+    return {"ok": True, **cells.tablet_cell(get_db(), facts["workshop_id"], facts["grant"])}
 
 
 @socketio.on("outbox_status")
@@ -321,9 +319,7 @@ def note_hold(facts, data):
 def idea_decide(facts, data):
     """Sent by a tablet: {idea_id, accept}. Accepting makes the idea a note of the cell;
     staff receive `change` idea (and `change` note when accepted)."""
-    from kt_workshop.live import decide_idea
-
-    changes = decide_idea(
+    changes = cells.decide_idea(
         get_db(),
         facts["workshop_id"],
         facts["grant"],

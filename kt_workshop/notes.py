@@ -313,9 +313,11 @@ def history(db: Database, workshop_id: int, uid: str) -> list[dict]:
     ]
 
 
-def carry_over(db: Database, workshop_id: int, cell: dict, fixed_groups: bool) -> list[dict]:
+def carry_over(
+    db: Database, workshop_id: int, cell: dict, fixed_groups: bool, rounds=None
+) -> list[dict]:
     """What earlier rounds said: on this question (moderator format) or at this table."""
-    order = [r["id"] for r in day_rounds(db, workshop_id)]
+    order = [r["id"] for r in (day_rounds(db, workshop_id) if rounds is None else rounds)]
     position = order.index(cell["round_id"]) if cell["round_id"] in order else len(order)
     earlier = set(order[:position])
     if fixed_groups and cell["question_id"]:

@@ -148,9 +148,10 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def cmd_import_participants(args) -> int:
-    """Import delegates from xlsx or csv; print what was imported and every rejected row."""
-    from kt_workshop import delegates, store
+def checked_import(args, read):
+    """Open the workshop and the file, read it with `read(db, name, data)` and print every
+    problem; return (db, file, preview) when something can be imported, else the exit status."""
+    from kt_workshop import store
 
     db = open_database(args)
     try:
@@ -160,9 +161,7 @@ def cmd_import_participants(args) -> int:
     file = Path(args.file)
     if not file.is_file():
         return fail(_("no such file: %(f)s", f=file))
-    preview = delegates.read_delegates(
-        file.name, file.read_bytes(), store.list_items(db, "participant", args.workshop)
-    )
+    preview = read(db, file.name, file.read_bytes())
     for message in preview.file_errors:
         print(_("Error: %(m)s", m=message), file=sys.stderr)
     for message in preview.notices:
@@ -175,6 +174,22 @@ def cmd_import_participants(args) -> int:
     if not preview.ok:
         print(_("Nothing was imported."), file=sys.stderr)
         return 1
+    return db, file, preview
+
+
+def cmd_import_participants(args) -> int:
+    """Import delegates from xlsx or csv; print what was imported and every rejected row."""
+    from kt_workshop import delegates, store
+
+    checked = checked_import(
+        args,
+        lambda db, name, data: delegates.read_delegates(
+            name, data, store.list_items(db, "participant", args.workshop)
+        ),
+    )
+    if isinstance(checked, int):
+        return checked
+    db, file, preview = checked
     ids = store.add_delegates(db, args.workshop, [row.delegate for row in preview.rows])
     store.audit(
         db, args.workshop, "cli", "imported delegates", {"file": file.name, "count": len(ids)}

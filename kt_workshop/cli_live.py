@@ -1,7 +1,6 @@
 """The day's commands of kt-workshop: `join-link` for a table's tablet, `import-notes` after it."""
 
 import os
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -84,31 +83,17 @@ def save_notes(db: Database, workshop_id: int, rows: list[dict]) -> list[dict]:
 def cmd_import_notes(args) -> int:
     """Import notes typed up from paper; print what was imported and every rejected row."""
     from kt_workshop import note_import, store
-    from kt_workshop.cli import fail, open_database
+    from kt_workshop.cli import checked_import
 
-    db = open_database(args)
-    try:
-        store.get_workshop(db, args.workshop)
-    except store.NotFound as error:
-        return fail(str(error))
-    file = Path(args.file)
-    if not file.is_file():
-        return fail(_("no such file: %(f)s", f=file))
-    preview = note_import.read_notes(
-        file.name, file.read_bytes(), note_import.context_of(db, args.workshop)
+    checked = checked_import(
+        args,
+        lambda db, name, data: note_import.read_notes(
+            name, data, note_import.context_of(db, args.workshop)
+        ),
     )
-    for message in preview.file_errors:
-        print(_("Error: %(m)s", m=message), file=sys.stderr)
-    for message in preview.notices:
-        print(_("Note: %(m)s", m=message))
-    for rejected in preview.rejected:
-        print(
-            _("Rejected row %(row)s: %(why)s", row=rejected.row, why="; ".join(rejected.reasons)),
-            file=sys.stderr,
-        )
-    if not preview.ok:
-        print(_("Nothing was imported."), file=sys.stderr)
-        return 1
+    if isinstance(checked, int):
+        return checked
+    db, file, preview = checked
     save_notes(db, args.workshop, [row.note for row in preview.rows])
     store.audit(
         db,

@@ -334,7 +334,16 @@ def idea_decide(facts, data):
 @socketio.on("tablets_get")
 @checked("organiser")
 def tablets_get(facts, data):
-    """Sent by the control room on load: acknowledged with every tablet's status."""
+    """Sent by the control room on load and when the round changes: acknowledged with every
+    tablet's status and, per moderator link, the table it is at in the current round."""
+    db = get_db()
+    round_id = day.state(db, facts["workshop_id"])["round_id"]
+    grants = db["access"].rows_where(
+        "workshop_id = ? AND role = 'moderator' AND revoked_at IS NULL", [facts["workshop_id"]]
+    )
+    tables = {
+        str(g["id"]): cells.tablet_table(db, facts["workshop_id"], g, round_id) for g in grants
+    }
     with _lock:
         found = {str(k): dict(v) for k, v in presence.get(facts["workshop_id"], {}).items()}
-    return {"ok": True, "tablets": found}
+    return {"ok": True, "tablets": found, "tables": tables}

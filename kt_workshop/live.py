@@ -62,8 +62,15 @@ def projector(workshop_id):
     return render_template(
         "live/projector.html",
         workshop=store.get_workshop(db, workshop_id),
-        questions=store.list_items(db, "question", workshop_id),
-        tables=store.list_items(db, "tables", workshop_id),
+        # In the day's order, each with its block's place, so the wall shows the block on now.
+        questions=[
+            {"id": q["id"], "text": q["text"], "block_index": index}
+            for index, block in enumerate(store.programme(db, workshop_id))
+            for q in block["questions"]
+        ],
+        tables=[
+            {"id": t["id"], "name": t["name"]} for t in store.list_items(db, "tables", workshop_id)
+        ],
         join_url=join,
         join_qr=printouts.qr_svg_data_uri(join),
     )

@@ -15,7 +15,7 @@ import pytest
 
 from kt_workshop import access, create_app, day, events, notes, socketio, store, web
 from kt_workshop import db as kt_db
-from tests.conftest import sign_in_grant
+from tests.conftest import sign_in_grant, sign_in_organiser
 
 
 def test_a_connection_without_sign_in_is_refused(app):
@@ -911,6 +911,7 @@ def test_tablets_get_lists_every_tablet_and_disconnects_show(app, db, organiser,
     assert emit(connect_organiser(app, organiser, other), "tablets_get") == {
         "ok": True,
         "tablets": {},
+        "tables": {},
     }
 
 
@@ -1052,3 +1053,30 @@ def test_a_tablet_flushing_its_outbox_after_an_outage_loses_nothing(
         emit(tablet, "outbox_status", {"waiting": len(outbox) - waiting})  # saveOutbox()
     # Each answer is either saved or, at least, marked as one to send again.
     assert all(a["ok"] or a.get("retry") for a in answers), [a for a in answers if not a["ok"]][0]
+
+
+def test_tablets_get_says_where_each_moderator_is_this_round(app, db, workshop, ids):
+    """The control room learns from the server which table each tablet is at this round."""
+    from kt_workshop import plan
+
+    store.update_item(
+        db, "moderator", workshop, ids["moderator"], {"question_id": ids["questions"][0]}
+    )
+    plan.make_plan(db, workshop)
+    table_grant = access.create_grant(db, workshop, "moderator", "T", table_id=ids["tables"][1])
+    moderator_grant = access.create_grant(
+        db, workshop, "moderator", "M", moderator_id=ids["moderator"]
+    )
+    day.start(db, workshop)
+    flask_client = app.test_client()
+    sign_in_organiser(flask_client, db)
+    organiser = socketio.test_client(
+        app, flask_test_client=flask_client, auth={"workshop_id": workshop}
+    )
+    tables = emit(organiser, "tablets_get")["tables"]
+    assert tables[str(table_grant["id"])] == ids["tables"][1]
+    lead = db.execute(
+        "SELECT table_id FROM lead WHERE round_id = ? AND moderator_id = ?",
+        [ids["rounds"][0], ids["moderator"]],
+    ).fetchone()[0]
+    assert tables[str(moderator_grant["id"])] == lead

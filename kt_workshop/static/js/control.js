@@ -4,26 +4,25 @@
 // The page replays the whole change log on load (catch_up from 0: fine for one day) so it can
 // count every table's notes and list the notes held back from the projector.
 
-import { follow, formatClock, readJSON, secondsLeft, storageKey, writeJSON } from "./live.js";
+import { chimer, fill, follow, formatClock, secondsLeft, storageKey } from "./live.js";
 
 const root = document.getElementById("control");
 const workshopId = Number(root.dataset.workshop);
 const t = JSON.parse(root.dataset.i18n);
 const grants = JSON.parse(root.dataset.grants);
 const tables = JSON.parse(root.dataset.tables);
-const leadsKey = storageKey("leads", workshopId);
 
 let state = null;
 let stateSeq = 0; // the change the state shown is from: replayed older states are skipped
 let offset = 0; // server clock minus this clock, in seconds
 const notes = new Map(); // uid -> latest version of each note of the day
 const tablets = new Map(); // grant id -> {connected, last_activity, waiting}
-let leads = readJSON(leadsKey, {}); // round id -> {table id: moderator id}, learnt from the plan
-let moderatorIds = null; // moderator name -> id
+let tableOfGrant = new Map(); // grant id -> the table its tablet is at this round
 const announcements = [];
 
 const $ = (id) => document.getElementById(id);
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
+const sound = chimer(root);
+const unlockAudio = () => sound.unlock();
 const serverNow = () => Date.now() / 1000 + offset;
 
 // Replay the whole day on every load: forget the last sequence number follow() kept.
@@ -37,34 +36,6 @@ function showProblem(message) {
   const box = $("problem");
   box.textContent = message ? message.replace(/^\w+: /, "") : "";
   box.hidden = !message;
-}
-
-// The end-of-round chime: a short two-note tone made here, no sound file needed.
-let audio = null;
-function unlockAudio() {
-  try {
-    audio = audio || new AudioContext();
-    if (audio.state === "suspended") audio.resume();
-  } catch (error) {
-    audio = null; // no Web Audio: the timer still shows the time is up
-  }
-}
-
-function chime() {
-  root.dataset.chimes = String(Number(root.dataset.chimes || 0) + 1);
-  if (!audio) return;
-  const start = audio.currentTime;
-  for (const [frequency, delay] of [[880, 0], [660, 0.4]]) {
-    const tone = audio.createOscillator();
-    const gain = audio.createGain();
-    tone.frequency.value = frequency;
-    gain.gain.setValueAtTime(0.0001, start + delay);
-    gain.gain.exponentialRampToValueAtTime(0.5, start + delay + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, start + delay + 1.2);
-    tone.connect(gain).connect(audio.destination);
-    tone.start(start + delay);
-    tone.stop(start + delay + 1.3);
-  }
 }
 
 // Round state -------------------------------------------------------------------------------
@@ -110,8 +81,6 @@ function renderState() {
   renderTables();
 }
 
-let lastLeft = null;
-let lastRound = null;
 function tick() {
   const showing = state && (state.status === "running" || state.status === "paused");
   const left = showing ? secondsLeft(state, offset) : null;
@@ -120,12 +89,7 @@ function tick() {
   timer.classList.toggle("overrun", left !== null && left < 0);
   timer.classList.toggle("paused", Boolean(state && state.status === "paused"));
   // Chime once when the countdown crosses zero (not when a page opens on an overrun round).
-  const round = state ? state.round_id : null;
-  if (state && state.chime && state.status === "running" && round === lastRound && lastLeft > 0 && left <= 0) {
-    chime();
-  }
-  lastLeft = left;
-  lastRound = round;
+  sound.watch(state, left);
 }
 
 function control(action, extra = {}) {
@@ -143,43 +107,25 @@ function control(action, extra = {}) {
   });
 }
 
-// Where the moderators are: the plan says, through the projector's "next" list ------------
+// Where the tablets are this round, and how they are: the server knows from the plan --------
 
-let leadsTimer = null;
-function refreshLeadsSoon() {
-  clearTimeout(leadsTimer);
-  leadsTimer = setTimeout(refreshLeads, 300);
+let tabletsTimer = null;
+function refreshTabletsSoon() {
+  clearTimeout(tabletsTimer);
+  tabletsTimer = setTimeout(refreshTablets, 300);
 }
 
-async function refreshLeads() {
-  if (!grants.some((grant) => grant.moderator_id && !grant.table_id)) return;
-  try {
-    if (!moderatorIds) {
-      const list = await (await fetch(root.dataset.moderatorsUrl, { headers: { Accept: "application/json" } })).json();
-      moderatorIds = new Map(list.map((moderator) => [moderator.name, moderator.id]));
-    }
-    const reply = await (await fetch(root.dataset.nextUrl, { headers: { Accept: "application/json" } })).json();
-    if (!reply.round) return;
-    const byTable = {};
-    reply.tables.forEach((cell, index) => {
-      const table = tables[index];
-      const moderator = moderatorIds.get(cell.moderator);
-      if (table && table.name === cell.table && moderator) byTable[table.id] = moderator;
-    });
-    leads[reply.round.id] = byTable;
-    writeJSON(leadsKey, leads);
+function refreshTablets() {
+  live.socket.timeout(10000).emit("tablets_get", {}, (error, reply) => {
+    if (error || !reply.ok) return;
+    for (const [grantId, status] of Object.entries(reply.tablets)) tablets.set(Number(grantId), status);
+    tableOfGrant = new Map(Object.entries(reply.tables).map(([grantId, table]) => [Number(grantId), table]));
     renderTables();
-  } catch (error) {
-    // Without the plan, moderators' tablets are listed apart from the tables.
-  }
+  });
 }
 
 function tableOf(grant) {
-  if (grant.table_id) return grant.table_id;
-  const round = state && state.round_id ? leads[state.round_id] : null;
-  if (!grant.moderator_id || !round) return null;
-  const found = Object.entries(round).find(([, moderatorId]) => moderatorId === grant.moderator_id);
-  return found ? Number(found[0]) : null;
+  return grant.table_id || tableOfGrant.get(grant.id) || null;
 }
 
 // Tables at a glance ------------------------------------------------------------------------
@@ -309,7 +255,7 @@ function onChange(change) {
     if (change.seq <= stateSeq) return; // the welcome brought a newer state already
     state = change.payload;
     stateSeq = change.seq;
-    refreshLeadsSoon();
+    refreshTabletsSoon();
   } else if (change.kind === "note") {
     notes.set(change.payload.uid, change.payload);
   } else if (change.kind === "announcement") {
@@ -325,12 +271,7 @@ const live = follow({
     stateSeq = welcome.seq;
     offset = welcome.state.server_now - Date.now() / 1000;
     drawSoon();
-    refreshLeadsSoon();
-    live.socket.timeout(10000).emit("tablets_get", {}, (error, reply) => {
-      if (error || !reply.ok) return;
-      for (const [grantId, status] of Object.entries(reply.tablets)) tablets.set(Number(grantId), status);
-      renderTables();
-    });
+    refreshTablets();
   },
   onChange,
   onConnection: (connected) => {

@@ -102,3 +102,58 @@ export function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
   return meta ? meta.content : "";
 }
+
+// Fill {name} placeholders in a translated string.
+export function fill(text, values) {
+  return text.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
+}
+
+// The end-of-round chime: a short two-note tone made here, no sound file needed. Browsers
+// only allow sound after a click or key press on the page, hence unlock(). Each chime also
+// counts itself in root.dataset.chimes, so tests (and a deaf laptop) can see it rang.
+export function chimer(root) {
+  let audio = null;
+  let lastLeft = null;
+  let lastRound = null;
+
+  function ring() {
+    root.dataset.chimes = String(Number(root.dataset.chimes || 0) + 1);
+    if (!audio) return;
+    const start = audio.currentTime;
+    for (const [frequency, delay] of [[880, 0], [660, 0.4]]) {
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, start + delay);
+      gain.gain.exponentialRampToValueAtTime(0.5, start + delay + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + delay + 1.2);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(start + delay);
+      tone.stop(start + delay + 1.3);
+    }
+  }
+
+  return {
+    unlock() {
+      try {
+        audio = audio || new AudioContext();
+        if (audio.state === "suspended") audio.resume();
+      } catch (error) {
+        audio = null; // no Web Audio: the timer still shows the time is up
+      }
+    },
+    playing() {
+      return Boolean(audio && audio.state === "running");
+    },
+    // Call on every clock tick: chimes once when a running round's countdown crosses zero
+    // (not when a page opens on a round already overrun).
+    watch(state, left) {
+      const round = state ? state.round_id : null;
+      if (state && state.chime && state.status === "running" && round === lastRound && lastLeft > 0 && left <= 0) {
+        ring();
+      }
+      lastLeft = left;
+      lastRound = round;
+    },
+  };
+}

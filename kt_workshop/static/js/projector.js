@@ -4,7 +4,7 @@
 // The page replays the whole change log on load (catch_up from 0: fine for one day), so the
 // wall always shows every note of the current block that is not held back or deleted.
 
-import { follow, formatClock, readJSON, secondsLeft, storageKey, writeJSON } from "./live.js";
+import { chimer, fill, follow, formatClock, readJSON, secondsLeft, storageKey, writeJSON } from "./live.js";
 
 const root = document.getElementById("projector");
 const workshopId = Number(root.dataset.workshop);
@@ -18,13 +18,11 @@ let state = null;
 let stateSeq = 0; // the change the state shown is from: replayed older states are skipped
 let offset = 0; // server clock minus this clock, in seconds
 let next = null; // projector/next.json: where everyone goes in the next round
-let blocks = null; // question ids per block, in the day's order (from the API)
 let mode = readJSON(modeKey, "auto"); // wall, next or auto
 const notes = new Map(); // uid -> latest version of each note of the day
 const arrival = new Map(); // uid -> order first seen, so the newest notes come first
 
 const $ = (id) => document.getElementById(id);
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
 const serverNow = () => Date.now() / 1000 + offset;
 
 function element(tag, className, text) {
@@ -50,39 +48,16 @@ function showProblem(message) {
   if (message) problemTimer = setTimeout(() => showProblem(""), 8000);
 }
 
-// The end-of-round chime: a short two-note tone made here, no sound file needed.
-let audio = null;
+const sound = chimer(root);
 function unlockAudio() {
-  try {
-    audio = audio || new AudioContext();
-    if (audio.state === "suspended") audio.resume();
-  } catch (error) {
-    audio = null; // no Web Audio: the timer still shows the time is up
-  }
+  sound.unlock();
   showSoundHint();
 }
 
 function showSoundHint() {
   const hint = $("sound-hint");
   hint.textContent = t.soundHint;
-  hint.hidden = !(state && state.chime) || Boolean(audio && audio.state === "running");
-}
-
-function chime() {
-  root.dataset.chimes = String(Number(root.dataset.chimes || 0) + 1);
-  if (!audio) return;
-  const start = audio.currentTime;
-  for (const [frequency, delay] of [[880, 0], [660, 0.4]]) {
-    const tone = audio.createOscillator();
-    const gain = audio.createGain();
-    tone.frequency.value = frequency;
-    gain.gain.setValueAtTime(0.0001, start + delay);
-    gain.gain.exponentialRampToValueAtTime(0.5, start + delay + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, start + delay + 1.2);
-    tone.connect(gain).connect(audio.destination);
-    tone.start(start + delay);
-    tone.stop(start + delay + 1.3);
-  }
+  hint.hidden = !(state && state.chime) || sound.playing();
 }
 
 // Where the day is --------------------------------------------------------------------------
@@ -97,8 +72,6 @@ function renderState() {
   renderNext();
 }
 
-let lastLeft = null;
-let lastRound = null;
 let showingNext = null;
 function tick() {
   const on = state && (state.status === "running" || state.status === "paused");
@@ -115,12 +88,7 @@ function tick() {
   else if (state.status === "paused") status = t.paused;
   $("where-status").textContent = status;
 
-  const round = state ? state.round_id : null;
-  if (state && state.chime && state.status === "running" && round === lastRound && lastLeft > 0 && left <= 0) {
-    chime();
-  }
-  lastLeft = left;
-  lastRound = round;
+  sound.watch(state, left);
 
   // Automatic: the wall while groups talk; where to go next before the day and when time is up.
   const wantsNext =
@@ -195,27 +163,10 @@ function renderNext() {
 
 // The harvest wall --------------------------------------------------------------------------
 
-async function loadBlocks() {
-  try {
-    const response = await fetch(root.dataset.blocksUrl, { headers: { Accept: "application/json" } });
-    if (!response.ok) return;
-    blocks = (await response.json()).map((block) => block.questions.map((question) => question.id));
-    renderWall();
-  } catch (error) {
-    // Without the programme the wall groups questions by block in the order they were made.
-  }
-}
-
 // The questions of the block on now (the first block before the day starts).
 function wallQuestions() {
   const index = state && state.round ? state.round.block_index : 0;
-  let ids = blocks ? blocks[index] : null;
-  if (!ids) {
-    const blockIds = [...new Set(questions.map((question) => question.block_id))].sort((a, b) => a - b);
-    ids = questions.filter((question) => question.block_id === blockIds[index]).map((question) => question.id);
-  }
-  const shown = questions.filter((question) => ids.includes(question.id));
-  shown.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+  const shown = questions.filter((question) => question.block_index === index);
   return shown.length ? shown : questions;
 }
 
@@ -394,6 +345,5 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("pointerdown", unlockAudio);
 
 setMode(mode);
-loadBlocks();
 renderState();
 setInterval(tick, 250);

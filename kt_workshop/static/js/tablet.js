@@ -4,7 +4,7 @@
 // localStorage before anything is sent, and leaves it only when the server acknowledges it.
 // Operations are sent one at a time, in the order made, so the server stores them in order.
 
-import { csrfToken, follow, formatClock, randomId, readJSON, secondsLeft, storageKey, writeJSON } from "./live.js";
+import { csrfToken, fill, follow, formatClock, randomId, readJSON, secondsLeft, storageKey, writeJSON } from "./live.js";
 
 const root = document.getElementById("tablet");
 const workshopId = Number(root.dataset.workshop);
@@ -51,7 +51,7 @@ function saveOutbox() {
 function showSaveState() {
   const waiting = outbox.length + photos.length;
   const label = $("save-state");
-  label.textContent = waiting ? t.waiting.replace("{n}", waiting) : t.allSaved;
+  label.textContent = waiting ? fill(t.waiting, { n: waiting }) : t.allSaved;
   label.className = "save-state " + (waiting ? "is-waiting" : "is-saved");
   const list = $("waiting-list");
   list.replaceChildren();

@@ -1,5 +1,7 @@
 """Shared fixtures: an app on a temporary database, signed-in clients for each role."""
 
+import sys
+
 import pytest
 
 from kt_workshop import access, create_app, store
@@ -204,3 +206,92 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+# Quicker fixtures for the live-day tests, which make thousands of small writes ----------------
+
+
+@pytest.fixture
+def no_fsync(monkeypatch):
+    """Behaviour, not durability, is tested: connections skip the fsync per commit."""
+    from kt_workshop import db as kt_db
+    from kt_workshop import web
+
+    real = kt_db.open_db
+
+    def open_without_fsync(path):
+        connection = real(path)
+        connection.execute("PRAGMA synchronous = OFF")
+        return connection
+
+    for module in {kt_db, web, sys.modules[__name__], sys.modules.get("conftest")} - {None}:
+        monkeypatch.setattr(module, "open_db", open_without_fsync)
+
+
+@pytest.fixture(scope="module")
+def module_app(tmp_path_factory):
+    """One app for a module: building an app compiles every URL rule (a sixth of a second)."""
+    return create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+
+
+@pytest.fixture
+def fast_app(module_app, tmp_path, monkeypatch):
+    """Like `app`, made faster: the module's app on a database of this test's own."""
+    from kt_workshop import db as kt_db
+
+    path = tmp_path / "kt-workshop.db"
+    kt_db.init_db(path).close()
+    monkeypatch.setitem(module_app.config, "DATABASE", str(path))
+    return module_app
+
+
+@pytest.fixture
+def quick_db(tmp_path):
+    """A migrated database without an app, and without an fsync per commit."""
+    from kt_workshop.db import migrate
+
+    connection = open_db(tmp_path / "quick.db")
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.enable_wal()
+    migrate(connection)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def ids(db, workshop):
+    """The small workshop's rounds, tables and questions in order, its moderator and delegate."""
+    return {
+        "rounds": [r["id"] for r in store.list_items(db, "round", workshop)],
+        "tables": [t["id"] for t in store.list_items(db, "tables", workshop)],
+        "questions": [q["id"] for q in store.list_items(db, "question", workshop)],
+        "moderator": store.list_items(db, "moderator", workshop)[0]["id"],
+        "participant": store.list_items(db, "participant", workshop)[0]["id"],
+    }
+
+
+def add_op(
+    round_id, table_id, text: str = "Peer mentoring helps", kind: str = "insight", **extra
+) -> dict:
+    """An `add` operation as a tablet sends it, with fresh ids."""
+    import uuid
+
+    return {
+        "op_id": uuid.uuid4().hex,
+        "type": "add",
+        "uid": uuid.uuid4().hex,
+        "round_id": round_id,
+        "table_id": table_id,
+        "kind": kind,
+        "text": text,
+        "starred": False,
+        **extra,
+    }

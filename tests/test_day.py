@@ -6,21 +6,16 @@ Every call passes an explicit `now` (server wall-clock seconds), so the arithmet
 import pytest
 
 from kt_workshop import create_app, day, store
-from kt_workshop.db import migrate, open_db
+from kt_workshop.db import open_db
 
 T0 = 1_000_000.0  # a made-up "now" for the start of the day
 ROUND = 15 * 60  # the workshop fixture's rounds last 15 minutes
 
 
 @pytest.fixture
-def db(tmp_path):
-    """A migrated database without an app, and without an fsync per commit (fast)."""
-    connection = open_db(tmp_path / "day.db")
-    connection.execute("PRAGMA synchronous = OFF")
-    connection.enable_wal()
-    migrate(connection)
-    yield connection
-    connection.close()
+def db(quick_db):
+    """A migrated database without an app (see conftest's quick_db)."""
+    return quick_db
 
 
 @pytest.fixture
@@ -252,7 +247,7 @@ def test_a_round_change_is_never_logged_without_its_state(tmp_path, db, workshop
     real_state = day.state
 
     def state_with_a_reader_in_between(db_, workshop_id, now=None):
-        reader = open_db(tmp_path / "day.db")  # a tablet's catch_up on another thread
+        reader = open_db(tmp_path / "quick.db")  # a tablet's catch_up on another thread
         reads.append(1)
         seen.extend(c["payload"] for c in day.changes_since(reader, workshop_id, 0, staff=True))
         reader.close()

@@ -6,16 +6,14 @@ The test client handles one client's events in order (async_handlers=False), as 
 """
 
 import json
-import sys
 import time
 import types
 import uuid
 
 import pytest
 
-from kt_workshop import access, create_app, day, events, notes, socketio, store, web
-from kt_workshop import db as kt_db
-from tests.conftest import sign_in_grant, sign_in_organiser
+from kt_workshop import access, day, events, notes, socketio, store
+from tests.conftest import add_op, sign_in_grant, sign_in_organiser
 
 
 def test_a_connection_without_sign_in_is_refused(app):
@@ -71,58 +69,20 @@ def test_the_organiser_names_the_workshop_to_follow(app, organiser, workshop):
 
 
 @pytest.fixture(autouse=True)
-def no_fsync(monkeypatch):
-    """Behaviour, not durability, is tested here: connections skip the fsync per commit."""
-    real = kt_db.open_db
-
-    def open_without_fsync(path):
-        connection = real(path)
-        connection.execute("PRAGMA synchronous = OFF")
-        return connection
-
-    for module in (kt_db, web, sys.modules["conftest"]):
-        monkeypatch.setattr(module, "open_db", open_without_fsync)
-
-
-@pytest.fixture(scope="module")
-def module_app(tmp_path_factory):
-    """One app for the module: building an app compiles every URL rule (a sixth of a second)."""
-    return create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+def quick(no_fsync):
+    """Every test here runs without an fsync per commit."""
 
 
 @pytest.fixture
-def app(module_app, tmp_path, monkeypatch):
-    """conftest's `app`, made faster: the module's app on a database of this test's own."""
-    path = tmp_path / "kt-workshop.db"
-    kt_db.init_db(path).close()
-    monkeypatch.setitem(module_app.config, "DATABASE", str(path))
-    return module_app
+def app(fast_app):
+    """conftest's `app` on one app for the module (see fast_app)."""
+    return fast_app
 
 
 @pytest.fixture(autouse=True)
 def no_tablets_seen_yet(monkeypatch):
     """The control room's in-memory tablet list starts empty for every test (ids repeat)."""
     monkeypatch.setattr(events, "presence", {})
-
-
-@pytest.fixture
-def ids(db, workshop):
-    """The workshop's rounds, tables, questions and moderator, in order."""
-    return {
-        "rounds": [r["id"] for r in store.list_items(db, "round", workshop)],
-        "tables": [t["id"] for t in store.list_items(db, "tables", workshop)],
-        "questions": [q["id"] for q in store.list_items(db, "question", workshop)],
-        "moderator": store.list_items(db, "moderator", workshop)[0]["id"],
-        "participant": store.list_items(db, "participant", workshop)[0]["id"],
-    }
 
 
 def token_of(app, grant: dict) -> str:
@@ -165,21 +125,6 @@ def received(client, name: str = "change") -> list[dict]:
 
 def new_id() -> str:
     return uuid.uuid4().hex
-
-
-def add_op(round_id, table_id, text: str = "Peer mentoring helps", kind: str = "insight", **extra):
-    """An `add` operation as a tablet sends it."""
-    return {
-        "op_id": new_id(),
-        "type": "add",
-        "uid": new_id(),
-        "round_id": round_id,
-        "table_id": table_id,
-        "kind": kind,
-        "text": text,
-        "starred": False,
-        **extra,
-    }
 
 
 def emit(client, event: str, data=None):

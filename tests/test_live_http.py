@@ -7,63 +7,26 @@ import uuid
 import pytest
 from PIL import Image
 
-from kt_workshop import access, create_app, day, events, feedback, socketio, store, web
-from kt_workshop import db as kt_db
+from kt_workshop import access, day, events, feedback, socketio, store
 from kt_workshop.live import MAX_PHOTO_BYTES, PHOTO_EDGE
 
 sign_in_grant = sys.modules["conftest"].sign_in_grant
 
 
 @pytest.fixture(autouse=True)
-def no_fsync(monkeypatch):
-    """Behaviour, not durability, is tested here: connections skip the fsync per commit."""
-    real = kt_db.open_db
-
-    def open_without_fsync(path):
-        connection = real(path)
-        connection.execute("PRAGMA synchronous = OFF")
-        return connection
-
-    for module in (kt_db, web, sys.modules["conftest"]):
-        monkeypatch.setattr(module, "open_db", open_without_fsync)
-
-
-@pytest.fixture(scope="module")
-def module_app(tmp_path_factory):
-    """One app for the module: building an app compiles every URL rule (a sixth of a second)."""
-    return create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+def quick(no_fsync):
+    """Every test here runs without an fsync per commit."""
 
 
 @pytest.fixture
-def app(module_app, tmp_path, monkeypatch):
-    """conftest's `app`, made faster: the module's app on a database of this test's own."""
-    path = tmp_path / "kt-workshop.db"
-    kt_db.init_db(path).close()
-    monkeypatch.setitem(module_app.config, "DATABASE", str(path))
-    return module_app
+def app(fast_app):
+    """conftest's `app` on one app for the module (see fast_app)."""
+    return fast_app
 
 
 @pytest.fixture(autouse=True)
 def no_tablets_seen_yet(monkeypatch):
     monkeypatch.setattr(events, "presence", {})
-
-
-@pytest.fixture
-def ids(db, workshop):
-    """The workshop's rounds, tables and delegate."""
-    return {
-        "rounds": [r["id"] for r in store.list_items(db, "round", workshop)],
-        "tables": [t["id"] for t in store.list_items(db, "tables", workshop)],
-        "participant": store.list_items(db, "participant", workshop)[0]["id"],
-    }
 
 
 @pytest.fixture

@@ -5,29 +5,20 @@ import uuid
 import pytest
 
 from kt_workshop import access, day, notes, store
-from kt_workshop.db import migrate, open_db
+from kt_workshop.db import open_db
+from tests.conftest import add_op
 
 
 @pytest.fixture
-def db(tmp_path):
-    """A migrated database without an app, and without an fsync per commit (fast)."""
-    connection = open_db(tmp_path / "notes.db")
-    connection.execute("PRAGMA synchronous = OFF")
-    connection.enable_wal()
-    migrate(connection)
-    yield connection
-    connection.close()
+def db(quick_db):
+    """A migrated database without an app (see conftest's quick_db)."""
+    return quick_db
 
 
 @pytest.fixture
-def cells(db, workshop):
+def cells(ids):
     """The workshop's rounds, tables, questions and moderator, by position."""
-    return {
-        "rounds": [r["id"] for r in store.list_items(db, "round", workshop)],
-        "tables": [t["id"] for t in store.list_items(db, "tables", workshop)],
-        "questions": [q["id"] for q in store.list_items(db, "question", workshop)],
-        "moderator": store.list_items(db, "moderator", workshop)[0]["id"],
-    }
+    return ids
 
 
 def new_id() -> str:
@@ -36,17 +27,7 @@ def new_id() -> str:
 
 def add(round_id, table_id, text="Peer support works", kind="insight", **extra) -> dict:
     """An `add` operation as a tablet sends it."""
-    return {
-        "op_id": new_id(),
-        "type": "add",
-        "uid": new_id(),
-        "round_id": round_id,
-        "table_id": table_id,
-        "kind": kind,
-        "text": text,
-        "starred": False,
-        **extra,
-    }
+    return add_op(round_id, table_id, text=text, kind=kind, **extra)
 
 
 def counts(db) -> tuple[int, int, int, int]:
@@ -367,7 +348,7 @@ def test_the_same_operation_racing_on_two_connections_is_acknowledged_not_refuse
     """
     grant = access.create_grant(db, workshop, "moderator")
     op = add(cells["rounds"][0], cells["tables"][0])
-    first_connection = open_db(tmp_path / "notes.db")
+    first_connection = open_db(tmp_path / "quick.db")
     real_writing = notes.writing
     results = []
 

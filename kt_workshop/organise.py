@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from kt_workshop import store, topics
 from kt_workshop.i18n import _
-from kt_workshop.web import allow, audit_actor, get_db
+from kt_workshop.web import allow, audit_actor, flash_errors, get_db
 
 bp = Blueprint("organise", __name__)
 
@@ -19,12 +19,6 @@ PAGE = {
     "tables": "organise.tables",
     "moderator": "organise.moderators",
 }
-
-
-def flash_errors(error: store.InputError) -> None:
-    """Show each field's problem to the organiser."""
-    for field, message in error.errors.items():
-        flash(f"{field}: {message}", "error")
 
 
 def kind_or_404(name: str) -> str:

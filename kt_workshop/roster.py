@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from kt_workshop import delegates as sheets
 from kt_workshop import store
 from kt_workshop.i18n import _
-from kt_workshop.web import allow, audit_actor, get_db
+from kt_workshop.web import allow, audit_actor, flash_errors, get_db
 
 bp = Blueprint("roster", __name__)
 
@@ -49,8 +49,7 @@ def delegate_add(workshop_id):
     try:
         store.add_item(db, "participant", workshop_id, delegate_form(request.form))
     except store.InputError as error:
-        for field, message in error.errors.items():
-            flash(f"{field}: {message}", "error")
+        flash_errors(error)
     else:
         store.audit(db, workshop_id, audit_actor(), "added delegate")
         flash(_("Delegate added."), "success")
@@ -72,8 +71,7 @@ def delegate_edit(workshop_id, delegate_id):
                 db, "participant", workshop_id, delegate_id, delegate_form(request.form)
             )
         except store.InputError as error:
-            for field, message in error.errors.items():
-                flash(f"{field}: {message}", "error")
+            flash_errors(error)
         else:
             store.audit(db, workshop_id, audit_actor(), "edited delegate", {"id": delegate_id})
             flash(_("Saved."), "success")

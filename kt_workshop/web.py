@@ -6,7 +6,7 @@ Every view declares who may use it with @allow(...). A view without a rule is re
 
 from dataclasses import dataclass
 
-from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from kt_workshop import access
@@ -170,3 +170,9 @@ def public_url(endpoint: str, **values) -> str:
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def flash_errors(error) -> None:
+    """Show each field's problem from an InputError to the person filling in the form."""
+    for field, message in error.errors.items():
+        flash(f"{field}: {message}", "error")

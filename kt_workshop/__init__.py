@@ -90,9 +90,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     register_request_hooks(app)
 
-    from kt_workshop import api, auth, live, organise, planner, roster
+    from kt_workshop import (
+        api,
+        auth,
+        codebook_views,
+        live,
+        organise,
+        planner,
+        review,
+        roster,
+        workspace,
+    )
 
-    for blueprint in (auth.bp, organise.bp, roster.bp, planner.bp, live.bp, api.bp):
+    for blueprint in (
+        auth.bp,
+        organise.bp,
+        roster.bp,
+        planner.bp,
+        live.bp,
+        workspace.bp,
+        codebook_views.bp,
+        review.bp,
+        api.bp,
+    ):
         app.register_blueprint(blueprint)
     return app
 

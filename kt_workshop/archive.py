@@ -84,6 +84,41 @@ TABLES: list[tuple[str, dict[str, str]]] = [
             "note_id": "note",
         },
     ),
+    ("analyst", {"workshop_id": "workshop"}),
+    ("theme", {"workshop_id": "workshop", "parent_id": "theme"}),
+    (
+        "coding",
+        {
+            "workshop_id": "workshop",
+            "note_id": "note",
+            "theme_id": "theme",
+            "analyst_id": "analyst",
+        },
+    ),
+    ("consensus_decision", {"workshop_id": "workshop", "note_id": "note", "theme_id": "theme"}),
+    ("note_seen", {"workshop_id": "workshop", "note_id": "note", "analyst_id": "analyst"}),
+    (
+        "memo",
+        {
+            "workshop_id": "workshop",
+            "note_id": "note",
+            "theme_id": "theme",
+            "analyst_id": "analyst",
+        },
+    ),
+    (
+        "quote",
+        {
+            "workshop_id": "workshop",
+            "note_id": "note",
+            "theme_id": "theme",
+            "analyst_id": "analyst",
+        },
+    ),
+    ("summary", {"workshop_id": "workshop", "question_id": "question", "theme_id": "theme"}),
+    ("discussion_point", {"workshop_id": "workshop"}),
+    ("coding_rule", {"workshop_id": "workshop", "theme_id": "theme", "analyst_id": "analyst"}),
+    ("dismissed_suggestion", {"workshop_id": "workshop"}),
     ("feedback_question", {"workshop_id": "workshop"}),
     ("feedback_answer", {"workshop_id": "workshop", "question_id": "feedback_question"}),
 ]
@@ -98,6 +133,7 @@ EXCLUDED = {
     "day_state": "the live clock belongs to the running day, not to the workshop's record",
     "change": "the change log only serves live screens catching up",
     "operation": "tablets' operation ids only serve de-duplication on the day",
+    "theme_change": "undo history holds this database's row ids; the audit log keeps the record",
 }
 
 
@@ -185,7 +221,7 @@ def import_workshop(db: Database, archive: dict) -> int:
         for table, refs in TABLES:
             columns = set(db[table].columns_dict)
             new_ids[table] = {}
-            for row in tables.get(table) or []:
+            for row in _parents_first(table, refs, tables.get(table) or []):
                 if not isinstance(row, dict) or not isinstance(row.get("id"), int):
                     raise ArchiveError(_("A row in “%(t)s” has no id.", t=table))
                 unknown = set(row) - columns
@@ -228,6 +264,28 @@ def import_workshop(db: Database, archive: dict) -> int:
                         )
                     ) from error
     return next(iter(new_ids["workshop"].values()))
+
+
+def _parents_first(table: str, refs: dict, rows: list) -> list:
+    """Rows of a table that points at itself (themes), each after the row it points at."""
+    column = next((c for c, parent in refs.items() if parent == table), None)
+    if column is None or not all(isinstance(row, dict) for row in rows):
+        return rows
+    by_id = {row.get("id"): row for row in rows}
+    ordered, placed = [], set()
+
+    def place(row, trail=()):
+        if row.get("id") in placed:
+            return
+        parent = by_id.get(row.get(column))
+        if parent is not None and parent.get("id") not in trail:
+            place(parent, (*trail, row.get("id")))
+        placed.add(row.get("id"))
+        ordered.append(row)
+
+    for row in rows:
+        place(row)
+    return ordered
 
 
 def check_fields(db: Database, table: str, values: dict) -> None:

@@ -2,7 +2,8 @@
 
 from sqlite_utils import Database
 
-from kt_workshop import access, store, topics
+from kt_workshop import access, demo_content, notes, store, topics
+from kt_workshop.codebook import Change
 
 DEMO_TITLE = "Knowledge Transfer Workshop: prevention of CSAE (demo)"
 
@@ -172,6 +173,163 @@ def create_demo(db: Database) -> int:
         for index, person in enumerate(people):
             person["table_id"] = groups[index % len(groups)]
         store.add_delegates(db, workshop_id, people)
-        access.create_grant(db, workshop_id, "analyst", "Analyst A", short_code=False)
+        analysts = [
+            access.create_grant(db, workshop_id, "analyst", name, short_code=False)
+            for name in ("Analyst A", "Analyst B")
+        ]
+        add_demo_analysis(db, workshop_id, groups, analysts)
         store.audit(db, workshop_id, "kt-workshop", "created demo workshop")
     return workshop_id
+
+
+def add_demo_notes(db: Database, workshop_id: int, groups: list[int]) -> list[int]:
+    """The moderators' notes: in block b, group g meets the block's question q in round
+    (q - g) mod 5, so each group meets each question of the block once."""
+    blocks = store.programme(db, workshop_id)
+    moderators = {m["question_id"]: m["id"] for m in store.list_items(db, "moderator", workshop_id)}
+    note_ids = []
+    for note in demo_content.NOTES:
+        block = blocks[note["question"] // 5]
+        question = block["questions"][note["question"] % 5]
+        round_ = block["rounds"][(note["question"] % 5 - note["group"]) % len(block["rounds"])]
+        cell = {
+            "round_id": round_["id"],
+            "table_id": groups[note["group"]],
+            "question_id": question["id"],
+            "moderator_id": moderators.get(question["id"]),
+        }
+        note_id, _change = notes.store_note(
+            db,
+            workshop_id,
+            cell,
+            kind=note["kind"],
+            text=note["text"],
+            source="tablet",
+            starred=note["starred"],
+        )
+        note_ids.append(note_id)
+    return note_ids
+
+
+def add_demo_codebook(db: Database, workshop_id: int, actor: str) -> dict[str, int]:
+    """The analysts' codebook, recorded as one change; theme ids by their key."""
+    change, ids = Change(db, workshop_id), {}
+    for position, theme in enumerate(demo_content.THEMES, start=1):
+        ids[theme["key"]] = change.insert(
+            "theme",
+            {
+                "workshop_id": workshop_id,
+                "parent_id": ids.get(theme["parent"]),
+                "position": position,
+                "name": theme["name"],
+                "colour": theme["colour"].upper(),
+                "description": theme["description"],
+                "usage": theme["usage"],
+                "created_at": store.now(),
+                "updated_at": store.now(),
+            },
+        )
+    change.record(actor, "import", f"Created the demo codebook ({len(ids)} themes).")
+    return ids
+
+
+def add_demo_analysis(db: Database, workshop_id: int, groups: list[int], grants: list) -> None:
+    """Two analysts' codings with their disagreements mostly resolved, quotes, memos, summaries
+    and points for discussion, so every analysis screen and the report have content."""
+    note_ids = add_demo_notes(db, workshop_id, groups)
+    themes = add_demo_codebook(db, workshop_id, "analyst:Analyst A")
+    now = store.now()
+    analysts = [
+        db["analyst"]
+        .insert(
+            {
+                "workshop_id": workshop_id,
+                "kind": "analyst",
+                "name": grant["label"],
+                "access_id": grant["id"],
+                "created_at": now,
+            }
+        )
+        .last_pk
+        for grant in grants
+    ]
+    codings, seen, decisions, quotes = [], [], [], []
+    for note_id, note in zip(note_ids, demo_content.NOTES, strict=True):
+        for analyst_id, keys in zip(analysts, (note["a"], note["b"]), strict=True):
+            seen.append({"workshop_id": workshop_id, "note_id": note_id, "analyst_id": analyst_id})
+            codings += [
+                {
+                    "workshop_id": workshop_id,
+                    "note_id": note_id,
+                    "theme_id": themes[key],
+                    "analyst_id": analyst_id,
+                    "created_at": now,
+                }
+                for key in keys
+            ]
+        # The analysts met and resolved their disagreements, all but the last few: those are
+        # left open so the comparison page has work to show. Analyst A's reading prevailed
+        # where the theme was A's, and B's extra themes were dropped.
+        for key in sorted(set(note["a"]) ^ set(note["b"])):
+            decisions.append((note_id, themes[key], key in note["a"]))
+        if note["quote"]:
+            quotes.append(
+                {"workshop_id": workshop_id, "note_id": note_id, "analyst_id": analysts[0]}
+            )
+    db["coding"].insert_all(codings)
+    db["note_seen"].insert_all(seen)
+    db["quote"].insert_all([{**q, "created_at": now} for q in quotes])
+    db["consensus_decision"].insert_all(
+        {
+            "workshop_id": workshop_id,
+            "note_id": note_id,
+            "theme_id": theme_id,
+            "keep": int(keep),
+            "decided_by": "analyst:Analyst A",
+            "decided_at": now,
+        }
+        for note_id, theme_id, keep in decisions[:-OPEN_DISAGREEMENTS]
+    )
+    add_demo_writing(db, workshop_id, themes, note_ids, analysts[0])
+    db["workshop"].update(workshop_id, {"coding_blind": 0})
+
+
+OPEN_DISAGREEMENTS = 8
+
+
+def add_demo_writing(db: Database, workshop_id: int, themes: dict, note_ids: list, analyst_id):
+    """Summaries per question and overarching theme, memos and points for discussion."""
+    now = store.now()
+    questions = [q for block in store.programme(db, workshop_id) for q in block["questions"]]
+    summary = {"workshop_id": workshop_id, "updated_by": "analyst:Analyst A", "updated_at": now}
+    db["summary"].insert_all(
+        [
+            {**summary, "question_id": questions[index]["id"], "text": text}
+            for index, text in demo_content.SUMMARIES.items()
+        ]
+        + [
+            {**summary, "theme_id": themes[key], "text": text}
+            for key, text in demo_content.THEME_SUMMARIES.items()
+        ]
+    )
+    memo = {"workshop_id": workshop_id, "analyst_id": analyst_id, "created_at": now}
+    db["memo"].insert_all(
+        [
+            {**memo, "theme_id": themes[key], "text": text, "updated_at": now}
+            for key, text in demo_content.THEME_MEMOS.items()
+        ]
+        + [
+            {**memo, "note_id": note_ids[index], "text": text, "updated_at": now}
+            for index, text in demo_content.NOTE_MEMOS
+        ]
+    )
+    db["discussion_point"].insert_all(
+        {
+            "workshop_id": workshop_id,
+            "position": position,
+            "text": text,
+            "created_by": "analyst:Analyst A",
+            "created_at": now,
+        }
+        for position, text in enumerate(demo_content.DISCUSSION_POINTS, start=1)
+    )

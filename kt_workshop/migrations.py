@@ -318,3 +318,142 @@ def m003_live_day(db):
     """The live day: round state, change log, operations, notes, photos, ideas, feedback."""
     for statement in LIVE_SCHEMA:
         db.execute(statement)
+
+
+THEMES_SCHEMA = [
+    # Who codes: an analyst's join link, or the organiser at the laptop.
+    """CREATE TABLE analyst (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL DEFAULT 'analyst' CHECK (kind IN ('analyst', 'organiser')),
+        name TEXT NOT NULL,
+        access_id INTEGER REFERENCES access(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX analyst_workshop ON analyst(workshop_id)",
+    # The codebook: overarching themes (no parent), themes and sub-themes.
+    """CREATE TABLE theme (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        parent_id INTEGER REFERENCES theme(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL DEFAULT 0,
+        name TEXT NOT NULL,
+        colour TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        usage TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX theme_workshop ON theme(workshop_id, parent_id, position)",
+    """CREATE TABLE coding (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        note_id INTEGER NOT NULL REFERENCES note(id) ON DELETE CASCADE,
+        theme_id INTEGER NOT NULL REFERENCES theme(id) ON DELETE CASCADE,
+        analyst_id INTEGER NOT NULL REFERENCES analyst(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        UNIQUE (note_id, theme_id, analyst_id)
+    )""",
+    "CREATE INDEX coding_workshop ON coding(workshop_id, analyst_id)",
+    "CREATE INDEX coding_theme ON coding(theme_id)",
+    # Notes an analyst has been through (coded or not): agreement compares only those.
+    """CREATE TABLE note_seen (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        note_id INTEGER NOT NULL REFERENCES note(id) ON DELETE CASCADE,
+        analyst_id INTEGER NOT NULL REFERENCES analyst(id) ON DELETE CASCADE,
+        UNIQUE (note_id, analyst_id)
+    )""",
+    """CREATE TABLE memo (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        note_id INTEGER REFERENCES note(id) ON DELETE CASCADE,
+        theme_id INTEGER REFERENCES theme(id) ON DELETE CASCADE,
+        analyst_id INTEGER REFERENCES analyst(id) ON DELETE SET NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX memo_workshop ON memo(workshop_id)",
+    # How a disagreement was resolved: the theme stays on the note in the consensus, or not.
+    # Where nobody decided, the consensus is what every analyst who went through the note agreed.
+    """CREATE TABLE consensus_decision (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        note_id INTEGER NOT NULL REFERENCES note(id) ON DELETE CASCADE,
+        theme_id INTEGER NOT NULL REFERENCES theme(id) ON DELETE CASCADE,
+        keep INTEGER NOT NULL,
+        decided_by TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL,
+        UNIQUE (note_id, theme_id)
+    )""",
+    # Key quotes, for a question or for one theme.
+    """CREATE TABLE quote (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        note_id INTEGER NOT NULL REFERENCES note(id) ON DELETE CASCADE,
+        theme_id INTEGER REFERENCES theme(id) ON DELETE CASCADE,
+        analyst_id INTEGER REFERENCES analyst(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX quote_once ON quote(note_id, IFNULL(theme_id, 0))",
+    # The analysts' summary of one question or one overarching theme.
+    """CREATE TABLE summary (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        question_id INTEGER REFERENCES question(id) ON DELETE CASCADE,
+        theme_id INTEGER REFERENCES theme(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        CHECK ((question_id IS NULL) != (theme_id IS NULL))
+    )""",
+    "CREATE UNIQUE INDEX summary_once ON summary(workshop_id, IFNULL(question_id, 0),"
+    " IFNULL(theme_id, 0))",
+    """CREATE TABLE discussion_point (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    )""",
+    # Keyword rules an analyst wrote (kept so they can be run again on new notes).
+    """CREATE TABLE coding_rule (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        pattern TEXT NOT NULL,
+        theme_id INTEGER NOT NULL REFERENCES theme(id) ON DELETE CASCADE,
+        analyst_id INTEGER REFERENCES analyst(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE dismissed_suggestion (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        UNIQUE (workshop_id, key)
+    )""",
+    # Codebook changes and rule runs, with who and when, and the rows as they were before, so
+    # the last changes can be undone.
+    """CREATE TABLE theme_change (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        before TEXT NOT NULL,
+        undone_at TEXT,
+        undone_by TEXT
+    )""",
+    "CREATE INDEX theme_change_workshop ON theme_change(workshop_id, id)",
+    # Blind coding (the default): analysts see only their own codes until the comparison.
+    "ALTER TABLE workshop ADD COLUMN coding_blind INTEGER NOT NULL DEFAULT 1",
+]
+
+
+@migrations()
+def m004_themes(db):
+    """Themes: analysts, the codebook, codings, memos, quotes, summaries, rules, change log."""
+    for statement in THEMES_SCHEMA:
+        db.execute(statement)

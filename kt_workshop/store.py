@@ -88,6 +88,11 @@ FIELDS: dict[str, dict[str, Field]] = {
         "table_id": Field("ref", ref="tables"),
         "stays": Field("bool"),
     },
+    "theme": {
+        "name": Field(required=True, max_length=200),
+        "description": Field(max_length=2000),
+        "usage": Field(max_length=2000),
+    },
 }
 
 TRUE_WORDS = {"1", "true", "yes", "on", "y"}

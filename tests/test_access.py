@@ -16,6 +16,7 @@ ORGANISER = frozenset({"organiser"})
 GRANTED = frozenset({"moderator", "participant", "analyst"})
 SIGNED_IN = ORGANISER | GRANTED
 ANYONE = frozenset({PUBLIC})
+CODERS = frozenset({"organiser", "analyst"})
 
 # Every endpoint and the roles that may use it. Adding a route means adding its row here:
 # test_every_route_has_a_row_in_the_table fails until you do.
@@ -97,6 +98,43 @@ ENDPOINT_RULES = {
     "live.idea_send": {"participant"},
     "live.feedback": {"participant"},
     "live.feedback_setup": ORGANISER,
+    **{
+        f"workspace.{name}": CODERS
+        for name in ("notes_page", "code", "seen", "quote", "memo_add", "memo_delete", "theme_css")
+    },
+    **{
+        f"codebook.{name}": CODERS
+        for name in (
+            "codebook_page",
+            "theme_create",
+            "theme_edit",
+            "theme_move",
+            "theme_merge",
+            "theme_split",
+            "theme_split_page",
+            "theme_delete",
+            "undo",
+            "export_qdc",
+            "export_qdpx",
+            "import_qdc",
+            "aids_page",
+            "rule_apply",
+            "suggestion_accept",
+            "suggestion_dismiss",
+        )
+    },
+    "codebook.blind": ORGANISER,
+    **{
+        f"review.{name}": CODERS
+        for name in (
+            "compare_page",
+            "decide",
+            "writeup_page",
+            "summary_save",
+            "point_add",
+            "point_delete",
+        )
+    },
 }
 
 # Values for the variable parts of URLs. Item ids do not exist, so an allowed write answers
@@ -112,6 +150,9 @@ SAMPLE = {
     "fmt": "csv",
     "token": "1.bad",
     "photo_id": 999,
+    "theme_id": 999,
+    "memo_id": 999,
+    "point_id": 999,
 }
 # Where one endpoint needs its own value for a shared name.
 SAMPLE_FOR = {"planner.printout": {"kind": "cards", "fmt": "html"}}

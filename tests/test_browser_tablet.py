@@ -15,9 +15,11 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def day_server(tmp_path):
-    """A server with the demo workshop planned and its first round running."""
+    """A server with the demo workshop as on the morning of the day: planned, its first round
+    running, and none of the notes the demo carries from the day yet."""
     server = LiveServer(tmp_path, demo=True)
     db = open_db(server.db_path)
+    db.execute("DELETE FROM note")
     plan.make_plan(db, 1)
     day.start(db, 1)
     server.db = db

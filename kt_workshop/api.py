@@ -347,3 +347,7 @@ def pack_apply(workshop_id):
     added = store.apply_pack(db, workshop_id, pack)
     store.audit(db, workshop_id, audit_actor(), "applied topic pack", {"pack": pack.name})
     return jsonify({"added": added}), 201
+
+
+# The analysis routes live in their own module on this blueprint.
+from kt_workshop import api_themes  # noqa: E402, F401

@@ -109,6 +109,7 @@ def openapi_document() -> dict:
                     "401": {"description": "Not signed in"},
                     "403": {"description": "Not allowed for this role or workshop"},
                     "404": {"description": "Not found"},
+                    "409": {"description": "Not now (e.g. blind coding is on)"},
                     "422": {"description": "Invalid input, with a message per field"},
                 },
             }

@@ -125,6 +125,9 @@ ENDPOINT_RULES = {
     },
     "codebook.blind": ORGANISER,
     **{
+        f"api.{name}": CODERS for name in ("themes", "theme_create", "codings", "code", "agreement")
+    },
+    **{
         f"review.{name}": CODERS
         for name in (
             "compare_page",
@@ -171,6 +174,8 @@ BODIES = {
     ("planner.replan", "POST"): {"data": {"from_round": "x"}},
     ("live.feedback_setup", "POST"): {"data": {"questions": "nonsense line"}},
     ("live.feedback", "POST"): {"data": {"q999": "x"}},
+    ("api.theme_create", "POST"): {"json": {"name": ""}},
+    ("api.code", "POST"): {"json": {"note_ids": []}},
 }
 
 # Each actor and its role; None is nobody signed in.

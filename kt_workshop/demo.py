@@ -2,7 +2,7 @@
 
 from sqlite_utils import Database
 
-from kt_workshop import access, demo_content, notes, store, topics
+from kt_workshop import access, demo_content, feedback, notes, plan, store, topics
 from kt_workshop.codebook import Change
 
 DEMO_TITLE = "Knowledge Transfer Workshop: prevention of CSAE (demo)"
@@ -177,26 +177,38 @@ def create_demo(db: Database) -> int:
             access.create_grant(db, workshop_id, "analyst", name, short_code=False)
             for name in ("Analyst A", "Analyst B")
         ]
+        plan.make_plan(db, workshop_id)
         add_demo_analysis(db, workshop_id, groups, analysts)
+        add_demo_feedback(db, workshop_id)
         store.audit(db, workshop_id, "kt-workshop", "created demo workshop")
     return workshop_id
 
 
 def add_demo_notes(db: Database, workshop_id: int, groups: list[int]) -> list[int]:
-    """The moderators' notes: in block b, group g meets the block's question q in round
-    (q - g) mod 5, so each group meets each question of the block once."""
+    """The moderators' notes, each in the round the plan brings its question's moderator to
+    its group."""
     blocks = store.programme(db, workshop_id)
     moderators = {m["question_id"]: m["id"] for m in store.list_items(db, "moderator", workshop_id)}
+    round_of = {
+        (row[0], row[1]): row[2]
+        for row in db.execute(
+            "SELECT lead.moderator_id, lead.table_id, lead.round_id FROM lead"
+            " WHERE lead.workshop_id = ?",
+            [workshop_id],
+        )
+    }
     note_ids = []
     for note in demo_content.NOTES:
         block = blocks[note["question"] // 5]
         question = block["questions"][note["question"] % 5]
-        round_ = block["rounds"][(note["question"] % 5 - note["group"]) % len(block["rounds"])]
+        moderator_id = moderators.get(question["id"])
+        # Without a plan, group g meets the block's question q in round (q - g) mod 5.
+        fallback = block["rounds"][(note["question"] % 5 - note["group"]) % len(block["rounds"])]
         cell = {
-            "round_id": round_["id"],
+            "round_id": round_of.get((moderator_id, groups[note["group"]]), fallback["id"]),
             "table_id": groups[note["group"]],
             "question_id": question["id"],
-            "moderator_id": moderators.get(question["id"]),
+            "moderator_id": moderator_id,
         }
         note_id, _change = notes.store_note(
             db,
@@ -333,3 +345,39 @@ def add_demo_writing(db: Database, workshop_id: int, themes: dict, note_ids: lis
         }
         for position, text in enumerate(demo_content.DISCUSSION_POINTS, start=1)
     )
+
+
+FEEDBACK = """rating: How useful was the workshop for your work?
+rating: How well did the world café format work for you?
+rating: How likely are you to use what you heard in the next year?
+text: What was the most valuable part of the day?
+text: What should we change next time?"""
+VALUABLE = [
+    "Hearing how other countries handle reporting duties.",
+    "Meeting the helpline teams from Germany and the Netherlands.",
+    "The afternoon on evaluation: we will rethink our KPIs.",
+    "Talking to researchers about data sharing.",
+    "Realising that we all struggle with short funding cycles.",
+    "Rozmowy z praktykami z innych krajów.",
+    "Der Austausch über Risikobewertung.",
+]
+CHANGE = [
+    "More time per round; 20 minutes was short for the ethics question.",
+    "Share the questions a week before.",
+    "A session with people with lived experience.",
+    "",
+    "Fewer questions, deeper discussion.",
+]
+
+
+def add_demo_feedback(db: Database, workshop_id: int) -> None:
+    """The end-of-day form and 41 anonymous responses, so the report's feedback has content."""
+    feedback.set_questions(db, workshop_id, FEEDBACK)
+    questions = feedback.questions(db, workshop_id)
+    for n in range(41):
+        ratings = [5 - (n * 7 % 10 == 0) - (n % 4 == 0), 4 + (n % 3 == 0) - (n % 11 == 0), 4]
+        ratings[2] = 3 + (n % 2) + (n % 5 == 0) - (n % 9 == 0)
+        answers = {f"q{q['id']}": str(r) for q, r in zip(questions[:3], ratings, strict=True)}
+        answers[f"q{questions[3]['id']}"] = VALUABLE[n % len(VALUABLE)] if n % 3 else ""
+        answers[f"q{questions[4]['id']}"] = CHANGE[n % len(CHANGE)] if n % 4 == 1 else ""
+        feedback.save_answers(db, workshop_id, f"demo-{n:02d}", answers)

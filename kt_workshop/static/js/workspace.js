@@ -49,7 +49,7 @@ async function send(form, submitter) {
   }
   let response;
   try {
-    response = await fetch(form.action, {
+    response = await fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       headers: { Accept: "application/json" },

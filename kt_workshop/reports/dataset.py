@@ -1,0 +1,190 @@
+"""The report's dataset: everything the Word report, the workbook and the charts show.
+
+`gather.gather(db, workshop_id)` builds one `Dataset`; the writers are pure functions of it, so
+the files always agree. Text here is already safe for XML (`clean`): characters XML forbids are
+removed (and counted in `Dataset.removed_characters`, which the method section reports).
+Speakers are never named: notes belong to a table, round and question. Delegates carry a
+pseudonym ("P01"); their names are filled in only when the organiser chose names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# What XML 1.0 cannot hold (tab, line feed and carriage return are fine).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+SECTIONS = (
+    "summary",
+    "participation",
+    "plan",
+    "findings",
+    "themes",
+    "discussion",
+    "feedback",
+    "method",
+    "appendix",
+)
+
+
+def clean(text: str | None) -> tuple[str, int]:
+    """Text without the characters XML cannot hold, and how many were removed."""
+    return _NOT_XML.subn("", text or "")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the organiser chose on the report page (or the command line)."""
+
+    sections: tuple[str, ...] = SECTIONS
+    names: bool = False  # delegates' names in the workbook instead of pseudonyms
+    language: str = "en"  # the language of the fixed text
+
+    def has(self, section: str) -> bool:
+        return section in self.sections
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    number: int  # 1, 2, ... across the day, in programme order
+    block_id: int | None
+    text: str
+    prompt: str
+    summary: str  # the analysts' summary ("" when none)
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.number}"
+
+
+@dataclass(frozen=True)
+class Block:
+    id: int
+    title: str
+    starts_at: str
+    rounds: list[int]  # minutes of each round, in order
+    question_ids: list[int]
+
+
+@dataclass(frozen=True)
+class Delegate:
+    pseudonym: str  # "P01"
+    name: str  # "" unless Options.names
+    organisation: str  # "" unless Options.names
+    country: str
+    sector: str
+    role: str
+    attended: bool
+    blocks: list[int]  # ids of the blocks the delegate took part in
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    question_id: int | None
+    block_id: int | None
+    table: str  # the table or group's name
+    round: int | None  # the round's number within its block
+    kind: str
+    starred: bool
+    text: str
+    theme_ids: list[int]  # the consensus coding, in codebook order
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: int
+    parent_id: int | None
+    name: str
+    colour: str  # "#RRGGBB" or ""
+    description: str
+    usage: str
+    depth: int  # 0 overarching, 1 theme, 2 sub-theme
+    summary: str  # for overarching themes: the analysts' summary
+
+
+@dataclass(frozen=True)
+class Quote:
+    note_id: int
+    theme_id: int | None  # None: a key quote for its question
+    question_id: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class PlanCell:
+    block_id: int
+    round: int  # number within the block
+    table: str
+    question_id: int | None  # None: self-led
+    people: int  # delegates seated there (0 when the format has fixed groups only)
+
+
+@dataclass(frozen=True)
+class FeedbackQuestion:
+    text: str
+    kind: str  # "rating" or "text"
+    ratings: dict[int, int]  # rating -> answers (rating questions)
+    answers: list[str]  # free-text answers (text questions), as written
+
+
+@dataclass(frozen=True)
+class AgreementFigures:
+    analyst_a: str
+    analyst_b: str
+    analysts: int  # how many analysts coded
+    units: int  # notes both went through
+    percent: float | None
+    kappa: float | None
+    alpha: float | None
+    per_theme: dict[int, tuple[float | None, float | None, float | None]]  # % , kappa, alpha
+    disagreements: int
+    open_disagreements: int
+
+
+@dataclass
+class Dataset:
+    title: str
+    date: str
+    venue: str
+    description: str
+    format: str  # travelling | fixed_groups | mixed
+    chatham_house: bool
+    language: str
+    generated_at: str  # ISO timestamp
+    blocks: list[Block]
+    questions: list[Question]
+    tables: list[str]
+    plan: list[PlanCell]
+    delegates: list[Delegate]
+    notes: list[Note]  # live notes only, in programme order (question, table, round, id)
+    themes: list[Theme]  # codebook reading order (parents first)
+    quotes: list[Quote]
+    points: list[str]
+    feedback: list[FeedbackQuestion]
+    agreement: AgreementFigures | None
+    # Counts from kt_workshop.analysis over the consensus coding:
+    theme_totals: dict[int, int]  # notes per theme, sub-themes rolled up
+    theme_direct: dict[int, int]  # notes per theme, on its own
+    matrix: list[list[int]]  # rows: themes (order of `themes`), columns: questions, rolled up
+    co_occurrence: dict[tuple[int, int], int]  # (theme a, theme b) with a < b -> notes with both
+    links: list[tuple[int, int, int, list[int]]]  # (question a, question b, weight, theme ids)
+    isolated: list[int]  # question ids that share no theme with another question
+    removed_characters: int = 0
+    moderators: int = 0
+    analysts: int = 0
+    options: Options = field(default_factory=Options)
+
+    def question(self, question_id) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def theme(self, theme_id) -> Theme | None:
+        return next((t for t in self.themes if t.id == theme_id), None)
+
+    def overarching(self) -> list[Theme]:
+        return [t for t in self.themes if t.parent_id is None]
+
+    def notes_for(self, question_id) -> list[Note]:
+        return [n for n in self.notes if n.question_id == question_id]

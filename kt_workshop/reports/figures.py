@@ -1,0 +1,112 @@
+"""The report's charts, made from its dataset: the same figures go into the Word report, the
+chart files of the export and the report page."""
+
+from collections import Counter
+
+from kt_workshop.i18n import _
+from kt_workshop.reports import charts
+from kt_workshop.reports.charts import Chart
+from kt_workshop.reports.dataset import Dataset
+
+NAMES = (
+    "participation-by-country",
+    "participation-by-sector",
+    "notes-per-question",
+    "theme-frequencies",
+    "theme-question-heatmap",
+    "question-network",
+    "feedback-ratings",
+)
+
+
+def participation(data: Dataset, field: str, name: str, subject: str) -> Chart:
+    """Delegates who attended, counted by country or sector, most first."""
+    counts = Counter(
+        getattr(d, field) or _("not given") for d in data.delegates if d.attended
+    ).most_common()
+    return charts.bar_chart(
+        name,
+        counts,
+        value_label=_("Delegates"),
+        alt_subject=subject,
+        empty_text=_("No delegates yet"),
+    )
+
+
+def notes_per_question(data: Dataset) -> Chart:
+    """Notes per question, stacked by table or group."""
+    tables = list(dict.fromkeys([*data.tables, *(n.table for n in data.notes)]))
+    per = Counter((n.question_id, n.table) for n in data.notes)
+    series = [(table, [per[(q.id, table)] for q in data.questions]) for table in tables]
+    return charts.grouped_bar_chart(
+        "notes-per-question",
+        [f"{q.label} {q.text}" for q in data.questions],
+        series,
+        value_label=_("Notes"),
+        alt_subject=_("notes per question and group"),
+        stacked=True,
+        empty_text=_("No notes yet"),
+    )
+
+
+def theme_frequencies(data: Dataset) -> Chart:
+    """Notes per theme (sub-themes counted with their parents), indented by level."""
+    items = [("– " * t.depth + t.name, data.theme_totals.get(t.id, 0)) for t in data.themes]
+    return charts.bar_chart(
+        "theme-frequencies",
+        items,
+        value_label=_("Notes"),
+        alt_subject=_("notes per theme, sub-themes counted with their themes"),
+        empty_text=_("No coded notes yet"),
+    )
+
+
+def theme_question_heatmap(data: Dataset) -> Chart:
+    """The theme x question matrix."""
+    return charts.heatmap(
+        "theme-question-heatmap",
+        ["– " * t.depth + t.name for t in data.themes],
+        [q.label for q in data.questions],
+        data.matrix if data.themes and data.questions else [],
+        alt_subject=_("notes per theme and question"),
+        value_label=_("Notes"),
+        col_key=[q.text for q in data.questions],
+        empty_text=_("No coded notes yet"),
+    )
+
+
+def question_network(data: Dataset) -> Chart:
+    """Questions linked by the themes their notes share, coloured by block."""
+    block_of = {b.id: index for index, b in enumerate(data.blocks)}
+    return charts.network_chart(
+        "question-network",
+        [(str(q.id), f"{q.label} {q.text}") for q in data.questions],
+        [(str(a), str(b), weight) for a, b, weight, _themes in data.links],
+        alt_subject=_("questions linked by the themes they share"),
+        groups={str(q.id): block_of.get(q.block_id, len(block_of)) for q in data.questions},
+        group_names=[b.title for b in data.blocks],
+        empty_text=_("No shared themes yet"),
+    )
+
+
+def feedback_ratings(data: Dataset) -> Chart:
+    """The feedback form's ratings."""
+    return charts.rating_chart(
+        "feedback-ratings",
+        [(q.text, q.ratings) for q in data.feedback if q.kind == "rating"],
+        empty_text=_("No feedback ratings yet"),
+    )
+
+
+def report_charts(data: Dataset) -> dict[str, Chart]:
+    """Every chart of the report, by name."""
+    made = [
+        participation(data, "country", "participation-by-country", _("delegates by country")),
+        participation(data, "sector", "participation-by-sector", _("delegates by sector")),
+        notes_per_question(data),
+        theme_frequencies(data),
+        theme_question_heatmap(data),
+        question_network(data),
+        feedback_ratings(data),
+    ]
+    return {chart.name: chart for chart in made}

@@ -97,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         live,
         organise,
         planner,
+        report,
         review,
         roster,
         workspace,
@@ -111,6 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         workspace.bp,
         codebook_views.bp,
         review.bp,
+        report.bp,
         api.bp,
     ):
         app.register_blueprint(blueprint)

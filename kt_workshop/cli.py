@@ -343,6 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kt_workshop import cli_live
 
     cli_live.add_commands(commands)
+    from kt_workshop import cli_report
+
+    cli_report.add_commands(commands)
     return parser
 
 

@@ -125,6 +125,10 @@ ENDPOINT_RULES = {
     },
     "codebook.blind": ORGANISER,
     **{
+        f"report.{name}": CODERS
+        for name in ("report_page", "generate", "job_status", "download", "chart_preview")
+    },
+    **{
         f"api.{name}": CODERS for name in ("themes", "theme_create", "codings", "code", "agreement")
     },
     **{
@@ -156,6 +160,8 @@ SAMPLE = {
     "theme_id": 999,
     "memo_id": 999,
     "point_id": 999,
+    "job_id": "nope",
+    "name": "nothing.docx",
 }
 # Where one endpoint needs its own value for a shared name.
 SAMPLE_FOR = {"planner.printout": {"kind": "cards", "fmt": "html"}}

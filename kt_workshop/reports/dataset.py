@@ -169,12 +169,13 @@ class Dataset:
     theme_totals: dict[int, int]  # notes per theme, sub-themes rolled up
     theme_direct: dict[int, int]  # notes per theme, on its own
     matrix: list[list[int]]  # rows: themes (order of `themes`), columns: questions, rolled up
-    co_occurrence: dict[tuple[int, int], int]  # (theme a, theme b) with a < b -> notes with both
+    co_occurrence: dict[tuple[int, int], int]  # (a, b), a before b in the codebook -> notes
     links: list[tuple[int, int, int, list[int]]]  # (question a, question b, weight, theme ids)
     isolated: list[int]  # question ids that share no theme with another question
     removed_characters: int = 0
     moderators: int = 0
     analysts: int = 0
+    blind_coding: bool = False  # the analysts coded without seeing each other's codes
     options: Options = field(default_factory=Options)
 
     def question(self, question_id) -> Question | None:

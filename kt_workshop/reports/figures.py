@@ -8,16 +8,6 @@ from kt_workshop.reports import charts
 from kt_workshop.reports.charts import Chart
 from kt_workshop.reports.dataset import Dataset
 
-NAMES = (
-    "participation-by-country",
-    "participation-by-sector",
-    "notes-per-question",
-    "theme-frequencies",
-    "theme-question-heatmap",
-    "question-network",
-    "feedback-ratings",
-)
-
 
 def participation(data: Dataset, field: str, name: str, subject: str) -> Chart:
     """Delegates who attended, counted by country or sector, most first."""
@@ -98,15 +88,29 @@ def feedback_ratings(data: Dataset) -> Chart:
     )
 
 
+MAKERS = {
+    "participation-by-country": lambda data: participation(
+        data, "country", "participation-by-country", _("delegates by country")
+    ),
+    "participation-by-sector": lambda data: participation(
+        data, "sector", "participation-by-sector", _("delegates by sector")
+    ),
+    "notes-per-question": notes_per_question,
+    "theme-frequencies": theme_frequencies,
+    "theme-question-heatmap": theme_question_heatmap,
+    "question-network": question_network,
+    "feedback-ratings": feedback_ratings,
+}
+
+
+def report_chart(data: Dataset, name: str) -> Chart:
+    """One chart of the report by its name (KeyError for an unknown name)."""
+    return MAKERS[name](data)
+
+
 def report_charts(data: Dataset) -> dict[str, Chart]:
     """Every chart of the report, by name."""
-    made = [
-        participation(data, "country", "participation-by-country", _("delegates by country")),
-        participation(data, "sector", "participation-by-sector", _("delegates by sector")),
-        notes_per_question(data),
-        theme_frequencies(data),
-        theme_question_heatmap(data),
-        question_network(data),
-        feedback_ratings(data),
-    ]
-    return {chart.name: chart for chart in made}
+    return {name: make(data) for name, make in MAKERS.items()}
+
+
+NAMES = tuple(MAKERS)

@@ -102,12 +102,13 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         delegates=_delegates(db, workshop_id, options, text),
         notes=notes,
         themes=themes,
-        quotes=_quotes(db, workshop_id, text),
+        quotes=_quotes(db, workshop_id),
         points=[text(p["text"]) for p in coding.points(db, workshop_id)],
         feedback=_feedback(db, workshop_id, text),
-        agreement=_agreement(db, workshop_id),
+        agreement=_agreement(db, workshop_id, text),
         moderators=len(store.list_items(db, "moderator", workshop_id)),
         analysts=len(coding.analysts(db, workshop_id)),
+        blind_coding=_coded_blind(db, workshop_id),
         options=options,
         removed_characters=text.removed,
         **counts,
@@ -232,13 +233,14 @@ def _delegates(db, workshop_id, options: Options, text) -> list[Delegate]:
     return out
 
 
-def _quotes(db, workshop_id, text) -> list[Quote]:
+def _quotes(db, workshop_id) -> list[Quote]:
+    # The notes' text was cleaned (and counted) with the notes already.
     return [
         Quote(
             note_id=row["id"],
             theme_id=row["theme_id"],
             question_id=row["question_id"],
-            text=text(row["text"]),
+            text=clean(row["text"])[0],
         )
         for row in coding.quotes(db, workshop_id)
     ]
@@ -256,7 +258,19 @@ def _feedback(db, workshop_id, text) -> list[FeedbackQuestion]:
     ]
 
 
-def _agreement(db, workshop_id) -> AgreementFigures | None:
+def _coded_blind(db, workshop_id) -> bool:
+    """True when coding began before the organiser ended blind coding (blind is the default)."""
+    first_code = db.execute(
+        "SELECT MIN(created_at) FROM coding WHERE workshop_id = ?", [workshop_id]
+    ).fetchone()[0]
+    ended = db.execute(
+        "SELECT MIN(at) FROM audit WHERE workshop_id = ? AND action = 'blind coding off'",
+        [workshop_id],
+    ).fetchone()[0]
+    return first_code is not None and (ended is None or ended > first_code)
+
+
+def _agreement(db, workshop_id, text) -> AgreementFigures | None:
     """The first two analysts who coded, compared; None when fewer than two coded."""
     people = [a for a in coding.analysts(db, workshop_id) if a["coded"] or a["seen"]]
     if len(people) < 2:
@@ -265,8 +279,8 @@ def _agreement(db, workshop_id) -> AgreementFigures | None:
     report = result["report"]
     _agreed, disputed = coding.consensus(coding.coding_data(db, workshop_id))
     return AgreementFigures(
-        analyst_a=result["a"]["name"],
-        analyst_b=result["b"]["name"],
+        analyst_a=text(result["a"]["name"]),
+        analyst_b=text(result["b"]["name"]),
         analysts=len(people),
         units=report.pooled.units // max(len(report.themes), 1),
         percent=report.pooled.percent,

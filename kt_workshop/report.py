@@ -1,0 +1,225 @@
+"""Blueprint: the report page: choose what goes in, preview the charts, generate the pack with
+progress shown, and download each file or a zip of everything.
+
+Generating runs in a thread with its own database connection; the page polls its progress.
+Files land in <instance>/exports/workshop-<id>/ and stay there for later downloads.
+"""
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+
+from kt_workshop import store
+from kt_workshop.db import open_db
+from kt_workshop.i18n import _
+from kt_workshop.reports import figures, pack
+from kt_workshop.reports.dataset import SECTIONS, Options
+from kt_workshop.reports.gather import gather
+from kt_workshop.web import allow, audit_actor, current_actor, get_db
+
+bp = Blueprint("report", __name__)
+READERS = ("organiser", "analyst")
+SECTION_LABELS = {
+    "summary": _("Summary"),
+    "participation": _("Participation"),
+    "plan": _("Format and plan"),
+    "findings": _("Findings per block and question"),
+    "themes": _("Cross-cutting themes"),
+    "discussion": _("Points for further discussion"),
+    "feedback": _("Feedback"),
+    "method": _("Method and data protection"),
+    "appendix": _("Appendix: all notes and the codebook"),
+}
+LANGUAGES = {"en": "English"}
+
+
+@dataclass
+class Job:
+    """One pack being written: where it is, and what came of it."""
+
+    workshop_id: int
+    step: str = ""
+    number: int = 0
+    steps: int = 1
+    done: bool = False
+    error: str = ""
+    files: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+_jobs: dict[str, Job] = {}
+_jobs_lock = threading.Lock()
+
+
+def export_dir(workshop_id: int) -> Path:
+    """Where a workshop's exports are written."""
+    return Path(current_app.instance_path) / "exports" / f"workshop-{workshop_id}"
+
+
+def options_from(form) -> Options:
+    """The report options from the form; names only for the organiser."""
+    sections = tuple(s for s in SECTIONS if form.get(f"section_{s}")) or SECTIONS
+    names = form.get("names") == "1" and current_actor().role == "organiser"
+    language = form.get("language", "en")
+    return Options(
+        sections=sections, names=names, language=language if language in LANGUAGES else "en"
+    )
+
+
+def run_job(app, job_id: str, out_dir: Path, options: Options) -> None:
+    """Write the pack (in a thread), recording each step and the outcome on the job."""
+    with app.app_context():
+        _run_job(_jobs[job_id], app.config["DATABASE"], out_dir, options)
+
+
+def _run_job(job: Job, database: str, out_dir: Path, options: Options) -> None:
+
+    def progress(step, number, steps):
+        job.step, job.number, job.steps = step, number, steps
+
+    db = open_db(database)
+    try:
+        written, problems = pack.build_pack(
+            db, job.workshop_id, out_dir, ("all",), options, progress
+        )
+        job.files = [p.relative_to(out_dir).as_posix() for p in written]
+        job.problems = problems
+    except Exception as error:  # the page must say what happened, whatever it was
+        current = pack.STEP_LABELS.get(job.step, job.step)
+        job.error = _("The export stopped at “%(step)s”: %(why)s", step=current, why=error)
+    finally:
+        db.close()
+        job.done = True
+
+
+def files_in(workshop_id: int) -> list[str]:
+    """The files written earlier, zip first."""
+    root = export_dir(workshop_id)
+    if not root.exists():
+        return []
+    found = [
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not p.name.endswith(".part")
+    ]
+    return sorted(found, key=lambda name: (not name.endswith(".zip"), "/" in name, name))
+
+
+@bp.route("/w/<int:workshop_id>/report")
+@allow(*READERS)
+def report_page(workshop_id):
+    """Choose the sections and options, preview the charts, generate and download."""
+    db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
+    job_id = request.args.get("job", "")
+    job = _jobs.get(job_id)
+    if job is not None and job.workshop_id != workshop_id:
+        job = None
+    return render_template(
+        "report/page.html",
+        workshop=workshop,
+        sections=[(s, SECTION_LABELS[s]) for s in SECTIONS],
+        languages=LANGUAGES,
+        charts=figures.NAMES,
+        files=files_in(workshop_id),
+        job=job,
+        job_id=job_id if job else "",
+        step_label=pack.STEP_LABELS.get(job.step, "") if job else "",
+        pdf_available=pack.soffice() is not None,
+        may_name=current_actor().role == "organiser",
+        notes=db.execute(
+            "SELECT COUNT(*) FROM note WHERE workshop_id = ? AND deleted_at IS NULL",
+            [workshop_id],
+        ).fetchone()[0],
+    )
+
+
+@bp.route("/w/<int:workshop_id>/report", methods=["POST"])
+@allow(*READERS)
+def generate(workshop_id):
+    """Start writing the pack; answer with the job to follow."""
+    store.get_workshop(get_db(), workshop_id)
+    with _jobs_lock:
+        running = [j for j in _jobs.values() if j.workshop_id == workshop_id and not j.done]
+        if running:
+            message = _("A report for this workshop is being written already; wait for it.")
+            if request.accept_mimetypes.best == "application/json":
+                return jsonify({"error": message}), 409
+            flash(message, "error")
+            return redirect(url_for("report.report_page", workshop_id=workshop_id))
+        job_id = uuid.uuid4().hex
+        _jobs[job_id] = Job(workshop_id)
+    options = options_from(request.form)
+    store.audit(
+        get_db(), workshop_id, audit_actor(), "generated the report", {"names": options.names}
+    )
+    app = current_app._get_current_object()  # the thread needs it for translations
+    threading.Thread(
+        target=run_job, args=(app, job_id, export_dir(workshop_id), options), daemon=True
+    ).start()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(
+            {
+                "job": job_id,
+                "status": url_for("report.job_status", workshop_id=workshop_id, job_id=job_id),
+            }
+        ), 202
+    return redirect(url_for("report.report_page", workshop_id=workshop_id, job=job_id))
+
+
+@bp.route("/w/<int:workshop_id>/report/jobs/<job_id>")
+@allow(*READERS)
+def job_status(workshop_id, job_id):
+    """How far the pack has got, and its files when it is done."""
+    job = _jobs.get(job_id)
+    if job is None or job.workshop_id != workshop_id:
+        abort(404)
+    return jsonify(
+        {
+            "step": pack.STEP_LABELS.get(job.step, job.step),
+            "number": job.number,
+            "steps": job.steps,
+            "done": job.done,
+            "error": job.error,
+            "problems": job.problems,
+            "files": [
+                {
+                    "name": name,
+                    "url": url_for("report.download", workshop_id=workshop_id, name=name),
+                }
+                for name in job.files
+            ],
+        }
+    )
+
+
+@bp.route("/w/<int:workshop_id>/report/files/<path:name>")
+@allow(*READERS)
+def download(workshop_id, name):
+    """One file of the pack."""
+    return send_from_directory(export_dir(workshop_id), name, as_attachment=True)
+
+
+@bp.route("/w/<int:workshop_id>/report/charts/<name>.svg")
+@allow(*READERS)
+def chart_preview(workshop_id, name):
+    """One of the report's charts as SVG, from the workshop as it is now."""
+    if name not in figures.NAMES:
+        abort(404)
+    chart = figures.report_chart(gather(get_db(), workshop_id), name)
+    return Response(chart.svg(), mimetype="image/svg+xml")

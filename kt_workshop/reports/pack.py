@@ -1,0 +1,192 @@
+"""The export pack: the Word report, the workbook, the charts, the REFI-QDA project, the JSON
+archive, a PDF of the report where LibreOffice is installed, and a zip of everything.
+
+One `gather` feeds every file, so they agree. The report page and `kt-workshop export` both call
+`build_pack`, which writes into a folder and reports each step to an optional callback.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from kt_workshop import archive, exchange, store
+from kt_workshop.i18n import _
+from kt_workshop.reports import excel, figures, word
+from kt_workshop.reports.dataset import Options
+from kt_workshop.reports.gather import gather
+
+FORMATS = ("docx", "xlsx", "charts", "qdpx", "json", "pdf")
+CHOICES = (*FORMATS, "all")
+PDF_TIMEOUT = 300  # seconds LibreOffice may take to convert the report
+
+
+class ExportError(RuntimeError):
+    """A file of the pack could not be made; the message says which and why."""
+
+
+def slug(title: str) -> str:
+    """A short file-name-safe form of a title: "Łódź café 2026" -> "lodz-cafe-2026"."""
+    folded = unicodedata.normalize("NFKD", title.replace("ł", "l").replace("Ł", "L"))
+    ascii_text = folded.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:40] or "workshop"
+
+
+def soffice() -> str | None:
+    """LibreOffice's command, when it is installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(source: Path, timeout: int = PDF_TIMEOUT) -> Path:
+    """Convert a .docx or .xlsx to PDF beside it with LibreOffice; ExportError when it fails."""
+    command = soffice()
+    if command is None:
+        raise ExportError(_("LibreOffice is not installed, so no PDF was made."))
+    with tempfile.TemporaryDirectory() as profile:
+        # A profile of its own: a LibreOffice the user has open does not block the conversion.
+        args = [
+            command,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(source.parent),
+            str(source),
+        ]
+        try:
+            done = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ExportError(_("LibreOffice took too long to make the PDF.")) from None
+    target = source.with_suffix(".pdf")
+    if done.returncode != 0 or not target.exists() or target.stat().st_size == 0:
+        detail = (done.stderr or done.stdout or "").strip().splitlines()[-1:] or [""]
+        raise ExportError(_("LibreOffice could not make the PDF: %(why)s", why=detail[0][:200]))
+    return target
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(path)  # a reader never sees half a file
+    return path
+
+
+def steps_for(formats: Iterable[str]) -> list[str]:
+    """The steps a pack of these formats takes, in order (for the progress bar)."""
+    wanted = set(formats)
+    if "all" in wanted:
+        wanted = set(FORMATS)
+    steps = ["gather"]
+    if wanted & {"docx", "charts", "pdf"}:
+        steps.append("charts")
+    steps += [f for f in FORMATS if f in wanted and f not in ("charts", "pdf")]
+    if "pdf" in wanted:
+        steps.append("pdf")
+    if len(wanted) > 1:
+        steps.append("zip")
+    return steps
+
+
+STEP_LABELS = {
+    "gather": _("Reading the workshop"),
+    "charts": _("Drawing the charts"),
+    "docx": _("Writing the Word report"),
+    "xlsx": _("Writing the workbook"),
+    "qdpx": _("Writing the REFI-QDA project"),
+    "json": _("Writing the archive"),
+    "pdf": _("Making the PDF with LibreOffice"),
+    "zip": _("Packing everything into one zip"),
+}
+
+
+def build_pack(
+    db: Database,
+    workshop_id: int,
+    out_dir: Path,
+    formats: Iterable[str] = ("all",),
+    options: Options | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[list[Path], list[str]]:
+    """Write the chosen files into out_dir; return their paths and any problems to report."""
+    steps = steps_for(formats)
+    out_dir = Path(out_dir)
+    stem = f"{slug(store.get_workshop(db, workshop_id)['title'])}-{workshop_id}"
+    written: list[Path] = []
+    problems: list[str] = []
+    data = charts = None
+    for number, step in enumerate(steps, start=1):
+        if progress:
+            progress(step, number, len(steps))
+        if step == "gather":
+            data = gather(db, workshop_id, options)
+            if data.removed_characters:
+                problems.append(
+                    _(
+                        "%(n)s characters that documents cannot hold were left out of the text.",
+                        n=data.removed_characters,
+                    )
+                )
+        elif step == "charts":
+            charts = figures.report_charts(data)
+        elif step == "docx":
+            written.append(
+                _write(out_dir / f"{stem}-report.docx", word.write_report(data, charts or {}))
+            )
+        elif step == "xlsx":
+            written.append(_write(out_dir / f"{stem}-data.xlsx", excel.write_workbook(data)))
+        elif step == "qdpx":
+            result = exchange.project_file(db, workshop_id)
+            problems += result.problems
+            written.append(_write(out_dir / f"{stem}-coding.qdpx", result.data))
+        elif step == "json":
+            payload = archive.archive_bytes(archive.export_workshop(db, workshop_id))
+            written.append(_write(out_dir / f"{stem}-archive.json", payload))
+        elif step == "pdf":
+            written += _pdf(out_dir, stem, data, charts, written, problems)
+        elif step == "zip":
+            written.append(_zip(out_dir / f"{stem}-all.zip", written, out_dir))
+        if step == "charts" and _wants_chart_files(formats):
+            for chart in charts.values():
+                written.append(_write(out_dir / "charts" / f"{chart.name}.png", chart.png()))
+                written.append(_write(out_dir / "charts" / f"{chart.name}.svg", chart.svg()))
+    return written, problems
+
+
+def _wants_chart_files(formats: Iterable[str]) -> bool:
+    return bool({"charts", "all"} & set(formats))
+
+
+def _pdf(out_dir, stem, data, charts, written, problems) -> list[Path]:
+    """The report as PDF (the .docx is made for it when it was not asked for)."""
+    docx = out_dir / f"{stem}-report.docx"
+    if docx not in written:
+        _write(docx, word.write_report(data, charts or {}))
+    try:
+        return [to_pdf(docx)]
+    except ExportError as error:
+        problems.append(str(error))
+        return []
+
+
+def _zip(target: Path, files: list[Path], root: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as pack:
+        for path in files:
+            pack.write(path, path.relative_to(root).as_posix())
+    partial.replace(target)
+    return target
+
+
+def manifest(paths: list[Path], root: Path) -> str:
+    """The written files as JSON lines, for scripts reading `kt-workshop export --json`."""
+    return json.dumps([p.relative_to(root).as_posix() for p in paths])

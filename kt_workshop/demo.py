@@ -378,6 +378,7 @@ def add_demo_feedback(db: Database, workshop_id: int) -> None:
         ratings = [5 - (n * 7 % 10 == 0) - (n % 4 == 0), 4 + (n % 3 == 0) - (n % 11 == 0), 4]
         ratings[2] = 3 + (n % 2) + (n % 5 == 0) - (n % 9 == 0)
         answers = {f"q{q['id']}": str(r) for q, r in zip(questions[:3], ratings, strict=True)}
-        answers[f"q{questions[3]['id']}"] = VALUABLE[n % len(VALUABLE)] if n % 3 else ""
-        answers[f"q{questions[4]['id']}"] = CHANGE[n % len(CHANGE)] if n % 4 == 1 else ""
+        # Most people skip the free-text questions; a few wrote something.
+        answers[f"q{questions[3]['id']}"] = VALUABLE[n // 3] if n % 3 == 0 and n < 21 else ""
+        answers[f"q{questions[4]['id']}"] = CHANGE[n // 4] if n % 4 == 1 and n < 20 else ""
         feedback.save_answers(db, workshop_id, f"demo-{n:02d}", answers)

@@ -117,7 +117,12 @@ def files_in(workshop_id: int) -> list[str]:
         for p in root.rglob("*")
         if p.is_file() and not p.name.endswith(".part")
     ]
-    return sorted(found, key=lambda name: (not name.endswith(".zip"), "/" in name, name))
+    return sorted(found, key=listing_order)
+
+
+def listing_order(name: str) -> tuple:
+    """The zip of everything first, then the documents, then the chart files."""
+    return (not name.endswith(".zip"), "/" in name, name)
 
 
 @bp.route("/w/<int:workshop_id>/report")
@@ -202,7 +207,7 @@ def job_status(workshop_id, job_id):
                     "name": name,
                     "url": url_for("report.download", workshop_id=workshop_id, name=name),
                 }
-                for name in job.files
+                for name in sorted(job.files, key=listing_order)
             ],
         }
     )

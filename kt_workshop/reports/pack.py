@@ -36,7 +36,10 @@ def slug(title: str) -> str:
     """A short file-name-safe form of a title: "Łódź café 2026" -> "lodz-cafe-2026"."""
     folded = unicodedata.normalize("NFKD", title.replace("ł", "l").replace("Ł", "L"))
     ascii_text = folded.encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:40] or "workshop"
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(words) > 40:  # cut at a word's end
+        words = words[:41].rsplit("-", 1)[0]
+    return words or "workshop"
 
 
 def soffice() -> str | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kt_workshop.i18n import _
+
 # What XML 1.0 cannot hold (tab, line feed and carriage return are fine).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -26,6 +28,19 @@ SECTIONS = (
     "method",
     "appendix",
 )
+
+
+def kind_label(kind: str) -> str:
+    """A note kind as readers see it ("good practice"), translated."""
+    labels = {
+        "insight": _("insight"),
+        "challenge": _("challenge"),
+        "good_practice": _("good practice"),
+        "idea": _("idea or recommendation"),
+        "question": _("question"),
+        "quote": _("quote"),
+    }
+    return labels.get(kind, kind.replace("_", " "))
 
 
 def clean(text: str | None) -> tuple[str, int]:

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kt_workshop.i18n import _
-from kt_workshop.reports.dataset import Dataset, Theme, clean
+from kt_workshop.reports.dataset import Dataset, Theme, clean, kind_label
 
 MAX_CELL = 32_767  # the most characters an Excel cell holds
 PERCENT, DECIMALS = "0.0", "0.00"
@@ -234,15 +234,8 @@ def _figure(value):
 
 
 def _kind(kind: str) -> str:
-    labels = {
-        "insight": _("Insight"),
-        "challenge": _("Challenge"),
-        "good_practice": _("Good practice"),
-        "idea": _("Idea or recommendation"),
-        "question": _("Question"),
-        "quote": _("Quote"),
-    }
-    return labels.get(kind, kind)
+    label = kind_label(kind)
+    return label[:1].upper() + label[1:]
 
 
 def _block_numbers(data: Dataset) -> dict[int, int]:

@@ -35,7 +35,16 @@ from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 from kt_workshop import printouts
 from kt_workshop.i18n import _, ngettext
 from kt_workshop.reports.charts import Chart
-from kt_workshop.reports.dataset import SECTIONS, Block, Dataset, Question, Quote, Theme, clean
+from kt_workshop.reports.dataset import (
+    SECTIONS,
+    Block,
+    Dataset,
+    Question,
+    Quote,
+    Theme,
+    clean,
+    kind_label,
+)
 
 FONT = "Calibri"
 BODY_SIZE = Pt(10.5)
@@ -96,15 +105,7 @@ def _locale(language: str) -> Locale:
 
 
 def _kind(kind: str) -> str:
-    labels = {
-        "insight": _("insight"),
-        "challenge": _("challenge"),
-        "good_practice": _("good practice"),
-        "idea": _("idea or recommendation"),
-        "question": _("question"),
-        "quote": _("quote"),
-    }
-    return labels.get(kind, kind.replace("_", " "))
+    return kind_label(kind)
 
 
 class _Report:

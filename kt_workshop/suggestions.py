@@ -174,7 +174,7 @@ class Rule:
 
     text: str  # as written, stripped
     # One (wanted, excluded) pair of compiled patterns per alternative.
-    alternatives: tuple[tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]], ...] = field(
+    alternatives: tuple[tuple[tuple[_Term, ...], tuple[_Term, ...]], ...] = field(
         default=(), compare=False, repr=False
     )
 
@@ -187,10 +187,22 @@ class Rule:
         )
 
 
-def _term_pattern(token: str, phrase: bool) -> re.Pattern:
+@dataclass(frozen=True)
+class _Term:
+    """One word or phrase of a rule: a plain substring every match must contain (a quick test
+    that lets most notes go at once) and the pattern that decides."""
+
+    literal: str
+    pattern: re.Pattern
+
+    def search(self, folded: str) -> bool:
+        return self.literal in folded and self.pattern.search(folded) is not None
+
+
+def _term_pattern(token: str, phrase: bool) -> _Term:
     """The pattern for one word or quoted phrase of a rule, built from escaped words only."""
     body = token[1:-1] if phrase else token
-    parts = []
+    parts, literals = [], []
     for piece in (p for p in re.split(r"[^\w*]+", body) if p):
         if not piece.strip("*"):
             raise RuleError(_("A * must be part of a word, as in fund* or *finanz*."))
@@ -201,9 +213,11 @@ def _term_pattern(token: str, phrase: bool) -> re.Pattern:
         start = r"\w*" if piece.startswith("*") else ""
         end = r"\w*" if piece.endswith("*") else ""
         parts.append(start + re.escape(piece.strip("*")) + end)
+        literals.append(piece.strip("*"))
     if not parts:
         raise RuleError(_("%(term)s has no letters or digits to look for.", term=token))
-    return re.compile(r"(?<!\w)" + r"\W+".join(parts) + r"(?!\w)")
+    pattern = re.compile(r"(?<!\w)" + r"\W+".join(parts) + r"(?!\w)")
+    return _Term(max(literals, key=len), pattern)
 
 
 def parse_rule(text: str) -> Rule:
@@ -219,7 +233,7 @@ def parse_rule(text: str) -> Rule:
                 length=len(stripped),
             )
         )
-    alternatives: list[list[tuple[str, bool, re.Pattern]]] = [[]]
+    alternatives: list[list[tuple[str, bool, _Term]]] = [[]]
     for match in _RULE_TOKEN.finditer(_fold(stripped)):
         kind, part = match.lastgroup, match.group()
         if kind == "space":

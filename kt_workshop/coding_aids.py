@@ -9,6 +9,7 @@ dismisses it. Both are recorded in the codebook's history and undone the same wa
 import threading
 
 from sqlite_utils import Database
+from threadpoolctl import threadpool_limits
 
 from kt_workshop import suggestions
 from kt_workshop.codebook import Change, create_theme, get_theme
@@ -139,7 +140,10 @@ def theme_suggestions(db: Database, workshop_id: int) -> list[suggestions.Sugges
     with _cache_lock:
         found = _cache.get(key)
     if found is None:
-        found = suggestions.suggest_themes(notes)
+        # One BLAS thread: on the laptops this runs on, a second thread costs more than it
+        # saves (0.5 s instead of 1-1.6 s for 5,000 notes, see docs/themes-benchmark.md).
+        with threadpool_limits(limits=1):
+            found = suggestions.suggest_themes(notes)
         with _cache_lock:
             if len(_cache) > 32:
                 _cache.clear()

@@ -1,11 +1,17 @@
-"""The JSON API's analysis routes: the codebook, codings and agreement (same rules as the UI)."""
+"""The JSON API's analysis routes: the codebook, codings, agreement and the report's files."""
 
-from flask import jsonify, request
+import io
+import tempfile
+from pathlib import Path
+
+from flask import abort, jsonify, request, send_file
 
 from kt_workshop import codebook, coding, store
 from kt_workshop.api import body, bp
 from kt_workshop.db import writing
 from kt_workshop.i18n import _
+from kt_workshop.reports import pack
+from kt_workshop.reports.dataset import Options
 from kt_workshop.web import allow, audit_actor, current_actor, get_db
 
 CODERS = ("organiser", "analyst")
@@ -129,3 +135,40 @@ def agreement(workshop_id):
             "disagreements": result["disagreements"],
         }
     )
+
+
+EXPORTS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "qdpx": "application/zip",
+    "json": "application/json",
+    "pdf": "application/pdf",
+}
+
+
+@bp.route("/workshops/<int:workshop_id>/exports/<fmt>")
+@allow(*CODERS)
+def export(workshop_id, fmt):
+    """One file of the report pack, made now: docx, xlsx, qdpx, json or pdf (?names=1)."""
+    if fmt not in EXPORTS:
+        abort(404)
+    db = get_db()
+    store.get_workshop(db, workshop_id)
+    names = request.args.get("names") == "1" and current_actor().role == "organiser"
+    with tempfile.TemporaryDirectory() as folder:
+        written, problems = pack.build_pack(
+            db, workshop_id, Path(folder), [fmt], Options(names=names)
+        )
+        found = [p for p in written if p.suffix == f".{fmt}"]
+        if not found:
+            return jsonify({"error": " ".join(problems) or _("The file could not be made.")}), 503
+        data = found[0].read_bytes()
+        name = found[0].name
+    response = send_file(
+        io.BytesIO(data), mimetype=EXPORTS[fmt], as_attachment=True, download_name=name
+    )
+    if problems:
+        response.headers["X-Export-Problems"] = (
+            " | ".join(problems)[:1000].encode("ascii", "replace").decode()
+        )
+    return response

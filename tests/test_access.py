@@ -129,7 +129,8 @@ ENDPOINT_RULES = {
         for name in ("report_page", "generate", "job_status", "download", "chart_preview")
     },
     **{
-        f"api.{name}": CODERS for name in ("themes", "theme_create", "codings", "code", "agreement")
+        f"api.{name}": CODERS
+        for name in ("themes", "theme_create", "codings", "code", "agreement", "export")
     },
     **{
         f"review.{name}": CODERS
@@ -161,6 +162,7 @@ SAMPLE = {
     "memo_id": 999,
     "point_id": 999,
     "job_id": "nope",
+    "fmt": "nothing",
     "name": "nothing.docx",
 }
 # Where one endpoint needs its own value for a shared name.

@@ -184,3 +184,14 @@ def test_an_exported_codebook_imports_back_into_an_empty_workshop(db, demo):
     assert [(t["depth"], t["name"]) for t in codebook.themes(db, other)] == [
         (t["depth"], t["name"]) for t in codebook.themes(db, demo)
     ]
+
+
+def test_a_report_file_comes_straight_from_the_api(app, db, demo, analyst_c):
+    from docx import Document
+
+    client = app.test_client()
+    response = client.get(f"/api/v1/workshops/{demo}/exports/docx", headers=analyst_c)
+    assert response.status_code == 200 and response.mimetype.endswith("document")
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert Document(io.BytesIO(response.data)).paragraphs
+    assert client.get(f"/api/v1/workshops/{demo}/exports/exe", headers=analyst_c).status_code == 404

@@ -1,0 +1,55 @@
+"""In a real Chromium: the project team generates the workshop report and downloads it."""
+
+import io
+import zipfile
+
+import pytest
+from docx import Document
+from playwright.sync_api import expect
+
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_server(tmp_path):
+    """A running server whose database holds the demo workshop."""
+    server = LiveServer(tmp_path, demo=True)
+    yield server
+    server.stop()
+
+
+def test_the_report_is_generated_with_progress_and_downloaded(demo_server, page):
+    page.goto(demo_server.signin_url)
+    page.goto(f"{demo_server.url}/w/1/report")
+    expect(page.get_by_text("Nothing generated yet.")).to_be_visible()
+    # The chart previews are real pictures the browser could draw.
+    preview = page.locator(".chart-preview img").first
+    expect(preview).to_have_js_property("complete", True)
+    assert preview.evaluate("img => img.naturalWidth") > 100
+
+    page.get_by_label("Appendix: all notes and the codebook").uncheck()
+    page.get_by_role("button", name="Generate the report").click()
+    expect(page.locator(".report-progress")).to_be_visible()
+    zip_link = page.locator(".file-list a", has_text=".zip")
+    expect(zip_link).to_be_visible(timeout=120_000)
+    expect(page.locator(".progress-text")).to_have_text("Done.")
+
+    with page.expect_download() as report:
+        page.locator(".file-list a", has_text="report.docx").click()
+    document = Document(report.value.path())
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert any("Findings" in h for h in headings)
+    assert not any("Appendix" in h for h in headings)
+
+    with page.expect_download() as everything:
+        zip_link.click()
+    with zipfile.ZipFile(io.BytesIO(open(everything.value.path(), "rb").read())) as pack:
+        names = pack.namelist()
+    assert any(n.endswith("data.xlsx") for n in names)
+    assert sum(n.startswith("charts/") for n in names) == 14
+
+    # The files stay listed for a later visit.
+    page.reload()
+    expect(page.locator(".file-list a", has_text="report.docx")).to_be_visible()

@@ -162,7 +162,6 @@ SAMPLE = {
     "memo_id": 999,
     "point_id": 999,
     "job_id": "nope",
-    "fmt": "nothing",
     "name": "nothing.docx",
 }
 # Where one endpoint needs its own value for a shared name.

@@ -46,6 +46,7 @@ SECTION_LABELS = {
     "appendix": _("Appendix: all notes and the codebook"),
 }
 LANGUAGES = {"en": "English"}
+PACK = ("all",)  # what the page writes
 
 
 @dataclass
@@ -94,9 +95,7 @@ def _run_job(job: Job, database: str, out_dir: Path, options: Options) -> None:
 
     db = open_db(database)
     try:
-        written, problems = pack.build_pack(
-            db, job.workshop_id, out_dir, ("all",), options, progress
-        )
+        written, problems = pack.build_pack(db, job.workshop_id, out_dir, PACK, options, progress)
         job.files = [p.relative_to(out_dir).as_posix() for p in written]
         job.problems = problems
     except Exception as error:  # the page must say what happened, whatever it was

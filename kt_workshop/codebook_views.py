@@ -1,5 +1,7 @@
 """Blueprint: the codebook page (themes, history, undo, exchange) and suggestions and rules."""
 
+from collections import Counter
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from kt_workshop import codebook, coding, coding_aids, exchange, store
@@ -49,6 +51,7 @@ def codebook_page(workshop_id):
         analyst=analyst,
         themes=themes,
         counts=coding.theme_counts(db, workshop_id, analyst["id"]),
+        agreed=Counter(theme for _note, theme in coding.report_coding(db, workshop_id)),
         memos=memos,
         history=codebook.history(db, workshop_id),
         palette=codebook.PALETTE,

@@ -17,7 +17,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import matplotlib as mpl
 from matplotlib import colormaps
@@ -94,9 +94,13 @@ class Chart:
     name: str  # file stem, e.g. "participation-by-country"
     alt: str  # what the chart shows, with its top values, for screen readers and Word
     figure: Figure
+    # Rendered files by format and resolution: the pack writes the PNG and the report embeds it.
+    _files: dict = field(default_factory=dict, compare=False, repr=False)
 
     def png(self, dpi: int = DPI) -> bytes:
-        return self._save("png", dpi=dpi)
+        if ("png", dpi) not in self._files:
+            self._files["png", dpi] = self._save("png", dpi=dpi)
+        return self._files["png", dpi]
 
     def svg(self) -> bytes:
         """The figure as SVG, byte-identical each time (fixed hash salt, no date)."""

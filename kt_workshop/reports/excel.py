@@ -97,7 +97,9 @@ def _put(ws: Worksheet, row: int, column: int, value, font=None, alignment=None,
 
 def _row(ws: Worksheet, row: int, values, left: int = 1, font=None, alignment=None) -> None:
     for offset, value in enumerate(values):
-        _put(ws, row, left + offset, value, font, alignment)
+        # Numbers sit on one line: only text needs the alignment (styling a cell is costly).
+        shape = alignment if alignment is not TOP or isinstance(value, str) else None
+        _put(ws, row, left + offset, value, font, shape)
 
 
 def _table(ws, headers, rows, top: int = 1, left: int = 1, filtered: bool = True) -> int:
@@ -128,14 +130,26 @@ def _sheet(workbook: Workbook, title: str, freeze: str = "A2") -> Worksheet:
 def _fit(ws: Worksheet, widths: dict[int, float] | None = None) -> None:
     """Column widths from the longest line in each column (upright headers excluded)."""
     longest: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is None or cell.alignment.text_rotation:
+    for row in ws.iter_rows(values_only=True):
+        for column, value in enumerate(row, start=1):
+            if value is None:
                 continue
-            value = cell.value
             shown = f"{value:.2f}" if isinstance(value, float) else str(value)
-            size = max(len(line) for line in shown.split("\n"))
-            longest[cell.column] = max(longest.get(cell.column, 0), size)
+            size = max(len(line) for line in shown.split("\n")) if "\n" in shown else len(shown)
+            if size > longest.get(column, 0):
+                longest[column] = size
+    upright = {c.column for c in ws[1] if c.alignment.text_rotation} if ws.max_row else set()
+    for column in upright:  # an upright heading does not widen its column
+        longest[column] = max(
+            (
+                len(str(v))
+                for (v,) in ws.iter_rows(
+                    min_row=2, min_col=column, max_col=column, values_only=True
+                )
+                if v is not None
+            ),
+            default=0,
+        )
     for column, size in longest.items():
         width = min(max(size + 2, MIN_WIDTH), MAX_WIDTH)
         ws.column_dimensions[get_column_letter(column)].width = width
@@ -146,22 +160,26 @@ def _fit(ws: Worksheet, widths: dict[int, float] | None = None) -> None:
 
 def _heights(ws: Worksheet) -> None:
     """Row heights for wrapped text, set here because not every program fits them on opening."""
-    for row in ws.iter_rows():
-        lines = 1
-        for cell in row:
-            if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+    wrapped = getattr(ws, "_kt_wrapped", {})
+    for column, rows in wrapped.items():
+        width = ws.column_dimensions[get_column_letter(column)].width or MIN_WIDTH
+        per_line = max(int(width * 1.1) - 1, 1)
+        for row in rows:
+            value = ws.cell(row, column).value
+            if not isinstance(value, str):
                 continue
-            if cell.alignment.text_rotation:
-                continue
-            width = ws.column_dimensions[get_column_letter(cell.column)].width or MIN_WIDTH
-            per_line = max(int(width * 1.1) - 1, 1)
-            count = sum(-(-max(len(part), 1) // per_line) for part in cell.value.split("\n"))
-            lines = max(lines, count)
-        if lines > 1:
-            ws.row_dimensions[row[0].row].height = min(LINE * lines + 3, MAX_HEIGHT)
+            count = sum(-(-max(len(part), 1) // per_line) for part in value.split("\n"))
+            if count > 1:
+                height = min(LINE * count + 3, MAX_HEIGHT)
+                if height > (ws.row_dimensions[row].height or 0):
+                    ws.row_dimensions[row].height = height
 
 
 def _wrap(ws: Worksheet, column: int, first: int, last: int) -> None:
+    """Wrap the text of a column's cells (their row heights are set by _fit)."""
+    if not hasattr(ws, "_kt_wrapped"):
+        ws._kt_wrapped = {}
+    ws._kt_wrapped.setdefault(column, []).extend(range(first, last + 1))
     for row in range(first, last + 1):
         ws.cell(row, column).alignment = WRAP
 

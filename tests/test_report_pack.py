@@ -75,6 +75,10 @@ def test_the_pack_holds_every_file_and_each_opens_in_its_reader(demo_pack):
         assert "project.qde" in project.namelist()
     with zipfile.ZipFile(by_suffix[".zip"]) as everything:
         assert sorted(everything.namelist()) == sorted(n for n in written if not n.endswith(".zip"))
+        assert everything.testzip() is None  # every member reads back intact
+        for member in everything.infolist():
+            with everything.open(member) as inside:
+                assert inside.read() == (demo_pack["root"] / member.filename).read_bytes()
     assert demo_pack["problems"] == []
 
 

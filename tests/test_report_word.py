@@ -39,6 +39,7 @@ HOSTILE_NOTES = {
     "greek": "Η πρόληψη χρειάζεται εμπιστοσύνη 🙂🚀 και χρόνο.",
     "control": "Bell\x07 and null\x00 in a note\x0b with a vertical tab.",
     "formula": '=HYPERLINK("http://evil.example/x", "click me")',
+    "markup": 'Tags <w:p/> & "quotes" &amp;\tafter a tab\nand a second line',
 }
 THEME_NAME = "Zaufanie\x00\x07 społeczne 🤝"
 
@@ -552,6 +553,9 @@ def test_hostile_text_never_becomes_a_field_or_link(hostile):
     formula = next(p for p in doc.paragraphs if p.text.startswith(f"N{ids['formula']} · "))
     assert f"round 2 — {HOSTILE_NOTES['formula']}\nThemes: " in formula.text
     assert any(r.text == HOSTILE_NOTES["formula"] for r in formula.runs)
+    markup = next(p for p in doc.paragraphs if p.text.startswith(f"N{ids['markup']} · "))
+    assert HOSTILE_NOTES["markup"] in markup.text  # escaped, the tab and line break kept
+    assert len(markup._p.findall(qn("w:r") + "/" + qn("w:tab"))) == 1
 
 
 def test_removed_characters_are_counted_in_the_method_section(hostile):

@@ -25,6 +25,7 @@ from kt_workshop.reports.gather import gather
 
 FORMATS = ("docx", "xlsx", "charts", "qdpx", "json", "pdf")
 CHOICES = (*FORMATS, "all")
+COMPRESSED = {".docx", ".xlsx", ".qdpx", ".png", ".pdf", ".zip"}
 PDF_TIMEOUT = 300  # seconds LibreOffice may take to convert the report
 
 
@@ -185,7 +186,10 @@ def _zip(target: Path, files: list[Path], root: Path) -> Path:
     partial = target.with_name(target.name + ".part")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as pack:
         for path in files:
-            pack.write(path, path.relative_to(root).as_posix())
+            # Word, Excel, REFI-QDA and PNG files are compressed already: deflating them again
+            # costs seconds for a large workshop and saves nothing.
+            how = zipfile.ZIP_STORED if path.suffix in COMPRESSED else zipfile.ZIP_DEFLATED
+            pack.write(path, path.relative_to(root).as_posix(), compress_type=how)
     partial.replace(target)
     return target
 

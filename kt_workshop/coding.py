@@ -620,12 +620,15 @@ def decide(db: Database, workshop_id: int, note_id, theme_id, keep, actor: str) 
         )
 
 
-def comparison(db: Database, workshop_id: int, a_id: int, b_id: int) -> dict:
-    """Two analysts compared: per theme and pooled figures, and their disagreements to resolve."""
+def comparison(
+    db: Database, workshop_id: int, a_id: int, b_id: int, data: CodingData | None = None
+) -> dict:
+    """Two analysts compared: per theme and pooled figures, and their disagreements to resolve
+    (`data`, when the caller has read it already, saves reading the codings again)."""
     if a_id == b_id:
         raise InputError({"b": _("Choose two different analysts.")})
     a, b = get_analyst(db, workshop_id, a_id), get_analyst(db, workshop_id, b_id)
-    data = coding_data(db, workshop_id)
+    data = data or coding_data(db, workshop_id)
     codebook = themes(db, workshop_id)
     theme_ids = [theme["id"] for theme in codebook]
     report = analysis.agreement(data.note_ids, data.codings, a_id, b_id, theme_ids, seen=data.seen)

@@ -83,7 +83,9 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         )
         for row in rows
     ]
-    consensus = coding.report_coding(db, workshop_id)
+    codings = coding.coding_data(db, workshop_id)  # read once: three parts need it
+    agreed, disputed = coding.consensus(codings)
+    consensus = sorted(agreed)
     notes = _notes(db, workshop_id, questions, themes, consensus, text)
     counts = _counts(notes, consensus, rows, questions)
     return Dataset(
@@ -105,7 +107,7 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         quotes=_quotes(db, workshop_id),
         points=[text(p["text"]) for p in coding.points(db, workshop_id)],
         feedback=_feedback(db, workshop_id, text),
-        agreement=_agreement(db, workshop_id, text),
+        agreement=_agreement(db, workshop_id, text, codings, len(disputed)),
         moderators=len(store.list_items(db, "moderator", workshop_id)),
         analysts=len(coding.analysts(db, workshop_id)),
         blind_coding=_coded_blind(db, workshop_id),
@@ -270,14 +272,13 @@ def _coded_blind(db, workshop_id) -> bool:
     return first_code is not None and (ended is None or ended > first_code)
 
 
-def _agreement(db, workshop_id, text) -> AgreementFigures | None:
+def _agreement(db, workshop_id, text, codings, open_disputes: int) -> AgreementFigures | None:
     """The first two analysts who coded, compared; None when fewer than two coded."""
     people = [a for a in coding.analysts(db, workshop_id) if a["coded"] or a["seen"]]
     if len(people) < 2:
         return None
-    result = coding.comparison(db, workshop_id, people[0]["id"], people[1]["id"])
+    result = coding.comparison(db, workshop_id, people[0]["id"], people[1]["id"], codings)
     report = result["report"]
-    _agreed, disputed = coding.consensus(coding.coding_data(db, workshop_id))
     return AgreementFigures(
         analyst_a=text(result["a"]["name"]),
         analyst_b=text(result["b"]["name"]),
@@ -288,5 +289,5 @@ def _agreement(db, workshop_id, text) -> AgreementFigures | None:
         alpha=report.pooled.alpha,
         per_theme={t: (r.percent, r.kappa, r.alpha) for t, r in report.themes.items()},
         disagreements=len(result["disagreements"]),
-        open_disagreements=len(disputed),
+        open_disagreements=open_disputes,
     )

@@ -153,6 +153,19 @@ def test_the_archive_is_utf8_text_without_secrets(db):
     assert access.list_grants(db, new_id) == []
 
 
+def test_the_archive_has_one_row_a_line_and_reads_back_as_written(db):
+    workshop_id = unicode_workshop(db)
+    exported = export_workshop(db, workshop_id)
+    data = archive.archive_bytes(exported)
+    assert json.loads(data) == exported
+    rows = sum(len(rows) for rows in exported["tables"].values())
+    assert sum(line.startswith(b"  {") for line in data.splitlines()) == rows
+    assert json.loads(archive.archive_bytes({"format": "x", "tables": {}})) == {
+        "format": "x",
+        "tables": {},
+    }
+
+
 def test_exporting_an_unknown_workshop_is_not_found(db):
     with pytest.raises(store.NotFound):
         export_workshop(db, 4242)

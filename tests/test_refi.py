@@ -3,6 +3,7 @@
 import io
 import re
 import time
+import uuid
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -272,6 +273,32 @@ def test_export_is_deterministic_and_scoped():
     assert {c.get("guid") for c in ours.iter(f"{P}Code")}.isdisjoint(
         c.get("guid") for c in other.iter(f"{P}Code")
     )
+
+
+def test_guids_are_uuid5_and_never_change():
+    # Re-exported projects must name the same objects alike: these values are pinned for good.
+    assert refi.guid("theme", 1) == "14082cd5-f5d5-54f0-ade2-63da9992488b"
+    assert refi.guid("note", 10, "workshop-1") == "d0e8e399-44f4-5f40-9897-ab9c96463120"
+    assert refi.guid("coding", "10/2/ana", "workshop-1") == "b7d757c2-28c0-5d11-9fde-5d941deb8f1c"
+    assert refi.guid("user", "Zażółć", "workshop-7") == "c80fe530-5260-5ca4-95f5-58caae9a501c"
+    keys = [0, 1, 42, 10**12, "", "#3", "ana", "10/2/ben", "Καλημέρα 👩🏽‍💻", "x" * 300]
+    for scope in ("", "workshop-1", "workshop-20000"):
+        for kind in ("theme", "note", "selection", "coding", "user", "variable", "memo"):
+            for key in keys:
+                name = f"{scope}/{kind}/{key}"
+                assert refi.guid(kind, key, scope) == str(uuid.uuid5(refi._GUID_ROOT, name))
+
+
+def test_sources_sharing_values_each_carry_them():
+    notes = [Note(i, f"Note text {i}", "Morning", "Q", "Table 1", 1, "idea") for i in range(1, 5)]
+    codings = [Coding(i, 1, analyst) for i in range(1, 5) for analyst in ("ana", "ben")]
+    root = qde_of(project_qdpx(make_project(notes=notes, codings=codings, memos=[])))
+    for source in root.iter(f"{P}TextSource"):
+        assert [value[1].text for value in source.findall(f"{P}VariableValue")] == [
+            "Morning", "Q", "Table 1", "1", "idea"
+        ]  # fmt: skip
+        refs = source.findall(f"{P}PlainTextSelection/{P}Coding/{P}CodeRef")
+        assert [ref.get("targetGUID") for ref in refs] == [refi.guid("theme", 1)] * 2
 
 
 def test_inconsistent_input_is_mended_reported_and_still_valid(schemas):

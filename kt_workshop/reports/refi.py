@@ -12,6 +12,7 @@ or the project. GUIDs are uuid5 of the object's kind and id (and an optional sco
 re-export is byte-identical and the .qdc and .qdpx of one workshop name the same codes alike.
 """
 
+import hashlib
 import io
 import re
 import uuid
@@ -41,6 +42,8 @@ MAX_PROBLEMS = 100
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _GUID_ROOT = uuid.UUID("798d3bde-56b5-49bc-aca0-c3f8a42ef927")  # never change: GUIDs derive
+_GUID_ROOT_BYTES = _GUID_ROOT.bytes
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 _GUID = re.compile(r"\{?([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})\}?")
 _COLOUR = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 # What XML 1.0 cannot hold at all (CR is allowed but line ends become \n before this runs).
@@ -147,7 +150,19 @@ class CodebookImport:
 
 def guid(kind: str, key: object, scope: str = "") -> str:
     """The stable GUID of one object: the same kind, key and scope always give the same one."""
-    return str(uuid.uuid5(_GUID_ROOT, f"{scope}/{kind}/{key}"))
+    return _uuid5(f"{scope}/{kind}/{key}")
+
+
+def _uuid5(name: str) -> str:
+    """str(uuid.uuid5(_GUID_ROOT, name)) without the UUID object, which costs more than the hash.
+
+    A project has a GUID per note, selection and coding, so this runs a hundred thousand times
+    and more; the bytes are uuid5's own (SHA-1 of namespace and name, version 5, RFC 4122 variant).
+    """
+    data = _GUID_ROOT_BYTES + name.encode("utf-8")
+    h = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+    # The version nibble becomes 5 and the top bits of the variant nibble 10 (8, 9, a or b).
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def clean_text(text: str) -> tuple[str, int]:
@@ -324,6 +339,9 @@ class _ProjectWriter(_Writer):
                 )
                 self.analysts[key] = key
         theme_ids = {theme.id for theme in project.themes}
+        # Every coding names its user and its code: their GUIDs are worked out once.
+        self.user_guids = {key: self.guid("user", key) for key in self.analysts}
+        self.theme_guids = {theme_id: self.guid("theme", theme_id) for theme_id in theme_ids}
         self.codings: dict[int, dict[tuple[int, str], None]] = defaultdict(dict)
         for c in project.codings:
             if c.note_id in self.notes and c.theme_id in theme_ids:
@@ -368,7 +386,7 @@ class _ProjectWriter(_Writer):
                 self.sub(
                     users,
                     "User",
-                    guid=self.guid("user", key),
+                    guid=self.user_guids[key],
                     name=self.text(name),
                     id=self.text(key),
                 )
@@ -377,11 +395,8 @@ class _ProjectWriter(_Writer):
         """Variables, and every note as a TextSource; returns the files for sources/."""
         if not self.notes:
             return []
-        variables = self.sub(root, "Variables")
-        for key, label, kind, description in _variables():
-            variable = self.sub(variables, "Variable", guid=self.guid("variable", key), name=label)
-            variable.set("typeOfVariable", kind)
-            self.sub(variable, "Description").text = description
+        variables = self.variables(root)
+        note_name = _("Note %(id)s (%(table)s, round %(round)s)")  # translated once, for all
         sources = self.sub(root, "Sources")
         files = []
         for note in self.notes.values():
@@ -399,14 +414,13 @@ class _ProjectWriter(_Writer):
             source_guid = self.guid("note", note.id)
             files.append((f"sources/{source_guid}.txt", text.encode("utf-8")))
             table = self.text(note.table)
-            name = _(
-                "Note %(id)s (%(table)s, round %(round)s)",
-                id=note.id,
-                table=table,
-                round=note.round,
+            source = self.sub(
+                sources,
+                "TextSource",
+                guid=source_guid,
+                name=note_name % {"id": note.id, "table": table, "round": note.round},
+                plainTextPath=f"internal://{source_guid}.txt",
             )
-            source = self.sub(sources, "TextSource", guid=source_guid, name=name)
-            source.set("plainTextPath", f"internal://{source_guid}.txt")
             self.selection(source, note.id, len(text))
             for memo_guid in self.memo_refs.get(("note", note.id), []):
                 self.sub(source, "NoteRef", targetGUID=memo_guid)
@@ -417,14 +431,30 @@ class _ProjectWriter(_Writer):
                 "round": note.round,
                 "kind": self.text(note.kind),
             }
-            for key, _label, kind, _description in _variables():
-                if values[key] is None or values[key] == "":
-                    continue
-                holder = self.sub(source, "VariableValue")
-                self.sub(holder, "VariableRef", targetGUID=self.guid("variable", key))
-                value_tag = "IntegerValue" if kind == "Integer" else "TextValue"
-                self.sub(holder, value_tag).text = str(values[key])
+            for key, value_tag, variable_guid in variables:
+                if values[key] is not None and values[key] != "":
+                    source.append(self.variable_value(variable_guid, value_tag, values[key]))
         return files
+
+    def variables(self, root: ET.Element) -> list[tuple[str, str, str]]:
+        """Declare the variables; returns each one's key, the tag of its values, and its GUID."""
+        variables = self.sub(root, "Variables")
+        declared = []
+        for key, label, kind, description in _variables():  # gettext once, not once a note
+            variable_guid = self.guid("variable", key)
+            variable = self.sub(variables, "Variable", guid=variable_guid, name=label)
+            variable.set("typeOfVariable", kind)
+            self.sub(variable, "Description").text = description
+            value_tag = "IntegerValue" if kind == "Integer" else "TextValue"
+            declared.append((key, value_tag, variable_guid))
+        return declared
+
+    def variable_value(self, variable_guid: str, value_tag: str, value: object) -> ET.Element:
+        """The VariableValue of one source's value of a variable."""
+        holder = ET.Element("VariableValue")
+        self.sub(holder, "VariableRef", targetGUID=variable_guid)
+        self.sub(holder, value_tag).text = str(value)
+        return holder
 
     def selection(self, source: ET.Element, note_id: int, length: int) -> None:
         """The whole note as one selection holding every analyst's codings of it."""
@@ -434,14 +464,22 @@ class _ProjectWriter(_Writer):
         if length == 0:
             self.problems.append(_("Note %(id)s is empty; its codings were left out.", id=note_id))
             return
-        selection = self.sub(source, "PlainTextSelection", guid=self.guid("selection", note_id))
-        selection.set("startPosition", "0")
-        selection.set("endPosition", str(length))
+        selection = self.sub(
+            source,
+            "PlainTextSelection",
+            guid=self.guid("selection", note_id),
+            startPosition="0",
+            endPosition=str(length),
+        )
         for theme_id, analyst in codings:
             key = f"{note_id}/{theme_id}/{analyst}"
-            coding = self.sub(selection, "Coding", guid=self.guid("coding", key))
-            coding.set("creatingUser", self.guid("user", analyst))
-            self.sub(coding, "CodeRef", targetGUID=self.guid("theme", theme_id))
+            coding = self.sub(
+                selection,
+                "Coding",
+                guid=self.guid("coding", key),
+                creatingUser=self.user_guids[analyst],
+            )
+            self.sub(coding, "CodeRef", targetGUID=self.theme_guids[theme_id])
 
     def memos(self, root: ET.Element) -> None:
         """Every memo as a Note by its analyst, and the project's NoteRefs to the loose ones."""
@@ -450,7 +488,7 @@ class _ProjectWriter(_Writer):
             for memo, memo_guid in zip(self.project.memos, self.memo_guids, strict=True):
                 name = self.text(_("Memo by %(analyst)s", analyst=self.analysts[memo.analyst]))
                 note = self.sub(notes, "Note", guid=memo_guid, name=name)
-                note.set("creatingUser", self.guid("user", memo.analyst))
+                note.set("creatingUser", self.user_guids[memo.analyst])
                 self.sub(note, "PlainTextContent").text = self.text(memo.text)
         for memo_guid in self.loose_memos:
             self.sub(root, "NoteRef", targetGUID=memo_guid)

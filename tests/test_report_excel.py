@@ -70,6 +70,11 @@ def sheet_xml(data: bytes) -> dict[str, str]:
         }
 
 
+def lines(text: str | None, per_line: int) -> int:
+    """How many lines text takes when wrapped at `per_line` characters (as the writer counts)."""
+    return sum(-(-max(len(part), 1) // per_line) for part in (text or "").split("\n"))
+
+
 def assert_no_formulas(data: bytes) -> None:
     xml = sheet_xml(data)
     assert len(xml) == len(SHEETS)
@@ -148,6 +153,43 @@ def test_columns_are_sized_to_their_content(demo):
     for sheet in load(demo[3]).worksheets:
         for dimension in sheet.column_dimensions.values():
             assert dimension.width <= 80
+
+
+def test_wrapped_notes_get_row_heights_and_theme_headings_stand_upright(demo):
+    _db, _id, data, content = demo
+    workbook = load(content)
+    ws = workbook["Notes"]
+    assert ws.row_dimensions[1].height == workbook["Co-occurrence"].row_dimensions[1].height == 150
+    assert ws.cell(1, FIXED_NOTE_COLUMNS + 1).alignment.text_rotation == 90
+    assert ws.cell(1, FIXED_NOTE_COLUMNS).alignment.text_rotation in (0, None)
+    tall = 0
+    for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        # Question text and themes in columns 40 wide, the note's text in one 80 wide.
+        needed = max(lines(row[2], 43), lines(row[8], 87), lines(row[9], 43))
+        height = ws.row_dimensions[number].height
+        if needed > 1:
+            tall += 1
+            assert height == min(15 * needed + 3, 409), number
+        else:
+            assert height is None, number
+    assert tall > len(data.notes) // 10
+
+
+def test_text_in_tables_is_top_aligned_and_numbers_stay_plain(demo):
+    ws = load(demo[3])["Notes"]
+    for row in ws.iter_rows(min_row=2, max_row=20):
+        assert [c.alignment.vertical for c in row[:2]] == ["top", "top"]
+        assert [c.alignment.wrap_text for c in (row[2], row[8])] == [True, True]
+        flag = row[FIXED_NOTE_COLUMNS]
+        assert flag.data_type == "n" and not flag.has_style
+        assert all(c.data_type == "s" for c in row if isinstance(c.value, str))
+
+
+def test_streaming_readers_see_each_sheets_size(demo):
+    content = demo[3]
+    streamed = load_workbook(io.BytesIO(content), read_only=True)
+    for ws in load(content).worksheets:
+        assert streamed[ws.title].calculate_dimension() == ws.dimensions, ws.title
 
 
 # Content against the dataset

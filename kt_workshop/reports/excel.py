@@ -5,18 +5,28 @@ as a string, the approach of `kt_workshop.delegates.writing`: openpyxl would oth
 starting with "=" as a formula, and Excel would run it. So text beginning with "=", "+", "-",
 "@", a tab or a line break shows as written, and no cell holds a formula at all; the only
 references in the file are the charts', to the writer's own count tables.
+
+The workbook is written in openpyxl's write-only mode, which streams each sheet's rows (a
+workshop can have tens of thousands of notes). A write-only sheet takes its column widths and
+row heights before its rows, so each sheet is planned first as plain values (`_Sheet`): tables
+are placed in it, widths and the heights of wrapped rows are worked out from those values, and
+only then are the rows written, every cell once.
 """
 
 import io
 import re
 from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kt_workshop.i18n import _
@@ -30,6 +40,8 @@ BOLD = Font(name="Calibri", size=11, bold=True)  # the default font, in bold
 TOP = Alignment(vertical="top")
 WRAP = Alignment(wrap_text=True, vertical="top")
 UPRIGHT = Alignment(text_rotation=90, wrap_text=True, horizontal="center", vertical="bottom")
+LEFT = Alignment(wrap_text=True, vertical="top", horizontal="left")
+CENTRE = Alignment(horizontal="center")
 BLUE = "2F75B5"
 _COLOUR = re.compile(r"#([0-9A-Fa-f]{6})")
 # Excel reads "_x0041_" in a cell as "A"; an escaped underscore keeps such text as written.
@@ -37,11 +49,38 @@ _EXCEL_ESCAPE = re.compile(r"(?=_x[0-9A-Fa-f]{4}_)")
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
+@dataclass(frozen=True, eq=False)
+class Look:
+    """How a cell looks (None: Excel's default), and the comment it shows on hover. Looks
+    compare by identity: each one's style is worked out once per sheet, not once per cell."""
+
+    font: Font | None = None
+    alignment: Alignment | None = None
+    number: str | None = None
+    fill: PatternFill | None = None
+    comment: str | None = None
+
+
+HEADER = Look(font=BOLD)
+UPRIGHT_HEADER = Look(font=BOLD, alignment=UPRIGHT)
+TEXT = Look(alignment=TOP)  # text in a table: numbers sit on one line and stay unstyled
+WRAPPED = Look(alignment=WRAP)
+AS_PERCENT, AS_DECIMALS = Look(number=PERCENT), Look(number=DECIMALS)
+
+
+@dataclass(eq=False)
+class _Sheet:
+    """A write-only sheet and its cells, planned as plain values before any is written."""
+
+    ws: WriteOnlyWorksheet
+    rows: list = field(default_factory=list)  # rows 1, 2, ...: (values, looks) or None
+    wrapped: list = field(default_factory=list)  # (column, first row, last row) of wrapped text
+
+
 def write_workbook(data: Dataset) -> bytes:
     """The workshop as an .xlsx file: overview, participants, plan, notes, codebook, matrices,
     agreement and feedback, in that order."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     for write in (
         _overview,
         _participants,
@@ -76,112 +115,176 @@ def _cell_text(value) -> str:
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
-def _put(ws: Worksheet, row: int, column: int, value, font=None, alignment=None, number=None):
-    """Write one cell; text is always stored as text, never as a formula."""
-    cell = ws.cell(row, column)
-    if isinstance(value, str):
-        text = _cell_text(value)
-        if text:
-            cell.value = text
-            cell.data_type = "s"  # openpyxl would store "=..." as a formula
-    elif value is not None:
-        cell.value = value
-    if font:
-        cell.font = font
-    if alignment:
-        cell.alignment = alignment
-    if number:
-        cell.number_format = number
-    return cell
-
-
-def _row(ws: Worksheet, row: int, values, left: int = 1, font=None, alignment=None) -> None:
-    for offset, value in enumerate(values):
-        # Numbers sit on one line: only text needs the alignment (styling a cell is costly).
-        shape = alignment if alignment is not TOP or isinstance(value, str) else None
-        _put(ws, row, left + offset, value, font, shape)
-
-
-def _table(ws, headers, rows, top: int = 1, left: int = 1, filtered: bool = True) -> int:
-    """A bold header row and its rows; an auto filter over them. Returns the last row."""
-    _row(ws, top, headers, left, BOLD)
-    for number, values in enumerate(rows, start=top + 1):
-        _row(ws, number, values, left, alignment=TOP)
-    last = top + len(rows)
-    if filtered:
-        right = get_column_letter(left + len(headers) - 1)
-        ws.auto_filter.ref = f"{get_column_letter(left)}{top}:{right}{last}"
-    return last
-
-
-def _sheet(workbook: Workbook, title: str, freeze: str = "A2") -> Worksheet:
+def _sheet(workbook: Workbook, title: str, freeze: str = "A2") -> _Sheet:
     """A new sheet; the title without the characters Excel forbids, cut to 31 characters."""
     name = _SHEET_NAME.sub(" ", _text(title)).strip().strip("'")[:31] or "Sheet"
     ws = workbook.create_sheet(name)
     ws.freeze_panes = freeze
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    return ws
+    return _Sheet(ws)
 
 
-def _fit(ws: Worksheet, widths: dict[int, float] | None = None) -> None:
-    """Column widths from the longest line in each column (upright headers excluded)."""
+def _place(sheet: _Sheet, row: int, left: int, values, looks) -> None:
+    """Put values, with a look for each, in a row from column `left` on. Text is stored as the
+    cell will show it; empty text leaves the cell empty."""
+    values = [(_cell_text(v) or None) if isinstance(v, str) else v for v in values]
+    if len(looks) != len(values):
+        looks = [*looks, *[None] * len(values)][: len(values)]
+    sheet.rows.extend([None] * (row - len(sheet.rows)))
+    if sheet.rows[row - 1] is None and left == 1:
+        sheet.rows[row - 1] = (values, looks)
+        return
+    old_values, old_looks = sheet.rows[row - 1] or ([], [])
+    end = left - 1 + len(values)
+    new_values = [*old_values, *[None] * (end - len(old_values))]
+    new_looks = [*old_looks, *[None] * (end - len(old_looks))]
+    new_values[left - 1 : end], new_looks[left - 1 : end] = values, looks
+    sheet.rows[row - 1] = (new_values, new_looks)
+
+
+def _restyle(sheet: _Sheet, row: int, column: int, look: Look) -> None:
+    """Give one planned cell another look (an empty cell past the row's end stays unstyled)."""
+    values, looks = sheet.rows[row - 1]
+    if column <= len(values):
+        looks = list(looks)  # rows of a table share their list of looks
+        looks[column - 1] = look
+        sheet.rows[row - 1] = (values, looks)
+
+
+def _table(sheet: _Sheet, headers, rows, top=1, left=1, filtered=True, wrap=()) -> int:
+    """A bold header row and its rows, text top-aligned and wrapped in the sheet's columns
+    `wrap`; an auto filter over them. Returns the last row."""
+    width = len(headers)
+    _place(sheet, top, left, headers, [HEADER] * width)
+    looks = [WRAPPED if column in wrap else TEXT for column in range(left, left + width)]
+    for number, values in enumerate(rows, start=top + 1):
+        _place(sheet, number, left, values, looks)
+    last = top + len(rows)
+    sheet.wrapped += [(column, top + 1, last) for column in wrap]
+    if filtered:
+        right = get_column_letter(left + width - 1)
+        sheet.ws.auto_filter.ref = f"{get_column_letter(left)}{top}:{right}{last}"
+    return last
+
+
+def _size(value) -> int:
+    """The characters in the longest line a cell shows."""
+    shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+    return max(len(line) for line in shown.split("\n")) if "\n" in shown else len(shown)
+
+
+def _fit(sheet: _Sheet, widths: dict[int, float] | None = None) -> dict[int, float]:
+    """Column widths from the longest line in each column (upright headers excluded), then
+    the given widths."""
+    given = widths or {}
+    span = max((len(row[0]) for row in sheet.rows if row), default=0)
+    columns = [index for index in range(span) if index + 1 not in given]
     longest: dict[int, int] = {}
-    for row in ws.iter_rows(values_only=True):
-        for column, value in enumerate(row, start=1):
-            if value is None:
-                continue
-            shown = f"{value:.2f}" if isinstance(value, float) else str(value)
-            size = max(len(line) for line in shown.split("\n")) if "\n" in shown else len(shown)
-            if size > longest.get(column, 0):
-                longest[column] = size
-    upright = {c.column for c in ws[1] if c.alignment.text_rotation} if ws.max_row else set()
-    for column in upright:  # an upright heading does not widen its column
-        longest[column] = max(
-            (
-                len(str(v))
-                for (v,) in ws.iter_rows(
-                    min_row=2, min_col=column, max_col=column, values_only=True
-                )
-                if v is not None
-            ),
-            default=0,
-        )
-    for column, size in longest.items():
-        width = min(max(size + 2, MIN_WIDTH), MAX_WIDTH)
-        ws.column_dimensions[get_column_letter(column)].width = width
-    for column, width in (widths or {}).items():
-        ws.column_dimensions[get_column_letter(column)].width = width
-    _heights(ws)
+    for number, row in enumerate(sheet.rows, start=1):
+        if row is None:
+            continue
+        values, looks = row
+        for index in columns:
+            if index >= len(values):
+                break
+            value = values[index]
+            if value is None or number == 1 and looks[index] is UPRIGHT_HEADER:
+                continue  # an upright heading does not widen its column
+            size = _size(value)
+            if size > longest.get(index, 0):
+                longest[index] = size
+    fitted = {i + 1: min(max(size + 2, MIN_WIDTH), MAX_WIDTH) for i, size in longest.items()}
+    return {**fitted, **given}
 
 
-def _heights(ws: Worksheet) -> None:
-    """Row heights for wrapped text, set here because not every program fits them on opening."""
-    wrapped = getattr(ws, "_kt_wrapped", {})
-    for column, rows in wrapped.items():
-        width = ws.column_dimensions[get_column_letter(column)].width or MIN_WIDTH
-        per_line = max(int(width * 1.1) - 1, 1)
-        for row in rows:
-            value = ws.cell(row, column).value
+def _heights(sheet: _Sheet, widths: dict[int, float]) -> dict[int, float]:
+    """Heights of the rows whose wrapped text needs more than one line, set because not every
+    program fits them on opening."""
+    heights: dict[int, float] = {}
+    for column, first, last in sheet.wrapped:
+        per_line = max(int(widths.get(column, MIN_WIDTH) * 1.1) - 1, 1)
+        for row in range(first, last + 1):
+            values = sheet.rows[row - 1][0] if sheet.rows[row - 1] else ()
+            value = values[column - 1] if column <= len(values) else None
             if not isinstance(value, str):
                 continue
             count = sum(-(-max(len(part), 1) // per_line) for part in value.split("\n"))
             if count > 1:
-                height = min(LINE * count + 3, MAX_HEIGHT)
-                if height > (ws.row_dimensions[row].height or 0):
-                    ws.row_dimensions[row].height = height
+                heights[row] = max(min(LINE * count + 3, MAX_HEIGHT), heights.get(row, 0))
+    return heights
 
 
-def _wrap(ws: Worksheet, column: int, first: int, last: int) -> None:
-    """Wrap the text of a column's cells (their row heights are set by _fit)."""
-    if not hasattr(ws, "_kt_wrapped"):
-        ws._kt_wrapped = {}
-    ws._kt_wrapped.setdefault(column, []).extend(range(first, last + 1))
-    for row in range(first, last + 1):
-        ws.cell(row, column).alignment = WRAP
+def _style(ws: WriteOnlyWorksheet, look: Look | None, styles: dict):
+    """A look's style in the workbook, kept in `styles` (None: no style) and so worked out
+    once per sheet: setting a style on a cell looks its parts up in the workbook's tables,
+    which costs more than the cell itself."""
+    if look not in styles:
+        model = WriteOnlyCell(ws)
+        if look.font:
+            model.font = look.font
+        if look.alignment:
+            model.alignment = look.alignment
+        if look.number:
+            model.number_format = look.number
+        if look.fill:
+            model.fill = look.fill
+        styles[look] = model._style  # the indices of the style's parts, copied to each cell
+    return styles[look]
+
+
+def _cells(ws: WriteOnlyWorksheet, values: list, looks: list, styles: dict) -> list:
+    """A planned row as write-only cells: text is always typed as text, never a formula;
+    numbers without a look (or with TEXT's) go in as they are."""
+    cells = []
+    for value, look in zip(values, looks, strict=True):
+        if isinstance(value, str):
+            cell = Cell(ws, 1, 1, value, _style(ws, look, styles))  # WriteOnlyCell, styled
+            cell.data_type = "s"  # openpyxl would store "=..." as a formula
+        elif value is None or look is None or look is TEXT:
+            cells.append(value)
+            continue
+        else:
+            cell = Cell(ws, 1, 1, value, _style(ws, look, styles))
+        if look is not None and look.comment:
+            cell.comment = Comment(look.comment, "kt-workshop", height=120, width=300)
+        cells.append(cell)
+    return cells
+
+
+def _extent(sheet: _Sheet) -> str:
+    """The planned cells' range, "A1:J20" (every sheet starts with a heading in A1)."""
+    last_row = last_column = 0
+    for number, row in enumerate(sheet.rows, start=1):
+        values = row[0] if row else ()
+        width = len(values)
+        while width and values[width - 1] is None:
+            width -= 1
+        if width:
+            last_row, last_column = number, max(last_column, width)
+    return f"A1:{get_column_letter(max(last_column, 1))}{max(last_row, 1)}"
+
+
+def _write(sheet: _Sheet, widths: dict[int, float] | None = None) -> None:
+    """Size the columns and the wrapped rows from the planned values, then write the rows."""
+    ws = sheet.ws
+    # A write-only sheet records no <dimension> of its own, and readers that stream a sheet
+    # (openpyxl's read-only mode) take its size from it. Its writer asks the sheet for it,
+    # as it asks a normal one; the planned rows know it before any row is written.
+    extent = _extent(sheet)
+    ws.calculate_dimension = lambda: extent
+    sized = _fit(sheet, widths)
+    for column, width in sized.items():
+        ws.column_dimensions[get_column_letter(column)].width = width
+    for row, height in _heights(sheet, sized).items():
+        dimension = ws.row_dimensions[row]
+        dimension.height = max(height, dimension.height or 0)
+    styles: dict = {None: None}
+    for row in sheet.rows:
+        ws.append(_cells(ws, *row, styles) if row else [])
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -224,7 +327,7 @@ def _bar_chart(ws, title, axis, labels: int, values: int, top: int, count: int, 
     ws.add_chart(chart, anchor)
 
 
-def _heat(ws: Worksheet, cells: str) -> None:
+def _heat(ws: WriteOnlyWorksheet, cells: str) -> None:
     """A white-to-blue colour scale: white at zero, blue at the largest count."""
     rule = ColorScaleRule(
         start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color=BLUE
@@ -232,15 +335,13 @@ def _heat(ws: Worksheet, cells: str) -> None:
     ws.conditional_formatting.add(cells, rule)
 
 
-def _pairs(ws: Worksheet, rows: list[tuple]) -> None:
+def _pairs(sheet: _Sheet, rows: list[tuple]) -> None:
     """A table of label and value rows under an "Item, Value" header; a third item in a row is
     the value's number format (figures otherwise show two decimals)."""
-    _row(ws, 1, [_("Item"), _("Value")], font=BOLD)
-    left = Alignment(wrap_text=True, vertical="top", horizontal="left")
+    _place(sheet, 1, 1, [_("Item"), _("Value")], [HEADER, HEADER])
     for row, (label, value, *number) in enumerate(rows, start=2):
-        _put(ws, row, 1, label, alignment=TOP)
         number = number[0] if number else DECIMALS if isinstance(value, float) else None
-        _put(ws, row, 2, value, alignment=left, number=number)
+        _place(sheet, row, 1, [label, value], [TEXT, Look(alignment=LEFT, number=number)])
 
 
 def _yes(flag: bool) -> str:
@@ -261,17 +362,23 @@ def _block_numbers(data: Dataset) -> dict[int, int]:
     return {b.id: number for number, b in enumerate(data.blocks, start=1)}
 
 
-def _theme_rows(ws: Worksheet, themes: list[Theme], top: int = 2) -> None:
+@cache
+def _indented(depth: int, vertical: str | None = None) -> Look:
+    """A theme's name, indented by its depth in the codebook."""
+    return Look(alignment=Alignment(horizontal="left", indent=2 * depth, vertical=vertical))
+
+
+def _theme_rows(sheet: _Sheet, themes: list[Theme], top: int = 2) -> None:
     """Theme names down column A, indented by their depth in the codebook."""
     for row, theme in enumerate(themes, start=top):
-        _put(ws, row, 1, theme.name, alignment=Alignment(horizontal="left", indent=2 * theme.depth))
+        _place(sheet, row, 1, [theme.name], [_indented(theme.depth)])
 
 
 # The sheets
 
 
 def _overview(workbook: Workbook, data: Dataset) -> None:
-    ws = _sheet(workbook, _("Overview"))
+    sheet = _sheet(workbook, _("Overview"))
     formats = {
         "fixed_groups": _("Fixed groups, travelling moderators"),
         "travelling": _("Travelling participants, table hosts stay"),
@@ -298,39 +405,41 @@ def _overview(workbook: Workbook, data: Dataset) -> None:
         (_("Characters removed (not allowed in XML)"), data.removed_characters),
         (_("Generated at"), data.generated_at),
     ]
-    _pairs(ws, rows)
-    _fit(ws)
+    _pairs(sheet, rows)
+    _write(sheet)
 
 
 def _participants(workbook: Workbook, data: Dataset) -> None:
-    ws = _sheet(workbook, _("Participants"))
+    sheet = _sheet(workbook, _("Participants"))
     names = data.options.names
     blocks = _block_numbers(data)
     headers = [_("Pseudonym")]
     headers += [_("Name"), _("Organisation")] if names else []
     headers += [_("Country"), _("Sector"), _("Role"), _("Attended"), _("Blocks")]
+    yes, no = _("yes"), _("no")
     rows = []
     for person in data.delegates:
         who = [person.name, person.organisation] if names else []
         blocks_in = ", ".join(str(blocks.get(b, "?")) for b in person.blocks)
         rows.append([person.pseudonym, *who, person.country, person.sector, person.role,
-                     _yes(person.attended), blocks_in])  # fmt: skip
-    _table(ws, headers, rows)
+                     yes if person.attended else no, blocks_in])  # fmt: skip
+    _table(sheet, headers, rows)
     counts = Counter(d.country or _("not given") for d in data.delegates if d.attended)
     left = len(headers) + 2
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
-    _table(ws, [_("Country"), _("Delegates who attended")], ordered, left=left, filtered=False)
-    _fit(ws)
+    _table(sheet, [_("Country"), _("Delegates who attended")], ordered, left=left, filtered=False)
+    _write(sheet)
     if ordered:
         anchor = f"{get_column_letter(left + 3)}2"
         title = _("Delegates per country")
-        _bar_chart(ws, title, _("Delegates"), left, left + 1, 1, len(ordered), anchor)
+        _bar_chart(sheet.ws, title, _("Delegates"), left, left + 1, 1, len(ordered), anchor)
 
 
 def _plan(workbook: Workbook, data: Dataset) -> None:
-    ws = _sheet(workbook, _("Plan"))
+    sheet = _sheet(workbook, _("Plan"))
     numbers = _block_numbers(data)
     blocks = {b.id: b.title for b in data.blocks}
+    questions = {q.id: q for q in data.questions}
     # Where the plan does not say which question a table discussed, its notes do.
     asked: dict[tuple, Counter] = {}
     for note in data.notes:
@@ -340,49 +449,49 @@ def _plan(workbook: Workbook, data: Dataset) -> None:
         question_id = cell.question_id
         if question_id is None and (cell.block_id, cell.round, cell.table) in asked:
             question_id = asked[(cell.block_id, cell.round, cell.table)].most_common(1)[0][0]
-        question = data.question(question_id)
+        question = questions.get(question_id)
         rows.append([numbers.get(cell.block_id), blocks.get(cell.block_id, ""), cell.round,
                      cell.table, question.label if question else "",
                      question.text if question else "", cell.people])  # fmt: skip
     headers = [_("Block"), _("Block title"), _("Round"), _("Table"), _("Question"),
                _("Question text"), _("People")]  # fmt: skip
-    last = _table(ws, headers, rows)
-    for column in (2, 6):
-        _wrap(ws, column, 2, last)
-    _fit(ws, {2: 40, 6: 50})
+    _table(sheet, headers, rows, wrap=(2, 6))
+    _write(sheet, {2: 40, 6: 50})
 
 
 def _notes(workbook: Workbook, data: Dataset) -> None:
-    ws = _sheet(workbook, _("Notes"), "B2")
+    sheet = _sheet(workbook, _("Notes"), "B2")
     blocks = _block_numbers(data)
     names = {t.id: t.name for t in data.themes}
+    theme_ids = [t.id for t in data.themes]
+    questions = {q.id: (q.label, q.text) for q in data.questions}
+    kinds = {kind: _kind(kind) for kind in {note.kind for note in data.notes}}
+    yes, no = _("yes"), _("no")  # translated once, not once a note
     headers = [_("Note"), _("Question"), _("Question text"), _("Block"), _("Table"), _("Round"),
                _("Kind"), _("Starred"), _("Text"), _("Themes")]  # fmt: skip
     fixed = len(headers)
     headers = _unique(headers + [t.name for t in data.themes])
     rows = []
     for note in data.notes:
-        question = data.question(note.question_id)
+        label, question = questions.get(note.question_id, ("", ""))
         coded = set(note.theme_ids)
         rows.append(
-            [f"N{note.id}", question.label if question else "", question.text if question else "",
-             blocks.get(note.block_id), note.table, note.round, _kind(note.kind),
-             _yes(note.starred), note.text, "; ".join(names.get(t, "") for t in note.theme_ids),
-             *(int(t.id in coded) for t in data.themes)]
+            [f"N{note.id}", label, question, blocks.get(note.block_id), note.table, note.round,
+             kinds[note.kind], yes if note.starred else no, note.text,
+             "; ".join(names.get(t, "") for t in note.theme_ids),
+             *[1 if t in coded else 0 for t in theme_ids]]
         )  # fmt: skip
-    last = _table(ws, headers, rows)
+    _table(sheet, headers, rows, wrap=(3, 9, 10))
     for column in range(fixed + 1, len(headers) + 1):
-        ws.cell(1, column).alignment = UPRIGHT
+        _restyle(sheet, 1, column, UPRIGHT_HEADER)
     if data.themes:
-        ws.row_dimensions[1].height = 150
-    for column in (3, 9, 10):
-        _wrap(ws, column, 2, last)
+        sheet.ws.row_dimensions[1].height = 150
     narrow = {c: NARROW for c in range(fixed + 1, len(headers) + 1)}
-    _fit(ws, {3: 40, 9: TEXT_WIDTH, 10: 40, **narrow})
+    _write(sheet, {3: 40, 9: TEXT_WIDTH, 10: 40, **narrow})
 
 
 def _codebook(workbook: Workbook, data: Dataset) -> None:
-    ws = _sheet(workbook, _("Codebook"))
+    sheet = _sheet(workbook, _("Codebook"))
     levels = [_("Overarching theme"), _("Theme"), _("Sub-theme")]
     names = {t.id: t.name for t in data.themes}
     headers = [_("ID"), _("Level"), _("Name"), _("Parent"), _("Description"), _("When to use"),
@@ -393,77 +502,77 @@ def _codebook(workbook: Workbook, data: Dataset) -> None:
          data.theme_direct.get(theme.id, 0), theme.colour]
         for theme in data.themes
     ]  # fmt: skip
-    last = _table(ws, headers, rows)
+    _table(sheet, headers, rows, wrap=(5, 6))
     for row, theme in enumerate(data.themes, start=2):
-        ws.cell(row, 3).alignment = Alignment(
-            horizontal="left", indent=2 * theme.depth, vertical="top"
-        )
+        _restyle(sheet, row, 3, _indented(theme.depth, "top"))
         colour = _COLOUR.fullmatch(theme.colour or "")
         if colour:
-            ws.cell(row, 9).fill = PatternFill("solid", fgColor=colour.group(1).upper())
-    for column in (5, 6):
-        _wrap(ws, column, 2, last)
-    _fit(ws)
+            fill = PatternFill("solid", fgColor=colour.group(1).upper())
+            _restyle(sheet, row, 9, Look(alignment=TOP, fill=fill))
+    _write(sheet)
 
 
 def _theme_matrix(workbook: Workbook, data: Dataset) -> None:
-    ws = _sheet(workbook, _("Themes x questions"), "B2")
+    sheet = _sheet(workbook, _("Themes x questions"), "B2")
     questions = data.questions
-    _put(ws, 1, 1, _("Theme"), BOLD)
-    for column, question in enumerate(questions, start=2):
-        cell = _put(ws, 1, column, question.label, BOLD, Alignment(horizontal="center"))
-        cell.comment = Comment(_cell_text(question.text), "kt-workshop", height=120, width=300)
     total = len(questions) + 2
-    _put(ws, 1, total, _("All notes"), BOLD)
-    _theme_rows(ws, data.themes)
+    headers = [_("Theme"), *(q.label for q in questions), _("All notes")]
+    looks = [HEADER]
+    for question in questions:  # the question in full on hovering over its label
+        looks.append(Look(font=BOLD, alignment=CENTRE, comment=_cell_text(question.text)))
+    _place(sheet, 1, 1, headers, [*looks, HEADER])
+    _theme_rows(sheet, data.themes)
     for row, (theme, counts) in enumerate(zip(data.themes, data.matrix, strict=False), start=2):
-        _row(ws, row, counts, 2)
-        _put(ws, row, total, data.theme_totals.get(theme.id, 0), BOLD)
+        _place(sheet, row, 2, counts, [None] * len(counts))
+        _place(sheet, row, total, [data.theme_totals.get(theme.id, 0)], [HEADER])
     last = len(data.themes) + 1
     if data.themes and questions:
-        _heat(ws, f"B2:{get_column_letter(total - 1)}{last}")
+        _heat(sheet.ws, f"B2:{get_column_letter(total - 1)}{last}")
     key = last + 2  # the questions in full, below the matrix
-    _table(ws, [_("Question"), _("Question text")], [[q.label, q.text] for q in questions],
+    _table(sheet, [_("Question"), _("Question text")], [[q.label, q.text] for q in questions],
            top=key, filtered=False)  # fmt: skip
-    _fit(ws, {c: NARROW + 2 for c in range(2, total)})
+    widths = {c: NARROW + 2 for c in range(2, total)}
     over = data.overarching()
+    left = total + 2
     if over:
-        left = total + 2
         rows = [[t.name, data.theme_totals.get(t.id, 0)] for t in over]
-        _table(ws, [_("Overarching theme"), _("Notes")], rows, left=left, filtered=False)
-        ws.column_dimensions[get_column_letter(left)].width = 40
+        _table(sheet, [_("Overarching theme"), _("Notes")], rows, left=left, filtered=False)
+        widths[left] = 40
+    _write(sheet, widths)
+    if over:
         anchor = f"{get_column_letter(left)}{len(over) + 3}"
         title = _("Notes per overarching theme")
-        _bar_chart(ws, title, _("Notes"), left, left + 1, 1, len(over), anchor)
+        _bar_chart(sheet.ws, title, _("Notes"), left, left + 1, 1, len(over), anchor)
 
 
 def _co_occurrence(workbook: Workbook, data: Dataset) -> None:
-    ws = _sheet(workbook, _("Co-occurrence"), "B2")
+    sheet = _sheet(workbook, _("Co-occurrence"), "B2")
     themes = data.themes
-    _put(ws, 1, 1, _("Theme"), BOLD)
-    for column, name in enumerate(_unique([t.name for t in themes]), start=2):
-        _put(ws, 1, column, name, BOLD, UPRIGHT)
-    _theme_rows(ws, themes)
+    headers = [_("Theme"), *_unique([t.name for t in themes])]
+    _place(sheet, 1, 1, headers, [HEADER, *[UPRIGHT_HEADER] * len(themes)])
+    _theme_rows(sheet, themes)
     together = data.co_occurrence
     for i, a in enumerate(themes):
+        counts = []
         for j, b in enumerate(themes):
             if i == j:
-                count = data.theme_direct.get(a.id, 0)
+                counts.append(data.theme_direct.get(a.id, 0))
             else:
-                count = together.get((a.id, b.id), together.get((b.id, a.id), 0))
-            _put(ws, i + 2, j + 2, count, BOLD if i == j else None)
+                counts.append(together.get((a.id, b.id), together.get((b.id, a.id), 0)))
+        looks = [HEADER if i == j else None for j in range(len(themes))]  # the diagonal bold
+        _place(sheet, i + 2, 2, counts, looks)
     if themes:
-        ws.row_dimensions[1].height = 150
-        _heat(ws, f"B2:{get_column_letter(len(themes) + 1)}{len(themes) + 1}")
-    _fit(ws, {c: NARROW for c in range(2, len(themes) + 2)})
+        sheet.ws.row_dimensions[1].height = 150
+        _heat(sheet.ws, f"B2:{get_column_letter(len(themes) + 1)}{len(themes) + 1}")
+    _write(sheet, {c: NARROW for c in range(2, len(themes) + 2)})
 
 
 def _agreement(workbook: Workbook, data: Dataset) -> None:
-    ws = _sheet(workbook, _("Agreement"))
+    sheet = _sheet(workbook, _("Agreement"))
     figures = data.agreement
     if figures is None:
-        _pairs(ws, [(_("Agreement"), _("Fewer than two analysts coded the notes."))])
-        _fit(ws)
+        _pairs(sheet, [(_("Agreement"), _("Fewer than two analysts coded the notes."))])
+        _write(sheet)
         return
     rows = [
         (_("Analyst A"), figures.analyst_a),
@@ -476,7 +585,7 @@ def _agreement(workbook: Workbook, data: Dataset) -> None:
         (_("Disagreements"), figures.disagreements),
         (_("Disagreements still open"), figures.open_disagreements),
     ]
-    _pairs(ws, rows)
+    _pairs(sheet, rows)
     per_theme = []
     for theme in data.themes:
         if theme.id in figures.per_theme:
@@ -484,15 +593,15 @@ def _agreement(workbook: Workbook, data: Dataset) -> None:
             per_theme.append([theme.name, _figure(percent), _figure(kappa), _figure(alpha)])
     headers = [_("Theme"), _("Agreement (%)"), _("Cohen's kappa"), _("Krippendorff's alpha")]
     top = len(rows) + 3
-    end = _table(ws, headers, per_theme, top=top)
+    end = _table(sheet, headers, per_theme, top=top)
     for row in range(top + 1, end + 1):
-        for column, number in ((2, PERCENT), (3, DECIMALS), (4, DECIMALS)):
-            ws.cell(row, column).number_format = number
-    _fit(ws)
+        for column, look in ((2, AS_PERCENT), (3, AS_DECIMALS), (4, AS_DECIMALS)):
+            _restyle(sheet, row, column, look)
+    _write(sheet)
 
 
 def _feedback(workbook: Workbook, data: Dataset) -> None:
-    ws = _sheet(workbook, _("Feedback"))
+    sheet = _sheet(workbook, _("Feedback"))
     ratings = [q for q in data.feedback if q.kind == "rating"]
     texts = [q for q in data.feedback if q.kind != "rating"]
     scale = sorted({1, 2, 3, 4, 5} | {r for q in ratings for r in q.ratings})
@@ -504,17 +613,15 @@ def _feedback(workbook: Workbook, data: Dataset) -> None:
         rows.append([question.text, _("Rating"), n, *counts, _figure(mean)])
     rows += [[q.text, _("Text"), len(q.answers)] for q in texts]
     headers = [_("Question"), _("Kind"), _("Answers"), *(str(r) for r in scale), _("Mean")]
-    last = _table(ws, headers, rows, filtered=not any(q.answers for q in texts))
+    last = _table(sheet, headers, rows, filtered=not any(q.answers for q in texts), wrap=(1,))
     mean_column = len(headers)
     for row in range(2, last + 1):
-        ws.cell(row, mean_column).number_format = DECIMALS
+        _restyle(sheet, row, mean_column, AS_DECIMALS)
     answers = [[q.text, answer] for q in texts for answer in q.answers]
     if answers:
-        end = _table(ws, [_("Question"), _("Answer")], answers, top=last + 2)
-        _wrap(ws, 2, last + 3, end)
-    _wrap(ws, 1, 2, ws.max_row)
-    _fit(ws, {1: 50, 2: TEXT_WIDTH} if answers else {1: 50})
+        _table(sheet, [_("Question"), _("Answer")], answers, top=last + 2, wrap=(1, 2))
+    _write(sheet, {1: 50, 2: TEXT_WIDTH} if answers else {1: 50})
     if ratings:
         anchor = f"{get_column_letter(mean_column + 2)}2"
         title = _("Mean rating per question")
-        _bar_chart(ws, title, _("Mean rating"), 1, mean_column, 1, len(ratings), anchor)
+        _bar_chart(sheet.ws, title, _("Mean rating"), 1, mean_column, 1, len(ratings), anchor)

@@ -43,7 +43,7 @@ def add_commands(commands) -> None:
         help=_("write the report, workbook, charts, coding project or archive of a workshop"),
         description=_(
             "Write the workshop's report (docx, and a PDF where LibreOffice is installed), its"
-            " data (xlsx), the charts (PNG and SVG), the coding project (REFI-QDA qdpx) and the"
+            " data (xlsx), the charts (PNG), the coding project (REFI-QDA qdpx) and the"
             " archive (JSON), all from the same data; print the paths written."
         ),
     )

@@ -207,6 +207,19 @@ def test_grouped_bars_have_a_hatch_per_series_and_a_legend():
     assert "totals: Q1 4, Q3 4, Q2 2." in chart.alt
 
 
+def test_twenty_groups_each_get_a_look_of_their_own():
+    series = [(f"Group {i}", [i, 1]) for i in range(1, 21)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a legend of 20 must leave the bars room
+        chart = charts.grouped_bar_chart("g", ["Q1", "Q2"], series, "Notes", "x", stacked=True)
+        chart.png(dpi=50)
+    looks = {
+        (c.patches[0].get_facecolor(), c.patches[0].get_hatch())
+        for c in chart.figure.axes[0].containers
+    }
+    assert len(looks) == 20  # colour and hatch together tell every group apart
+
+
 def test_stacked_bars_write_the_total():
     chart = build("grouped", stacked=True)
     assert {"4", "2"} <= set(texts(chart))

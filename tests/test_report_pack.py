@@ -63,7 +63,7 @@ def test_the_pack_holds_every_file_and_each_opens_in_its_reader(demo_pack):
         assert any(n.endswith(suffix) for n in written), suffix
     assert all(n.startswith(stem[:20]) or n.startswith("charts/") for n in written)
     charts = [n for n in written if n.startswith("charts/")]
-    assert len(charts) == 14  # seven charts, PNG and SVG
+    assert len(charts) == 7 and all(n.endswith(".png") for n in charts)  # SVG: the page
     by_suffix = {p.suffix: p for p in demo_pack["written"] if "/charts/" not in p.as_posix()}
     document = Document(by_suffix[".docx"])
     assert any(p.style.name.startswith("Heading 1") for p in document.paragraphs)
@@ -155,6 +155,9 @@ def test_a_chart_preview_is_svg_and_an_unknown_chart_is_404(organiser, demo):
     response = organiser.get(f"/w/{demo}/report/charts/theme-frequencies.svg")
     assert response.mimetype == "image/svg+xml" and b"<svg" in response.data
     assert organiser.get(f"/w/{demo}/report/charts/nothing.svg").status_code == 404
+    page = organiser.get(f"/w/{demo}/report").get_data(as_text=True)
+    link = f'href="/w/{demo}/report/charts/theme-frequencies.svg" download="theme-frequencies.svg"'
+    assert link in page  # each chart can be taken as SVG from the page
 
 
 def test_only_the_organiser_may_name_delegates(app, organiser, db, demo):

@@ -156,8 +156,10 @@ def _ink(colour) -> str:
 
 
 def _series_style(index: int, colour, edge: str = EDGE_COLOUR) -> dict:
-    """Fill, hatch (in the colour that shows on the fill) and edge of the `index`-th series."""
-    hatch = HATCHES[index % len(HATCHES)]
+    """Fill, hatch (in the colour that shows on the fill) and edge of the `index`-th series.
+    Past the palette's eight colours the hatches shift by one each round, so no two of the
+    first 64 series look alike."""
+    hatch = HATCHES[(index + index // len(PALETTE)) % len(HATCHES)]
     return {"color": colour, "hatch": hatch, "hatchcolor": _ink(colour), "edgecolor": edge}
 
 
@@ -271,7 +273,10 @@ def grouped_bar_chart(
     if stacked:
         ax.bar_label(ax.containers[-1], labels=[_fmt(t) for t in base], padding=3, fontsize=8.5)
     _integer_ticks(ax.xaxis if horizontal else ax.yaxis, [v for _s, vs in series for v in vs])
-    ax.figure.legend(loc="outside upper center", ncols=min(len(series), 4))
+    columns = min(len(series), 4)
+    ax.figure.legend(loc="outside upper center", ncols=columns)
+    rows = -(-len(series) // columns)  # the legend's lines, above the axes
+    ax.figure.set_figheight(ax.figure.get_figheight() + 0.3 * rows)
     names = ", ".join(_clip(label, 40) for label, _values in series)
     top = _listing(_ranked(list(zip(categories, base, strict=True))))
     alt = _(
@@ -348,7 +353,8 @@ def _heat_cells(ax, image, grid: list[list[float]], value_label: str, shrink: fl
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
             ink = _ink(image.to_rgba(value)) if value else "#999999"
-            ax.text(c, r, _fmt(value), ha="center", va="center", fontsize=size, color=ink)
+            number = ax.text(c, r, _fmt(value), ha="center", va="center", fontsize=size, color=ink)
+            number.set_in_layout(False)  # inside its cell: the layout need not measure it
     bar = ax.figure.colorbar(image, ax=ax, label=value_label, pad=0.02, shrink=shrink, aspect=20)
     bar.outline.set_visible(False)
     _integer_ticks(bar.ax.yaxis, [value for row in grid for value in row])

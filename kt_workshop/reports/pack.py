@@ -159,9 +159,9 @@ def build_pack(
         elif step == "zip":
             written.append(_zip(out_dir / f"{stem}-all.zip", written, out_dir))
         if step == "charts" and _wants_chart_files(formats):
+            # PNG at print resolution, as in the report; the report page serves each as SVG.
             for chart in charts.values():
                 written.append(_write(out_dir / "charts" / f"{chart.name}.png", chart.png()))
-                written.append(_write(out_dir / "charts" / f"{chart.name}.svg", chart.svg()))
     return written, problems
 
 

@@ -1,6 +1,6 @@
 """Benchmark the export pack: time and peak memory of the whole pack against a plain-writing floor.
 
-Run with `.venv/bin/python bench/bench_report.py` (about 8 minutes on two quiet cores); prints the
+Run with `.venv/bin/python bench/bench_report.py` (about 10 minutes on two quiet cores); prints the
 figures as it goes and writes them to docs/report-benchmark.md. Options: `--full` runs
 tracemalloc at every size and times three runs each (about 40 minutes); `--profile` only builds
 the 20,000-note workshop and prints the 15 functions with the most cumulative time in one pack
@@ -15,7 +15,7 @@ of 10 questions, a codebook of 30 themes in 3 levels, two analysts) with 2,000, 
   and CPU time (median of the runs, the first run of the process shown apart), the time of each
   step from the progress callback, the process's max RSS (matplotlib, lxml and SQLite allocate
   outside tracemalloc) and the peak of Python allocations (tracemalloc, in a run of its own since
-  tracing slows the pack about fourfold: the demo only unless `--full`). Each size runs in a
+  tracing slows the pack four- to fivefold: the demo only unless `--full`). Each size runs in a
   fresh subprocess, so the RSS figures do not mix;
 - the floor, in another fresh subprocess per size: python-docx writing the same notes plainly
   (a heading per question, a paragraph per note) and openpyxl writing them plainly (a row per
@@ -59,9 +59,10 @@ SIZES = (2_000, 5_000, 10_000, 20_000)
 FORMATS = ["docx", "xlsx", "charts", "qdpx", "json"]
 STEPS = ("gather", "charts", "docx", "xlsx", "qdpx", "json", "zip")
 TARGET = 3.0  # the full pack within this many times the floor
-# Timed runs of the pack per size (the floor runs at least twice, three times for the small ones):
-# one for the big ones, whose pack takes minutes, to keep the benchmark near eight minutes.
-RUNS = {"demo": 3, 2_000: 2, 5_000: 1, 10_000: 1, 20_000: 1}
+# Timed runs of the pack per size (the floor runs as often, at least twice), each size in a fresh
+# process: the median of three shows a warm process (a server's), the first run (shown apart) a
+# cold one (the command line's); 10,000 notes gets one run, to keep the benchmark near ten minutes.
+RUNS = {"demo": 3, 2_000: 3, 5_000: 2, 10_000: 1, 20_000: 3}
 
 DELEGATES = 500
 GROUPS = 20
@@ -457,6 +458,22 @@ def _writing_and_feedback(db, workshop_id, questions, analyst_id) -> None:
 # Measuring (each in a fresh subprocess) ------------------------------------------------------
 
 
+def steal_jiffies() -> int | None:
+    """CPU time the hypervisor gave to other guests, all CPUs together (Linux; else None)."""
+    try:
+        with open("/proc/stat") as stat:
+            return int(stat.readline().split()[8])  # cpu user nice system idle ... steal
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def steal_share(before: int | None, after: int | None, wall: float) -> float | None:
+    """The share of the machine's CPU time stolen by the host over `wall` seconds."""
+    if before is None or after is None or wall <= 0:
+        return None
+    return (after - before) / (wall * (os.cpu_count() or 1) * os.sysconf("SC_CLK_TCK"))
+
+
 def max_rss_mb() -> float:
     """This process's peak resident set so far (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -470,24 +487,29 @@ def measure_pack(db_path: str, workshop_id: int, runs: int, memory: bool = True)
 
     db = open_db(db_path)
     baseline = max_rss_mb()
-    walls, cpus, steps, size = [], [], {}, 0
+    walls, cpus, steal, steps, steps_cpu, size = [], [], [], {}, {}, 0
     for _ in range(runs):
-        marks: list[tuple[str, float]] = []
+        marks: list[tuple[str, float, float]] = []
         with tempfile.TemporaryDirectory() as out:
-            cpu, start = time.process_time(), time.perf_counter()
+            stolen, cpu, start = steal_jiffies(), time.process_time(), time.perf_counter()
             written, _problems = build_pack(
                 db,
                 workshop_id,
                 Path(out),
                 FORMATS,
-                progress=lambda step, _n, _of, into=marks: into.append((step, time.perf_counter())),
+                progress=lambda step, _n, _of, into=marks: into.append(
+                    (step, time.perf_counter(), time.process_time())
+                ),
             )
-            end = time.perf_counter()
-            cpus.append(time.process_time() - cpu)
+            end, end_cpu = time.perf_counter(), time.process_time()
+            cpus.append(end_cpu - cpu)
             size = sum(p.stat().st_size for p in written if p.name.endswith("-all.zip"))
         walls.append(end - start)
-        for (step, at), (_next, until) in zip(marks, [*marks[1:], ("end", end)], strict=True):
+        steal.append(steal_share(stolen, steal_jiffies(), end - start))
+        following = [*marks[1:], ("end", end, end_cpu)]
+        for (step, at, at_cpu), (_next, until, until_cpu) in zip(marks, following, strict=True):
             steps.setdefault(step, []).append(until - at)
+            steps_cpu.setdefault(step, []).append(until_cpu - at_cpu)
     rss = max_rss_mb()  # before tracemalloc, whose own tables would count
     peak = None
     if memory:
@@ -499,7 +521,9 @@ def measure_pack(db_path: str, workshop_id: int, runs: int, memory: bool = True)
     return {
         "times": walls,
         "cpu": cpus,
+        "steal": steal,
         "steps": {step: statistics.median(values) for step, values in steps.items()},
+        "steps_cpu": {step: statistics.median(values) for step, values in steps_cpu.items()},
         "peak_mb": peak,
         "rss_mb": rss,
         "baseline_rss_mb": baseline,
@@ -672,15 +696,19 @@ def pack_table(results: list[dict]) -> list[str]:
 
 
 def step_table(results: list[dict]) -> list[str]:
-    """Per workshop: the median time of each step of the pack."""
+    """Per workshop: the median time of each step of the pack, and the host's steal."""
     rows = [
-        "| workshop | " + " | ".join(STEPS) + " | total |",
-        "| --- |" + " ---: |" * (len(STEPS) + 1),
+        "| workshop | " + " | ".join(STEPS) + " | total: wall / CPU | host steal |",
+        "| --- |" + " ---: |" * (len(STEPS) + 2),
     ]
     for r in results:
         steps = r["pack"]["steps"]
         cells = " | ".join(_s(steps.get(step, 0.0)) for step in STEPS)
-        rows.append(f"| {r['label']} | {cells} | {_s(r['pack_s'])} |")
+        stolen = [x for x in r["pack"].get("steal", []) if x is not None]
+        steal = f"{statistics.mean(stolen):.0%}" if stolen else "-"
+        rows.append(
+            f"| {r['label']} | {cells} | {_s(r['pack_s'])} / {_s(r['pack_cpu'])} | {steal} |"
+        )
     return rows
 
 
@@ -688,19 +716,21 @@ GROWTH_PARTS = ("pack", "docx", "xlsx", "qdpx", "floor")
 
 
 def _part(r: dict, part: str) -> float:
+    """CPU seconds of the pack, one of its steps, the floor or the floor's docx (growth is
+    judged on CPU time, which other work on the machine disturbs less than wall time)."""
     if part == "pack":
-        return r["pack_s"]
+        return r["pack_cpu"]
     if part == "floor":
-        return r["floor_s"]
+        return r["floor_cpu"]
     if part == "floor docx":
-        return r["docx_s"]
-    return r["pack"]["steps"].get(part, 0.0)
+        return statistics.median(r["floor"]["docx_cpu"])
+    return r["pack"]["steps_cpu"].get(part, 0.0)
 
 
 def growth_table(large: list[dict]) -> list[str]:
-    """Time per 1,000 notes at each size, and the marginal cost between sizes."""
+    """CPU time per 1,000 notes at each size, and the marginal cost between sizes."""
     rows = [
-        "| notes | pack s | pack s per 1,000 notes | marginal s per 1,000 notes "
+        "| notes | pack s: wall / CPU | CPU s per 1,000 notes | marginal CPU s per 1,000 notes "
         "(pack / docx / xlsx / qdpx / floor) |",
         "| ---: | ---: | ---: | --- |",
     ]
@@ -714,7 +744,10 @@ def growth_table(large: list[dict]) -> list[str]:
                 _s((_part(r, p) - _part(previous, p)) / span) for p in GROWTH_PARTS
             )
             marginal += f" (from {previous['floor']['notes']:,})"
-        rows.append(f"| {n:,} | {_s(r['pack_s'])} | {_s(r['pack_s'] / n * 1000)} | {marginal} |")
+        rows.append(
+            f"| {n:,} | {_s(r['pack_s'])} / {_s(r['pack_cpu'])} "
+            f"| {_s(r['pack_cpu'] / n * 1000)} | {marginal} |"
+        )
         previous = r
     first, last = large[0], large[-1]
     factor = last["floor"]["notes"] / first["floor"]["notes"]
@@ -730,15 +763,15 @@ def growth_table(large: list[dict]) -> list[str]:
         + f" ({factor:g}x would be linear with no fixed cost)."
     )
     notes = [r["floor"]["notes"] / 1000 for r in large]
-    slope, fixed = statistics.linear_regression(notes, [r["pack_s"] for r in large])
+    slope, fixed = statistics.linear_regression(notes, [r["pack_cpu"] for r in large])
     worst = max(
-        abs(r["pack_s"] - (fixed + slope * n)) / r["pack_s"]
+        abs(r["pack_cpu"] - (fixed + slope * n)) / r["pack_cpu"]
         for r, n in zip(large, notes, strict=True)
     )
     rows.append("")
     rows.append(
-        f"A straight line through the {len(large)} sizes: pack = {_s(fixed)} s + {_s(slope)} s "
-        f"per 1,000 notes, at most {worst:.0%} off any of them."
+        f"A straight line through the {len(large)} sizes: pack CPU = {_s(fixed)} s + "
+        f"{_s(slope)} s per 1,000 notes, at most {worst:.0%} off any of them."
     )
     if len(large) >= 3:
         bends = {p: _bend(large, p) for p in GROWTH_PARTS}
@@ -747,9 +780,9 @@ def growth_table(large: list[dict]) -> list[str]:
         rows.append(
             f"Marginal cost per 1,000 notes from {large[-2]['floor']['notes']:,} to "
             f"{last['floor']['notes']:,} against {first['floor']['notes']:,} to "
-            f"{large[1]['floor']['notes']:,}: "
+            f"{large[-2]['floor']['notes']:,}: "
             + ", ".join(f"{p} {b:.2f}x" for p, b in bends.items() if b is not None)
-            + " (1x: linear). Growth of the pack: "
+            + f" (1x: linear, {_quadratic_bend(large):.1f}x: quadratic). Growth of the pack: "
             + (
                 f"close to linear (marginal cost {pack_bend - 1:+.0%})."
                 if pack_bend is not None and pack_bend <= 1.25
@@ -765,9 +798,17 @@ def _marginal(a: dict, b: dict, part: str) -> float:
 
 
 def _bend(large: list[dict], part: str) -> float | None:
-    """The last span's marginal cost over the first's: 1 when the part grows linearly."""
-    first = _marginal(large[0], large[1], part)
+    """The marginal cost of the last span (10,000 to 20,000 notes) over that of the span before
+    it (2,000 to 10,000): 1 when the part grows linearly, 2.5 when it grows quadratically. Wide
+    spans, so that one disturbed run moves it less."""
+    first = _marginal(large[0], large[-2], part)
     return _marginal(large[-2], large[-1], part) / first if first > 0 else None
+
+
+def _quadratic_bend(large: list[dict]) -> float:
+    """What `_bend` would be for a part that grows with the square of the notes."""
+    a, b, c = (large[i]["floor"]["notes"] for i in (0, -2, -1))
+    return (b + c) / (a + b)
 
 
 def what_dominates(results: list[dict]) -> list[str]:
@@ -793,13 +834,13 @@ def what_dominates(results: list[dict]) -> list[str]:
     ]
     if len(large) >= 2:
         notes = [r["floor"]["notes"] / 1000 for r in large]
-        _slope, fixed = statistics.linear_regression(notes, [r["pack_s"] for r in large])
+        _slope, fixed = statistics.linear_regression(notes, [r["pack_cpu"] for r in large])
         charts = (
             "most of it the charts" if steps.get("charts", 0) >= fixed / 2 else "charts included"
         )
         out.append(
             f"A straight line through the large sizes puts the pack's fixed cost near "
-            f"{_s(max(fixed, 0))} s, {charts}; that is why the demo "
+            f"{_s(max(fixed, 0))} CPU s, {charts}; that is why the demo "
             f"({demo_row['floor']['notes']} notes, a floor of {_s(demo_row['floor_s'])} s) is "
             f"{demo_row['ratio']:.0f}x its floor, its charts step alone taking "
             f"{_s(demo_row['pack']['steps'].get('charts', 0))} s."
@@ -810,18 +851,24 @@ def what_dominates(results: list[dict]) -> list[str]:
         sentence = (
             f"Above that cost the pack grows "
             f"{'about linearly' if pack_bend <= 1.25 else 'faster than linearly'}: "
-            f"{_s(_marginal(large[0], large[1], 'pack'))} s per 1,000 notes from {n_small:,} to "
-            f"{large[1]['floor']['notes']:,} notes, {_s(_marginal(large[-2], big, 'pack'))} s "
-            f"from {large[-2]['floor']['notes']:,} to {n_big:,}"
+            f"{_s(_marginal(large[0], large[-2], 'pack'))} CPU s per 1,000 notes from "
+            f"{n_small:,} to {large[-2]['floor']['notes']:,} notes, "
+            f"{_s(_marginal(large[-2], big, 'pack'))} s from {large[-2]['floor']['notes']:,} to "
+            f"{n_big:,}"
         )
+        bending = []
         if docx_bend > 1.3:
-            sentence += f"; the docx step's marginal cost rises {docx_bend:.1f}x over that range"
-        if floor_bend > 1.3:
-            sentence += (
-                f", and the plain python-docx floor's {floor_bend:.1f}x (python-docx's "
-                f"add_paragraph looks for the body's closing sectPr among all its children on "
-                f"every call, so a long document built with it is quadratic)"
+            bending.append(
+                f"the docx step's marginal cost is {docx_bend:.1f}x higher in the second span"
             )
+        if floor_bend > 1.3:
+            bending.append(
+                f"the plain python-docx floor's {floor_bend:.1f}x (python-docx's add_paragraph "
+                f"looks for the body's closing sectPr among all its children on every call, so a "
+                f"long document built with it is quadratic)"
+            )
+        if bending:
+            sentence += "; " + " and ".join(bending)
         out.append(sentence + ".")
     rss = (big["pack"]["rss_mb"] - small["pack"]["rss_mb"]) / ((n_big - n_small) / 1000 or 1)
     memory = (
@@ -881,7 +928,7 @@ def machine(context: dict) -> list[str]:
 def measure(label: str, path: Path, workshop_id: int, runs: int, memory: bool) -> dict:
     """Pack and floor of one workshop, each in its own subprocess."""
     pack = child("pack", path, workshop_id, runs, memory)
-    floor = child("floor", path, workshop_id, max(runs, 3) if runs > 1 else 2, memory)
+    floor = child("floor", path, workshop_id, max(runs, 2), memory)
     docx_s, xlsx_s = statistics.median(floor["docx"]), statistics.median(floor["xlsx"])
     pack_s = statistics.median(pack["times"])
     result = {
@@ -955,9 +1002,9 @@ def write_doc(results, facts, pdf, context, full, target: Path | None) -> None:
     memory_note = (
         "tracemalloc ran for every size (`--full`)."
         if full
-        else "tracemalloc slows the pack about fourfold, so by default it runs for the demo only "
-        "(`--full` runs it for every size and three timed runs each, about 40 minutes); max RSS "
-        "is measured at every size."
+        else "tracemalloc slows the pack four- to fivefold, so by default it runs for the demo "
+        "only (`--full` runs it for every size and three timed runs each, about 40 minutes); max "
+        "RSS is measured at every size."
     )
     lines = [
         "# Export pack benchmark",
@@ -966,7 +1013,7 @@ def write_doc(results, facts, pdf, context, full, target: Path | None) -> None:
         "and the zip of them) takes and how much memory it needs, for the demo workshop and for a "
         "large one, against a floor: python-docx and openpyxl writing the same notes plainly.",
         "",
-        "Run with `.venv/bin/python bench/bench_report.py` (about 8 minutes on two cores); it "
+        "Run with `.venv/bin/python bench/bench_report.py` (about 10 minutes on two cores); it "
         "prints the figures and rewrites this file. `--full` adds tracemalloc at every size; "
         "`--profile` prints the 15 functions with the most cumulative time in one pack of the "
         "largest workshop; `--quick` is a smoke test.",
@@ -1001,14 +1048,21 @@ def write_doc(results, facts, pdf, context, full, target: Path | None) -> None:
         "",
         *pack_table(results),
         "",
-        "## Steps of the pack (median seconds, from the progress callback)",
+        "## Steps of the pack (median wall seconds, from the progress callback)",
         "",
-        "charts includes writing each chart's PNG and SVG file; docx includes putting the charts' "
-        "PNG images in the report.",
+        "charts includes drawing each chart and writing its PNG file (the pack holds no SVG: "
+        "the report page serves those); docx includes putting the charts' PNG images in the "
+        "report. Host steal: the share of the machine's CPU time the hypervisor "
+        "gave to other guests during the pack (from /proc/stat); where it is high, the times "
+        "are slower than the code.",
         "",
         *step_table(results),
         "",
         "## Growth with the number of notes (large workshop)",
+        "",
+        "Judged on CPU time, which other work on the machine disturbs less than wall time (host "
+        "steal still slows it); with one or two runs per size, a single disturbed run moves a "
+        "marginal cost.",
         "",
         *growth_table(large),
         "",

@@ -87,8 +87,8 @@ def test_create_a_workshop_and_land_on_its_programme(organiser, db):
 
 def test_a_bad_workshop_form_shows_the_problem_and_creates_nothing(organiser, db):
     page = text_of(organiser.post("/workshops/new", data={"title": "  ", "format": "nonsense"}))
-    assert "title: This field is required." in page
-    assert "format: Choose one of" in page
+    assert "Title: This field is required." in page
+    assert "Format: Choose one of" in page
     assert store.list_workshops(db) == []
 
 
@@ -150,7 +150,7 @@ def test_blocks_rounds_and_questions_through_the_programme_page(organiser, db):
             follow_redirects=True,
         )
     )
-    assert "minutes: Enter a number from 1 to 480." in page
+    assert "Minutes per round: Enter a number from 1 to 480." in page
     morning = store.programme(db, workshop)[0]
     assert morning["title"] == "Rano"
     assert [r["minutes"] for r in morning["rounds"]] == [20, 25, 30]
@@ -192,7 +192,7 @@ def test_a_question_cannot_be_put_in_another_workshops_block(organiser, db, work
             follow_redirects=True,
         )
     )
-    assert "block_id: This choice is not part of the workshop." in page
+    assert "Block: This choice is not part of the workshop." in page
     assert "Smuggled?" not in [q["text"] for q in store.list_items(db, "question", workshop)]
     assert store.list_items(db, "question", other) == []
 
@@ -296,7 +296,7 @@ def test_add_edit_delete_tables(organiser, db, workshop):
             f"{base}/{table['id']}/edit", data={"capacity": "lots"}, follow_redirects=True
         )
     )
-    assert "capacity: Enter a whole number." in page
+    assert "Capacity: Enter a whole number." in page
     assert "Stół trzy" in page
     organiser.post(f"{base}/{table['id']}/delete")
     assert [t["name"] for t in store.list_items(db, "tables", workshop)] == ["Table 1", "Table 2"]
@@ -405,7 +405,7 @@ def test_add_edit_delete_a_delegate_by_hand(organiser, db, workshop):
     page = text_of(
         organiser.post(f"{base}/{person['id']}", data=delegate_form(name="", attendance="attended"))
     )
-    assert "name: This field is required." in page
+    assert "Name: This field is required." in page
     assert store.get_item(db, "participant", workshop, person["id"])["name"] == "Håkon Bjørnstad"
 
     organiser.post(f"{base}/{person['id']}/delete")

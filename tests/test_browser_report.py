@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -48,7 +49,14 @@ def test_the_report_is_generated_with_progress_and_downloaded(demo_server, page)
     with zipfile.ZipFile(io.BytesIO(open(everything.value.path(), "rb").read())) as pack:
         names = pack.namelist()
     assert any(n.endswith("data.xlsx") for n in names)
-    assert sum(n.startswith("charts/") for n in names) == 14
+    charts = [n for n in names if n.startswith("charts/")]
+    assert len(charts) == 7 and all(n.endswith(".png") for n in charts)
+
+    # Each chart can also be taken as SVG from its preview.
+    with page.expect_download() as vector:
+        page.locator(".chart-preview figcaption a", has_text="SVG").first.click()
+    assert vector.value.suggested_filename.endswith(".svg")
+    assert b"<svg" in Path(vector.value.path()).read_bytes()
 
     # The files stay listed for a later visit.
     page.reload()

@@ -2,9 +2,13 @@
 progress shown, and download each file or a zip of everything.
 
 Generating runs in a thread with its own database connection; the page polls its progress.
-Files land in <instance>/exports/workshop-<id>/ and stay there for later downloads.
+Files land in <instance>/exports/workshop-<id>/ and stay there for later downloads: the folder
+always holds exactly the last pack written (a new one is written beside it and swapped in when
+done). A pack written with the delegates' names is marked so, and only the organiser may see or
+download it: analysts cannot choose names, so they cannot fetch them either.
 """
 
+import shutil
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -47,6 +51,7 @@ SECTION_LABELS = {
 }
 LANGUAGES = {"en": "English"}
 PACK = ("all",)  # what the page writes
+NAMED = ".with-names"  # the marker of a pack that names the delegates
 
 
 @dataclass
@@ -94,16 +99,37 @@ def _run_job(job: Job, database: str, out_dir: Path, options: Options) -> None:
         job.step, job.number, job.steps = step, number, steps
 
     db = open_db(database)
+    staging = out_dir.with_name(f"{out_dir.name}.new-{uuid.uuid4().hex}")
     try:
-        written, problems = pack.build_pack(db, job.workshop_id, out_dir, PACK, options, progress)
-        job.files = [p.relative_to(out_dir).as_posix() for p in written]
+        written, problems = pack.build_pack(db, job.workshop_id, staging, PACK, options, progress)
+        if options.names:
+            (staging / NAMED).touch()
+        replace_pack(staging, out_dir)
+        job.files = [p.relative_to(staging).as_posix() for p in written]
         job.problems = problems
     except Exception as error:  # the page must say what happened, whatever it was
         current = pack.STEP_LABELS.get(job.step, job.step)
         job.error = _("The export stopped at “%(step)s”: %(why)s", step=current, why=error)
     finally:
         db.close()
+        shutil.rmtree(staging, ignore_errors=True)  # what is left of a failed pack
         job.done = True
+
+
+def replace_pack(staging: Path, out_dir: Path) -> None:
+    """Put a finished pack in place of the last one, so no file of an older pack (another
+    title, a chart no longer made, delegates' names) stays listed beside the new files."""
+    old = out_dir.with_name(f"{out_dir.name}.old-{uuid.uuid4().hex}")
+    if out_dir.exists():
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def names_hidden(workshop_id: int) -> bool:
+    """Whether the last pack names the delegates and the person asking is not the organiser."""
+    named = (export_dir(workshop_id) / NAMED).exists()
+    return named and current_actor().role != "organiser"
 
 
 def files_in(workshop_id: int) -> list[str]:
@@ -114,7 +140,7 @@ def files_in(workshop_id: int) -> list[str]:
     found = [
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
-        if p.is_file() and not p.name.endswith(".part")
+        if p.is_file() and not p.name.endswith(".part") and not p.name.startswith(".")
     ]
     return sorted(found, key=listing_order)
 
@@ -140,7 +166,8 @@ def report_page(workshop_id):
         sections=[(s, SECTION_LABELS[s]) for s in SECTIONS],
         languages=LANGUAGES,
         charts=figures.NAMES,
-        files=files_in(workshop_id),
+        files=[] if names_hidden(workshop_id) else files_in(workshop_id),
+        names_hidden=names_hidden(workshop_id),
         job=job,
         job_id=job_id if job else "",
         step_label=pack.STEP_LABELS.get(job.step, "") if job else "",
@@ -215,7 +242,9 @@ def job_status(workshop_id, job_id):
 @bp.route("/w/<int:workshop_id>/report/files/<path:name>")
 @allow(*READERS)
 def download(workshop_id, name):
-    """One file of the pack."""
+    """One file of the pack (not to analysts when the pack names the delegates)."""
+    if names_hidden(workshop_id) or name.startswith("."):
+        abort(403)
     return send_from_directory(export_dir(workshop_id), name, as_attachment=True)
 
 

@@ -151,6 +151,42 @@ def test_the_report_page_generates_shows_progress_and_serves_the_files(
     assert next(iter(files)) in page  # listed for later downloads
 
 
+def test_a_pack_with_names_is_the_organisers_alone_and_each_pack_replaces_the_last(
+    app, organiser, db, demo, monkeypatch
+):
+    from tests.conftest import sign_in_grant
+
+    monkeypatch.setattr(report, "PACK", ("xlsx",))
+    analyst = app.test_client()
+    sign_in_grant(analyst, app, db, demo, "analyst")
+
+    def generate(client, names: str) -> str:
+        response = client.post(
+            f"/w/{demo}/report", data={"names": names}, headers={"Accept": "application/json"}
+        )
+        job = wait_for(client, response.get_json()["status"])
+        assert job["error"] == ""
+        (url,) = [f["url"] for f in job["files"]]
+        return url
+
+    named = generate(organiser, "1")
+    assert organiser.get(named).status_code == 200
+    assert analyst.get(named).status_code == 403
+    page = analyst.get(f"/w/{demo}/report").get_data(as_text=True)
+    assert "only the organiser can download it" in page and "-data.xlsx" not in page
+    assert "-data.xlsx" in organiser.get(f"/w/{demo}/report").get_data(as_text=True)
+
+    stale = app.instance_path + f"/exports/workshop-{demo}/charts/from-an-older-pack.svg"
+    os.makedirs(os.path.dirname(stale))
+    open(stale, "w").close()
+    plain = generate(analyst, "1")  # an analyst's pack has pseudonyms, whatever the form says
+    workbook = load_workbook(io.BytesIO(analyst.get(plain).data))
+    first = store.list_items(db, "participant", demo)[0]["name"]
+    assert first not in {str(c.value) for row in workbook.worksheets[1].iter_rows() for c in row}
+    assert not os.path.exists(stale)  # the folder holds the last pack only
+    assert "from-an-older-pack" not in organiser.get(f"/w/{demo}/report").get_data(as_text=True)
+
+
 def test_a_chart_preview_is_svg_and_an_unknown_chart_is_404(organiser, demo):
     response = organiser.get(f"/w/{demo}/report/charts/theme-frequencies.svg")
     assert response.mimetype == "image/svg+xml" and b"<svg" in response.data

@@ -243,7 +243,9 @@ def job_status(workshop_id, job_id):
 @allow(*READERS)
 def download(workshop_id, name):
     """One file of the pack (not to analysts when the pack names the delegates)."""
-    if names_hidden(workshop_id) or name.startswith("."):
+    if name == NAMED:
+        abort(404)
+    if names_hidden(workshop_id):
         abort(403)
     return send_from_directory(export_dir(workshop_id), name, as_attachment=True)
 

@@ -174,6 +174,14 @@ def live_server(tmp_path):
     server.stop()
 
 
+@pytest.fixture
+def demo_server(tmp_path):
+    """A running server whose database holds the demo workshop (id 1, coded by two analysts)."""
+    server = LiveServer(tmp_path, demo=True)
+    yield server
+    server.stop()
+
+
 def chromium_path() -> str | None:
     """Debian's Chromium, if it is installed."""
     import shutil

@@ -6,17 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import LiveServer
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_server(tmp_path):
-    """A running server whose database holds the demo workshop."""
-    server = LiveServer(tmp_path, demo=True)
-    yield server
-    server.stop()
 
 
 SEVEN_MINUTES_FAST = "(() => { const real = Date.now; Date.now = () => real() + 420000; })();"

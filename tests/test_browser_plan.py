@@ -3,17 +3,7 @@
 import pytest
 from docx import Document
 
-from tests.conftest import LiveServer
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_server(tmp_path):
-    """A running server whose database holds the demo workshop."""
-    server = LiveServer(tmp_path, demo=True)
-    yield server
-    server.stop()
 
 
 def group_of(page, name: str) -> str:

@@ -8,17 +8,7 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
-from tests.conftest import LiveServer
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_server(tmp_path):
-    """A running server whose database holds the demo workshop."""
-    server = LiveServer(tmp_path, demo=True)
-    yield server
-    server.stop()
 
 
 def test_the_report_is_generated_with_progress_and_downloaded(demo_server, page):

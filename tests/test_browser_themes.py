@@ -17,14 +17,6 @@ from tests.conftest import LiveServer
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo_server(tmp_path):
-    """A running server whose database holds the demo workshop (id 1), coded by two analysts."""
-    server = LiveServer(tmp_path, demo=True)
-    yield server
-    server.stop()
-
-
 @pytest.fixture(scope="module")
 def shared_demo_server(tmp_path_factory):
     """One demo server for the tests below that leave no trace on each other (starting one

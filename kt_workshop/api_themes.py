@@ -12,7 +12,14 @@ from kt_workshop.db import writing
 from kt_workshop.i18n import _
 from kt_workshop.reports import pack
 from kt_workshop.reports.dataset import Options
-from kt_workshop.web import allow, audit_actor, current_actor, get_db
+from kt_workshop.web import (
+    allow,
+    audit_actor,
+    current_actor,
+    get_db,
+    json_error,
+    may_name_delegates,
+)
 
 CODERS = ("organiser", "analyst")
 
@@ -152,16 +159,14 @@ def export(workshop_id, fmt):
     """One file of the report pack, made now: docx, xlsx, qdpx, json or pdf (?names=1)."""
     if fmt not in EXPORTS:
         abort(404)
-    db = get_db()
-    store.get_workshop(db, workshop_id)
-    names = request.args.get("names") == "1" and current_actor().role == "organiser"
-    with tempfile.TemporaryDirectory() as folder:
+    names = request.args.get("names") == "1" and may_name_delegates()
+    with tempfile.TemporaryDirectory() as folder:  # build_pack answers an unknown workshop
         written, problems = pack.build_pack(
-            db, workshop_id, Path(folder), [fmt], Options(names=names)
+            get_db(), workshop_id, Path(folder), [fmt], Options(names=names)
         )
         found = [p for p in written if p.suffix == f".{fmt}"]
         if not found:
-            return jsonify({"error": " ".join(problems) or _("The file could not be made.")}), 503
+            return json_error(503, " ".join(problems) or _("The file could not be made."))
         data = found[0].read_bytes()
         name = found[0].name
     response = send_file(

@@ -15,16 +15,14 @@ def cmd_export(args) -> int:
     from kt_workshop.reports.dataset import Options
 
     db = open_database(args)
-    try:
-        store.get_workshop(db, args.workshop)
-    except store.NotFound as error:
-        return fail(str(error))
     out = Path(args.out or Path("exports") / f"workshop-{args.workshop}")
     formats = ["all"] if not args.format or "all" in args.format else args.format
-    try:
+    try:  # build_pack finds the workshop before it writes anything
         written, problems = pack.build_pack(
             db, args.workshop, out, formats, Options(names=args.names)
         )
+    except store.NotFound as error:
+        return fail(str(error))
     except OSError as error:
         return fail(_("could not write to %(out)s: %(why)s", out=out, why=error.strerror), 1)
     for path in written:

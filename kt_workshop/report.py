@@ -10,6 +10,7 @@ download it: analysts cannot choose names, so they cannot fetch them either.
 
 import shutil
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,24 +31,24 @@ from flask import (
 
 from kt_workshop import store
 from kt_workshop.db import open_db
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, lazy_
 from kt_workshop.reports import figures, pack
-from kt_workshop.reports.dataset import SECTIONS, Options
+from kt_workshop.reports.dataset import SECTIONS, Dataset, Options
 from kt_workshop.reports.gather import gather
-from kt_workshop.web import allow, audit_actor, current_actor, get_db
+from kt_workshop.web import allow, audit_actor, get_db, may_name_delegates
 
 bp = Blueprint("report", __name__)
 READERS = ("organiser", "analyst")
 SECTION_LABELS = {
-    "summary": _("Summary"),
-    "participation": _("Participation"),
-    "plan": _("Format and plan"),
-    "findings": _("Findings per block and question"),
-    "themes": _("Cross-cutting themes"),
-    "discussion": _("Points for further discussion"),
-    "feedback": _("Feedback"),
-    "method": _("Method and data protection"),
-    "appendix": _("Appendix: all notes and the codebook"),
+    "summary": lazy_("Summary"),
+    "participation": lazy_("Participation"),
+    "plan": lazy_("Format and plan"),
+    "findings": lazy_("Findings per block and question"),
+    "themes": lazy_("Cross-cutting themes"),
+    "discussion": lazy_("Points for further discussion"),
+    "feedback": lazy_("Feedback"),
+    "method": lazy_("Method and data protection"),
+    "appendix": lazy_("Appendix: all notes and the codebook"),
 }
 LANGUAGES = {"en": "English"}
 PACK = ("all",)  # what the page writes
@@ -70,6 +71,9 @@ class Job:
 
 _jobs: dict[str, Job] = {}
 _jobs_lock = threading.Lock()
+PREVIEW_SECONDS = 30  # how long the chart previews may show the workshop as it was
+_previews: dict[tuple[str, int], tuple[float, Dataset]] = {}
+_previews_lock = threading.Lock()
 
 
 def export_dir(workshop_id: int) -> Path:
@@ -80,7 +84,7 @@ def export_dir(workshop_id: int) -> Path:
 def options_from(form) -> Options:
     """The report options from the form; names only for the organiser."""
     sections = tuple(s for s in SECTIONS if form.get(f"section_{s}")) or SECTIONS
-    names = form.get("names") == "1" and current_actor().role == "organiser"
+    names = form.get("names") == "1" and may_name_delegates()
     language = form.get("language", "en")
     return Options(
         sections=sections, names=names, language=language if language in LANGUAGES else "en"
@@ -105,7 +109,7 @@ def _run_job(job: Job, database: str, out_dir: Path, options: Options) -> None:
         if options.names:
             (staging / NAMED).touch()
         replace_pack(staging, out_dir)
-        job.files = [p.relative_to(staging).as_posix() for p in written]
+        job.files = sorted((p.relative_to(staging).as_posix() for p in written), key=listing_order)
         job.problems = problems
     except Exception as error:  # the page must say what happened, whatever it was
         current = pack.STEP_LABELS.get(job.step, job.step)
@@ -128,8 +132,7 @@ def replace_pack(staging: Path, out_dir: Path) -> None:
 
 def names_hidden(workshop_id: int) -> bool:
     """Whether the last pack names the delegates and the person asking is not the organiser."""
-    named = (export_dir(workshop_id) / NAMED).exists()
-    return named and current_actor().role != "organiser"
+    return (export_dir(workshop_id) / NAMED).exists() and not may_name_delegates()
 
 
 def files_in(workshop_id: int) -> list[str]:
@@ -160,19 +163,20 @@ def report_page(workshop_id):
     job = _jobs.get(job_id)
     if job is not None and job.workshop_id != workshop_id:
         job = None
+    hidden = names_hidden(workshop_id)
     return render_template(
         "report/page.html",
         workshop=workshop,
         sections=[(s, SECTION_LABELS[s]) for s in SECTIONS],
         languages=LANGUAGES,
         charts=figures.NAMES,
-        files=[] if names_hidden(workshop_id) else files_in(workshop_id),
-        names_hidden=names_hidden(workshop_id),
+        files=[] if hidden else files_in(workshop_id),
+        names_hidden=hidden,
         job=job,
         job_id=job_id if job else "",
         step_label=pack.STEP_LABELS.get(job.step, "") if job else "",
         pdf_available=pack.soffice() is not None,
-        may_name=current_actor().role == "organiser",
+        may_name=may_name_delegates(),
         notes=db.execute(
             "SELECT COUNT(*) FROM note WHERE workshop_id = ? AND deleted_at IS NULL",
             [workshop_id],
@@ -185,11 +189,12 @@ def report_page(workshop_id):
 def generate(workshop_id):
     """Start writing the pack; answer with the job to follow."""
     store.get_workshop(get_db(), workshop_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
     with _jobs_lock:
         running = [j for j in _jobs.values() if j.workshop_id == workshop_id and not j.done]
         if running:
             message = _("A report for this workshop is being written already; wait for it.")
-            if request.accept_mimetypes.best == "application/json":
+            if wants_json:
                 return jsonify({"error": message}), 409
             flash(message, "error")
             return redirect(url_for("report.report_page", workshop_id=workshop_id))
@@ -203,7 +208,7 @@ def generate(workshop_id):
     threading.Thread(
         target=run_job, args=(app, job_id, export_dir(workshop_id), options), daemon=True
     ).start()
-    if request.accept_mimetypes.best == "application/json":
+    if wants_json:
         return jsonify(
             {
                 "job": job_id,
@@ -222,7 +227,7 @@ def job_status(workshop_id, job_id):
         abort(404)
     return jsonify(
         {
-            "step": pack.STEP_LABELS.get(job.step, job.step),
+            "step": str(pack.STEP_LABELS.get(job.step, job.step)),
             "number": job.number,
             "steps": job.steps,
             "done": job.done,
@@ -233,7 +238,7 @@ def job_status(workshop_id, job_id):
                     "name": name,
                     "url": url_for("report.download", workshop_id=workshop_id, name=name),
                 }
-                for name in sorted(job.files, key=listing_order)
+                for name in job.files
             ],
         }
     )
@@ -250,11 +255,25 @@ def download(workshop_id, name):
     return send_from_directory(export_dir(workshop_id), name, as_attachment=True)
 
 
+def preview_data(workshop_id: int) -> Dataset:
+    """The dataset the chart previews are drawn from. The page shows seven charts, each its own
+    request: the workshop is gathered once for them all and kept PREVIEW_SECONDS, not gathered
+    seven times (seconds each for a large workshop)."""
+    key = (current_app.config["DATABASE"], workshop_id)
+    with _previews_lock:  # the other six wait for the first and then share its dataset
+        now = time.monotonic()
+        for old in [k for k, (at, _data) in _previews.items() if now - at > PREVIEW_SECONDS]:
+            del _previews[old]
+        if key not in _previews:
+            _previews[key] = (now, gather(get_db(), workshop_id))
+        return _previews[key][1]
+
+
 @bp.route("/w/<int:workshop_id>/report/charts/<name>.svg")
 @allow(*READERS)
 def chart_preview(workshop_id, name):
     """One of the report's charts as SVG, from the workshop as it is now."""
     if name not in figures.NAMES:
         abort(404)
-    chart = figures.report_chart(gather(get_db(), workshop_id), name)
+    chart = figures.report_chart(preview_data(workshop_id), name)
     return Response(chart.svg(), mimetype="image/svg+xml")

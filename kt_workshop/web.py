@@ -11,6 +11,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from kt_workshop import access
 from kt_workshop.db import open_db
+from kt_workshop.delegates.fields import LABELS as DELEGATE_LABELS
 from kt_workshop.i18n import _, lazy_
 
 PUBLIC = "public"
@@ -172,14 +173,19 @@ def public_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+def may_name_delegates() -> bool:
+    """Whether the person asking may have files that name the delegates: the organiser only."""
+    return current_actor().role == "organiser"
+
+
 # What the forms call the fields whose checks give short messages ("This field is required."),
 # so an error names the field as the form does. Other problems are whole sentences that say
 # what they are about, and are shown alone rather than after an internal field name.
 FIELD_LABELS = {
+    **DELEGATE_LABELS,  # a delegate's fields, as the delegate form and the lists name them
     "title": lazy_("Title"),
     "date": lazy_("Date"),
     "venue": lazy_("Venue"),
-    "language": lazy_("Language"),
     "format": lazy_("Format"),
     "description": lazy_("Description"),
     "chatham_house": lazy_("Chatham House Rule"),
@@ -189,17 +195,10 @@ FIELD_LABELS = {
     "text": lazy_("Text"),
     "prompt": lazy_("Prompt"),
     "block_id": lazy_("Block"),
-    "name": lazy_("Name"),
     "capacity": lazy_("Capacity"),
     "question_id": lazy_("Question"),
     "table_id": lazy_("Home table or group"),
     "notes": lazy_("Notes"),
-    "organisation": lazy_("Organisation"),
-    "country": lazy_("Country"),
-    "sector": lazy_("Sector"),
-    "role": lazy_("Role"),
-    "attendance": lazy_("Attendance"),
-    "consent": lazy_("Consent"),
     "stays": lazy_("Stays at the home table"),
     "usage": lazy_("When to use it"),
     "colour": lazy_("Colour"),

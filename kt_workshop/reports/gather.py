@@ -86,6 +86,7 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
     codings = coding.coding_data(db, workshop_id)  # read once: three parts need it
     agreed, disputed = coding.consensus(codings)
     consensus = sorted(agreed)
+    analysts = coding.analysts(db, workshop_id)
     notes = _notes(db, workshop_id, questions, themes, consensus, text)
     counts = _counts(notes, consensus, rows, questions)
     return Dataset(
@@ -107,9 +108,9 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         quotes=_quotes(db, workshop_id),
         points=[text(p["text"]) for p in coding.points(db, workshop_id)],
         feedback=_feedback(db, workshop_id, text),
-        agreement=_agreement(db, workshop_id, text, codings, len(disputed)),
+        agreement=_agreement(db, workshop_id, text, codings, len(disputed), analysts),
         moderators=len(store.list_items(db, "moderator", workshop_id)),
-        analysts=len(coding.analysts(db, workshop_id)),
+        analysts=len(analysts),
         blind_coding=_coded_blind(db, workshop_id),
         options=options,
         removed_characters=text.removed,
@@ -272,9 +273,9 @@ def _coded_blind(db, workshop_id) -> bool:
     return first_code is not None and (ended is None or ended > first_code)
 
 
-def _agreement(db, workshop_id, text, codings, open_disputes: int) -> AgreementFigures | None:
+def _agreement(db, workshop_id, text, codings, open_disputes, analysts) -> AgreementFigures | None:
     """The first two analysts who coded, compared; None when fewer than two coded."""
-    people = [a for a in coding.analysts(db, workshop_id) if a["coded"] or a["seen"]]
+    people = [a for a in analysts if a["coded"] or a["seen"]]
     if len(people) < 2:
         return None
     result = coding.comparison(db, workshop_id, people[0]["id"], people[1]["id"], codings)

@@ -5,7 +5,6 @@ One `gather` feeds every file, so they agree. The report page and `kt-workshop e
 `build_pack`, which writes into a folder and reports each step to an optional callback.
 """
 
-import json
 import re
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from kt_workshop import archive, exchange, store
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, lazy_
 from kt_workshop.reports import excel, figures, word
 from kt_workshop.reports.dataset import Options
 from kt_workshop.reports.gather import gather
@@ -89,7 +88,7 @@ def steps_for(formats: Iterable[str]) -> list[str]:
     wanted = set(formats)
     if "all" in wanted:
         wanted = set(FORMATS)
-    steps = ["gather"]
+    steps = ["gather"] if wanted & {"docx", "xlsx", "charts", "pdf"} else []  # the Dataset's users
     if wanted & {"docx", "charts", "pdf"}:
         steps.append("charts")
     steps += [f for f in FORMATS if f in wanted and f not in ("charts", "pdf")]
@@ -101,14 +100,14 @@ def steps_for(formats: Iterable[str]) -> list[str]:
 
 
 STEP_LABELS = {
-    "gather": _("Reading the workshop"),
-    "charts": _("Drawing the charts"),
-    "docx": _("Writing the Word report"),
-    "xlsx": _("Writing the workbook"),
-    "qdpx": _("Writing the REFI-QDA project"),
-    "json": _("Writing the archive"),
-    "pdf": _("Making the PDF with LibreOffice"),
-    "zip": _("Packing everything into one zip"),
+    "gather": lazy_("Reading the workshop"),
+    "charts": lazy_("Drawing the charts"),
+    "docx": lazy_("Writing the Word report"),
+    "xlsx": lazy_("Writing the workbook"),
+    "qdpx": lazy_("Writing the REFI-QDA project"),
+    "json": lazy_("Writing the archive"),
+    "pdf": lazy_("Making the PDF with LibreOffice"),
+    "zip": lazy_("Packing everything into one zip"),
 }
 
 
@@ -121,6 +120,7 @@ def build_pack(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[list[Path], list[str]]:
     """Write the chosen files into out_dir; return their paths and any problems to report."""
+    formats = set(formats)
     steps = steps_for(formats)
     out_dir = Path(out_dir)
     stem = f"{slug(store.get_workshop(db, workshop_id)['title'])}-{workshop_id}"
@@ -141,6 +141,10 @@ def build_pack(
                 )
         elif step == "charts":
             charts = figures.report_charts(data)
+            if {"charts", "all"} & formats:
+                # PNG at print resolution, as in the report; the report page serves each as SVG.
+                for chart in charts.values():
+                    written.append(_write(out_dir / "charts" / f"{chart.name}.png", chart.png()))
         elif step == "docx":
             written.append(
                 _write(out_dir / f"{stem}-report.docx", word.write_report(data, charts or {}))
@@ -158,15 +162,7 @@ def build_pack(
             written += _pdf(out_dir, stem, data, charts, written, problems)
         elif step == "zip":
             written.append(_zip(out_dir / f"{stem}-all.zip", written, out_dir))
-        if step == "charts" and _wants_chart_files(formats):
-            # PNG at print resolution, as in the report; the report page serves each as SVG.
-            for chart in charts.values():
-                written.append(_write(out_dir / "charts" / f"{chart.name}.png", chart.png()))
     return written, problems
-
-
-def _wants_chart_files(formats: Iterable[str]) -> bool:
-    return bool({"charts", "all"} & set(formats))
 
 
 def _pdf(out_dir, stem, data, charts, written, problems) -> list[Path]:
@@ -192,8 +188,3 @@ def _zip(target: Path, files: list[Path], root: Path) -> Path:
             pack.write(path, path.relative_to(root).as_posix(), compress_type=how)
     partial.replace(target)
     return target
-
-
-def manifest(paths: list[Path], root: Path) -> str:
-    """The written files as JSON lines, for scripts reading `kt-workshop export --json`."""
-    return json.dumps([p.relative_to(root).as_posix() for p in paths])

@@ -58,11 +58,11 @@ INK = RGBColor(0x1F, 0x1F, 0x1F)
 ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
 MUTED = RGBColor(0x59, 0x59, 0x59)
 _MUTED_XML = f'<w:color w:val="{MUTED}"/>'
+_SMALL_MUTED_XML = f'{_MUTED_XML}<w:sz w:val="{int(SMALL_SIZE.pt * 2)}"/>'
 HEADER_FILL = "E7ECF2"
 MARGIN = Cm(2.5)
 TEXT_WIDTH = Cm(16)  # A4 less two margins
 PICTURE_HEIGHT = Cm(22)  # the tallest a chart may be, leaving room for its caption
-DPI = 200
 QUOTES = 3  # key quotes per question and per overarching theme
 STRONGEST = 3  # links between questions named in the text
 LONG_ROW = 600  # characters in a table row above which it may break across pages
@@ -132,10 +132,6 @@ def _locale(language: str) -> Locale:
         return Locale.parse("en")
 
 
-def _kind(kind: str) -> str:
-    return kind_label(kind)
-
-
 class _Report:
     """One report being written: the document, the data and the running figure/table numbers."""
 
@@ -153,6 +149,7 @@ class _Report:
         self.groups = data.format == "fixed_groups"
         self._section_mark = None
         self._labels: dict = {}
+        self.themes_label = _("Themes: %(names)s")  # translated once, filled in per note
         self._style_ids: dict[str, str | None] = {}
 
     def write(self) -> bytes:
@@ -247,7 +244,7 @@ class _Report:
         paragraph = self.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
-        picture = paragraph.add_run().add_picture(io.BytesIO(chart.png(dpi=DPI)), width=TEXT_WIDTH)
+        picture = paragraph.add_run().add_picture(io.BytesIO(chart.png()), width=TEXT_WIDTH)
         if picture.height > PICTURE_HEIGHT:
             picture.width = Emu(int(picture.width * PICTURE_HEIGHT / picture.height))
             picture.height = PICTURE_HEIGHT
@@ -267,11 +264,13 @@ class _Report:
         for index, (cell, header) in enumerate(zip(table.rows[0].cells, headers, strict=True)):
             self._cell(cell, header, bold=True, right=index in numeric)
             _shade(cell, HEADER_FILL)
+            cell.width = widths[index]
         _row_properties(table.rows[0], header=True)
         for number, row in enumerate(rows):
             added = table.add_row()
             _row_properties(added, whole=sum(len(str(value)) for value in row) < LONG_ROW)
             for index, (cell, value) in enumerate(zip(added.cells, row, strict=True)):
+                cell.width = widths[index]  # here: column.cells rebuilds the whole grid per call
                 level = levels[number] if levels and index == 0 else None
                 paragraph = self._cell(cell, value, bold=level == 0, right=index in numeric)
                 if level:
@@ -279,8 +278,6 @@ class _Report:
         table.autofit = False  # a fixed layout: Word and LibreOffice keep the widths as set
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
-            for cell in column.cells:
-                cell.width = width
         self.add_paragraph().paragraph_format.space_after = Pt(0)
         return table
 
@@ -367,10 +364,6 @@ class _Report:
         found = _distinct(chosen + coded)
         found.sort(key=lambda quote: quote.note_id in used)
         return found[:QUOTES]
-
-    def block_title(self, block_id) -> str:
-        block = next((b for b in self.data.blocks if b.id == block_id), None)
-        return block.title if block and block.title else _("Other questions")
 
     def programme(self) -> list[tuple[Block | None, list[Question]]]:
         """The blocks with their questions in programme order; questions without a block last."""
@@ -670,7 +663,7 @@ class _Report:
     def question_findings(self, question: Question, column: int) -> None:
         self.heading(f"{question.label}: {question.text}", 3)
         if question.prompt:
-            self.para(question.prompt, muted=True, italic=True)
+            self.muted(question.prompt)
         if question.summary:
             self.para(question.summary)
         else:
@@ -1050,15 +1043,14 @@ class _Report:
         if note.theme_ids:
             names = "; ".join(self.theme_names.get(t, "?") for t in note.theme_ids)
             parts.append("<w:r><w:br/></w:r>")
-            small = f'{_MUTED_XML}<w:sz w:val="{int(SMALL_SIZE.pt * 2)}"/>'
-            parts.append(_run_xml(_safe(_("Themes: %(names)s", names=names)), small))
+            parts.append(_run_xml(_safe(self.themes_label % {"names": names}), _SMALL_MUTED_XML))
         parts.append("</w:p>")
         return "".join(parts)
 
     def kind_label(self, kind: str) -> str:
         """A note kind's label, translated once per report (gettext is slow per call)."""
         if kind not in self._labels:
-            self._labels[kind] = _kind(kind)
+            self._labels[kind] = kind_label(kind)
         return self._labels[kind]
 
     def round_label(self, number: int) -> str:
@@ -1246,18 +1238,6 @@ def _link(paragraph, anchor: str, text: str) -> None:
     run.append(text_element)
     link.append(run)
     paragraph._p.append(link)
-
-
-def _bookmark(paragraph, name: str, text: str, number: int) -> None:
-    """The bold text ("N12") wrapped in a bookmark the quotes link to."""
-    start = OxmlElement("w:bookmarkStart")
-    start.set(qn("w:id"), str(number))
-    start.set(qn("w:name"), name)
-    paragraph._p.append(start)
-    paragraph.add_run(text).bold = True
-    end = OxmlElement("w:bookmarkEnd")
-    end.set(qn("w:id"), str(number))
-    paragraph._p.append(end)
 
 
 def _shade(cell, fill: str) -> None:

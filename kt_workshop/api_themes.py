@@ -159,6 +159,8 @@ def export(workshop_id, fmt):
     """One file of the report pack, made now: docx, xlsx, qdpx, json or pdf (?names=1)."""
     if fmt not in EXPORTS:
         abort(404)
+    if fmt == "json" and not may_name_delegates():  # as the archive route: every row, names too
+        return json_error(403, _("Only the organiser may download the workshop archive."))
     names = request.args.get("names") == "1" and may_name_delegates()
     with tempfile.TemporaryDirectory() as folder:  # build_pack answers an unknown workshop
         written, problems = pack.build_pack(

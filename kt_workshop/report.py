@@ -52,7 +52,7 @@ SECTION_LABELS = {
 }
 LANGUAGES = {"en": "English"}
 PACK = ("all",)  # what the page writes
-NAMED = ".with-names"  # the marker of a pack that names the delegates
+NAMED = ".with-names"  # the marker of a pack that names the delegates (workbook or archive)
 
 
 @dataclass
@@ -91,13 +91,21 @@ def options_from(form) -> Options:
     )
 
 
-def run_job(app, job_id: str, out_dir: Path, options: Options) -> None:
+def page_formats() -> tuple[str, ...]:
+    """What the page writes for the person asking: the whole pack, but the workshop archive
+    only for the organiser. It holds every row, delegates' names included, and is the
+    organiser's alone, as its API route is."""
+    wanted = pack.FORMATS if "all" in PACK else PACK
+    return tuple(f for f in wanted if f != "json" or may_name_delegates())
+
+
+def run_job(app, job_id: str, out_dir: Path, options: Options, formats) -> None:
     """Write the pack (in a thread), recording each step and the outcome on the job."""
     with app.app_context():
-        _run_job(_jobs[job_id], app.config["DATABASE"], out_dir, options)
+        _run_job(_jobs[job_id], app.config["DATABASE"], out_dir, options, formats)
 
 
-def _run_job(job: Job, database: str, out_dir: Path, options: Options) -> None:
+def _run_job(job: Job, database: str, out_dir: Path, options: Options, formats) -> None:
 
     def progress(step, number, steps):
         job.step, job.number, job.steps = step, number, steps
@@ -105,8 +113,10 @@ def _run_job(job: Job, database: str, out_dir: Path, options: Options) -> None:
     db = open_db(database)
     staging = out_dir.with_name(f"{out_dir.name}.new-{uuid.uuid4().hex}")
     try:
-        written, problems = pack.build_pack(db, job.workshop_id, staging, PACK, options, progress)
-        if options.names:
+        written, problems = pack.build_pack(
+            db, job.workshop_id, staging, formats, options, progress
+        )
+        if options.names or "json" in formats:
             (staging / NAMED).touch()
         replace_pack(staging, out_dir)
         job.files = sorted((p.relative_to(staging).as_posix() for p in written), key=listing_order)
@@ -206,7 +216,9 @@ def generate(workshop_id):
     )
     app = current_app._get_current_object()  # the thread needs it for translations
     threading.Thread(
-        target=run_job, args=(app, job_id, export_dir(workshop_id), options), daemon=True
+        target=run_job,
+        args=(app, job_id, export_dir(workshop_id), options, page_formats()),
+        daemon=True,
     ).start()
     if wants_json:
         return jsonify(

@@ -173,7 +173,7 @@ def test_a_pack_with_names_is_the_organisers_alone_and_each_pack_replaces_the_la
     assert organiser.get(named).status_code == 200
     assert analyst.get(named).status_code == 403
     page = analyst.get(f"/w/{demo}/report").get_data(as_text=True)
-    assert "only the organiser can download it" in page and "-data.xlsx" not in page
+    assert "only the organiser can download them" in page and "-data.xlsx" not in page
     assert "-data.xlsx" in organiser.get(f"/w/{demo}/report").get_data(as_text=True)
 
     stale = app.instance_path + f"/exports/workshop-{demo}/charts/from-an-older-pack.svg"
@@ -185,6 +185,34 @@ def test_a_pack_with_names_is_the_organisers_alone_and_each_pack_replaces_the_la
     assert first not in {str(c.value) for row in workbook.worksheets[1].iter_rows() for c in row}
     assert not os.path.exists(stale)  # the folder holds the last pack only
     assert "from-an-older-pack" not in organiser.get(f"/w/{demo}/report").get_data(as_text=True)
+
+
+def test_the_workshop_archive_in_the_pack_is_the_organisers_alone(
+    app, organiser, db, demo, monkeypatch
+):
+    from tests.conftest import sign_in_grant
+
+    monkeypatch.setattr(report, "PACK", ("xlsx", "json"))
+    analyst = app.test_client()
+    sign_in_grant(analyst, app, db, demo, "analyst")
+
+    def generate(client) -> list[str]:
+        response = client.post(
+            f"/w/{demo}/report", data={"names": "0"}, headers={"Accept": "application/json"}
+        )
+        job = wait_for(client, response.get_json()["status"])
+        assert job["error"] == ""
+        return [f["url"] for f in job["files"]]
+
+    mine = generate(organiser)  # pseudonyms, but the archive names everyone
+    assert any(url.endswith("-archive.json") for url in mine)
+    assert all(analyst.get(url).status_code == 403 for url in mine)
+    assert "only the organiser can download them" in analyst.get(f"/w/{demo}/report").get_data(
+        as_text=True
+    )
+    theirs = generate(analyst)
+    assert not any(url.endswith("-archive.json") for url in theirs)
+    assert all(analyst.get(url).status_code == 200 for url in theirs)
 
 
 def test_a_chart_preview_is_svg_and_an_unknown_chart_is_404(organiser, demo):

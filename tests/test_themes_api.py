@@ -195,3 +195,6 @@ def test_a_report_file_comes_straight_from_the_api(app, db, demo, analyst_c):
     assert "attachment" in response.headers["Content-Disposition"]
     assert Document(io.BytesIO(response.data)).paragraphs
     assert client.get(f"/api/v1/workshops/{demo}/exports/exe", headers=analyst_c).status_code == 404
+    # The workshop archive holds every row, delegates' names too: the organiser's alone.
+    archive = client.get(f"/api/v1/workshops/{demo}/exports/json", headers=analyst_c)
+    assert archive.status_code == 403 and "organiser" in archive.get_json()["error"]

@@ -176,7 +176,7 @@ def archive_bytes(archive: dict) -> bytes:
     dump = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row
     head = [f"{dump(k)}: {dump(v)}" for k, v in archive.items() if k != "tables"]
     tables = []
-    for name, rows in archive.get("tables", {}).items():
+    for name, rows in archive["tables"].items():
         lines = ",\n  ".join(dump(row) for row in rows)
         tables.append(f"{dump(name)}: [\n  {lines}\n ]" if rows else f"{dump(name)}: []")
     head.append('"tables": {\n ' + ",\n ".join(tables) + "\n}")

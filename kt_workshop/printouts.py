@@ -359,10 +359,10 @@ def _blocks(doc, blocks, rows_per_block, headers, widths) -> None:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, header in zip(table.rows[0].cells, headers, strict=True):
             cell.paragraphs[0].add_run(header).bold = True
-        _keep_row(table.rows[0], header=True)
+        keep_row(table.rows[0], header=True)
         for row in rows:
             added = table.add_row()
-            _keep_row(added)
+            keep_row(added)
             cells = added.cells
             for cell, value in zip(cells, row, strict=True):
                 text, prompt = value if isinstance(value, tuple) else (value, "")
@@ -372,10 +372,12 @@ def _blocks(doc, blocks, rows_per_block, headers, widths) -> None:
         _set_widths(doc, table, widths)
 
 
-def _keep_row(row, header: bool = False) -> None:
-    """Keep a row on one page; a header row is repeated when the table runs onto the next."""
+def keep_row(row, header: bool = False, whole: bool = True) -> None:
+    """Keep a row on one page (unless `whole` is False: a row taller than a page would be cut
+    off); a header row is repeated when the table runs onto the next."""
     properties = row._tr.get_or_add_trPr()
-    properties.append(OxmlElement("w:cantSplit"))
+    if whole:
+        properties.append(OxmlElement("w:cantSplit"))
     if header:
         properties.append(OxmlElement("w:tblHeader"))
 

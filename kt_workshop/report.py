@@ -153,7 +153,7 @@ def files_in(workshop_id: int) -> list[str]:
     found = [
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
-        if p.is_file() and not p.name.endswith(".part") and not p.name.startswith(".")
+        if p.is_file() and not p.name.startswith(".")  # not the names marker
     ]
     return sorted(found, key=listing_order)
 

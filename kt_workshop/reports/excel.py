@@ -341,7 +341,14 @@ def _pairs(sheet: _Sheet, rows: list[tuple]) -> None:
     _place(sheet, 1, 1, [_("Item"), _("Value")], [HEADER, HEADER])
     for row, (label, value, *number) in enumerate(rows, start=2):
         number = number[0] if number else DECIMALS if isinstance(value, float) else None
-        _place(sheet, row, 1, [label, value], [TEXT, Look(alignment=LEFT, number=number)])
+        _place(sheet, row, 1, [label, value], [TEXT, _value_look(number)])
+
+
+@cache
+def _value_look(number: str | None) -> Look:
+    """A value beside its label: left-aligned, wrapped, in its number format (one Look per
+    format, so its style is worked out once)."""
+    return Look(alignment=LEFT, number=number)
 
 
 def _yes(flag: bool) -> str:

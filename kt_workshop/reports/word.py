@@ -265,10 +265,10 @@ class _Report:
             self._cell(cell, header, bold=True, right=index in numeric)
             _shade(cell, HEADER_FILL)
             cell.width = widths[index]
-        _row_properties(table.rows[0], header=True)
+        printouts.keep_row(table.rows[0], header=True)
         for number, row in enumerate(rows):
             added = table.add_row()
-            _row_properties(added, whole=sum(len(str(value)) for value in row) < LONG_ROW)
+            printouts.keep_row(added, whole=sum(len(str(value)) for value in row) < LONG_ROW)
             for index, (cell, value) in enumerate(zip(added.cells, row, strict=True)):
                 cell.width = widths[index]  # here: column.cells rebuilds the whole grid per call
                 level = levels[number] if levels and index == 0 else None
@@ -1246,13 +1246,3 @@ def _shade(cell, fill: str) -> None:
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
     cell._tc.get_or_add_tcPr().append(shading)
-
-
-def _row_properties(row, header: bool = False, whole: bool = True) -> None:
-    """Keep a (short) row on one page; a header row is repeated when the table runs onto the
-    next. A long row may break: one taller than a page would otherwise be cut off."""
-    properties = row._tr.get_or_add_trPr()
-    if whole:
-        properties.append(OxmlElement("w:cantSplit"))
-    if header:
-        properties.append(OxmlElement("w:tblHeader"))

@@ -210,6 +210,9 @@ def test_the_workshop_archive_in_the_pack_is_the_organisers_alone(
     assert "only the organiser can download them" in analyst.get(f"/w/{demo}/report").get_data(
         as_text=True
     )
+    assert "The whole workshop as JSON names the delegates" in analyst.get(
+        f"/w/{demo}/report"
+    ).get_data(as_text=True)
     theirs = generate(analyst)
     assert not any(url.endswith("-archive.json") for url in theirs)
     assert all(analyst.get(url).status_code == 200 for url in theirs)

@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kt_workshop.planning.replan import replan  # noqa: E402
-from kt_workshop.planning.rotation import Constraints, plan_rotation  # noqa: E402
+from kt_workshop.plan.algorithms.replan import replan  # noqa: E402
+from kt_workshop.plan.algorithms.rotation import Constraints, plan_rotation  # noqa: E402
 
 RUNS = 5
 DOC = Path(__file__).resolve().parents[1] / "docs" / "planning-benchmark.md"

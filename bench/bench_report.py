@@ -50,8 +50,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kt_workshop import demo, demo_content, feedback, plan, store  # noqa: E402
+from kt_workshop import demo, store  # noqa: E402
 from kt_workshop.db import migrate, open_db  # noqa: E402
+from kt_workshop.demo import content as demo_content
+from kt_workshop.live import feedback
+from kt_workshop.plan import store as plan
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "report-benchmark.md"
 APP = Path(__file__).resolve().parents[1] / "kt_workshop"

@@ -38,19 +38,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlite3  # noqa: E402
 
-from kt_workshop import (  # noqa: E402
-    access,
-    codebook,
-    coding,
-    coding_aids,
-    create_app,
-    demo_content,
-    notes,
-    store,
-    suggestions,
-)
+from kt_workshop import access, store  # noqa: E402
+from kt_workshop.app import create_app
+from kt_workshop.coding import aids as coding_aids
+from kt_workshop.coding import codebook, suggestions
+from kt_workshop.coding import codes as coding
 from kt_workshop.db import open_db  # noqa: E402
+from kt_workshop.demo import content as demo_content
 from kt_workshop.demo import create_demo  # noqa: E402
+from kt_workshop.live import notes
 
 RUNS = 7
 NOTES = 5_000  # live notes in the benchmark workshop
@@ -437,7 +433,7 @@ def page_rows(path: Path, workshop_id: int) -> list[dict]:
         measure("workspace page, text filter “fund”", 300, path, get(url + "?text=fund")),
     ]
     # The same request with the template not rendered: its queries and Python alone.
-    with mock.patch("kt_workshop.workspace.render_template", return_value=""):
+    with mock.patch("kt_workshop.coding.workspace.render_template", return_value=""):
         rows.append(measure("workspace page, template not rendered", None, path, get(url)))
     return rows
 

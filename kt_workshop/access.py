@@ -7,8 +7,10 @@ any time. Revoking a grant ends every session that used it at the next request o
 
 import hashlib
 import hmac
+import os
 import secrets
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -20,6 +22,17 @@ GRANT_ROLES = ("moderator", "participant", "analyst")
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(hours=24)
 SIGNIN_LIFETIME = timedelta(hours=24)
+
+
+def load_secret_key(instance: Path) -> str:
+    """The key that signs sessions and join links, made once and kept in instance/."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), "utf-8")
+        if os.name != "nt":
+            path.chmod(0o600)
+    return path.read_text("utf-8").strip()
 
 
 def _hash(token: str) -> str:

@@ -3,35 +3,17 @@
 import argparse
 import contextlib
 import logging
-import os
 import socket
 import sys
 from pathlib import Path
 
 from werkzeug.serving import WSGIRequestHandler
 
+from kt_workshop.commands import checked_import, db_path, fail, open_database
 from kt_workshop.i18n import _
-
-DEFAULT_DB = Path("instance") / "kt-workshop.db"
-
-
-def db_path(args) -> Path:
-    """The database file: --db, else $KT_WORKSHOP_DB, else instance/kt-workshop.db here."""
-    return Path(args.db or os.environ.get("KT_WORKSHOP_DB") or DEFAULT_DB)
-
-
-def open_database(args):
-    """Open and migrate the database the command works on."""
-    from kt_workshop.db import init_db
-
-    path = db_path(args)
-    return init_db(path, path.parent / "backups")
-
-
-def fail(message: str, status: int = 2) -> int:
-    """Print one clear line on stderr and return the exit status."""
-    print(f"kt-workshop: {message}", file=sys.stderr)
-    return status
+from kt_workshop.live import cli as live_cli
+from kt_workshop.plan import cli as plan_cli
+from kt_workshop.reports import cli as reports_cli
 
 
 def lan_address() -> str:
@@ -48,8 +30,10 @@ def lan_address() -> str:
 
 def cmd_serve(args) -> int:
     """Start the app; create the demo workshop on first start; print the sign-in link."""
-    from kt_workshop import access, create_app, socketio, store
+    from kt_workshop import access, store
+    from kt_workshop.app import create_app
     from kt_workshop.demo import create_demo
+    from kt_workshop.web import socketio
 
     path = db_path(args)
     host = "0.0.0.0" if args.lan else args.host  # noqa: S104 - --lan asks for exactly this
@@ -117,8 +101,9 @@ class NoDelayRequestHandler(WSGIRequestHandler):
 
 def take_snapshots(path: Path, folder: Path, every: float) -> None:
     """While a block runs, copy the database every few minutes (the last ones are kept)."""
-    from kt_workshop import day, socketio
     from kt_workshop.db import open_db
+    from kt_workshop.live import day
+    from kt_workshop.web import socketio
 
     while every > 0:
         socketio.sleep(every)
@@ -148,38 +133,10 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def checked_import(args, read):
-    """Open the workshop and the file, read it with `read(db, name, data)` and print every
-    problem; return (db, file, preview) when something can be imported, else the exit status."""
-    from kt_workshop import store
-
-    db = open_database(args)
-    try:
-        store.get_workshop(db, args.workshop)
-    except store.NotFound as error:
-        return fail(str(error))
-    file = Path(args.file)
-    if not file.is_file():
-        return fail(_("no such file: %(f)s", f=file))
-    preview = read(db, file.name, file.read_bytes())
-    for message in preview.file_errors:
-        print(_("Error: %(m)s", m=message), file=sys.stderr)
-    for message in preview.notices:
-        print(_("Note: %(m)s", m=message))
-    for rejected in preview.rejected:
-        print(
-            _("Rejected row %(row)s: %(why)s", row=rejected.row, why="; ".join(rejected.reasons)),
-            file=sys.stderr,
-        )
-    if not preview.ok:
-        print(_("Nothing was imported."), file=sys.stderr)
-        return 1
-    return db, file, preview
-
-
 def cmd_import_participants(args) -> int:
     """Import delegates from xlsx or csv; print what was imported and every rejected row."""
-    from kt_workshop import delegates, store
+    from kt_workshop import store
+    from kt_workshop.setup import delegates
 
     checked = checked_import(
         args,
@@ -213,7 +170,7 @@ def cmd_backup(args) -> int:
 
 def cmd_topics_check(args) -> int:
     """Check a topic pack file; print each mistake with its line and field."""
-    from kt_workshop import topics
+    from kt_workshop.setup import topics
 
     problems = topics.check_pack_file(args.file)
     for problem in problems:
@@ -337,15 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     imported.add_argument("--db")
     imported.set_defaults(handler=cmd_archive_import)
 
-    from kt_workshop import cli_planning
-
-    cli_planning.add_commands(commands)
-    from kt_workshop import cli_live
-
-    cli_live.add_commands(commands)
-    from kt_workshop import cli_report
-
-    cli_report.add_commands(commands)
+    for area_commands in (plan_cli, live_cli, reports_cli):
+        area_commands.add_commands(commands)
     return parser
 
 

@@ -7,14 +7,25 @@ Every view declares who may use it with @allow(...). A view without a rule is re
 from dataclasses import dataclass
 
 from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_socketio import SocketIO
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from kt_workshop import access
 from kt_workshop.db import open_db
-from kt_workshop.delegates.fields import LABELS as DELEGATE_LABELS
 from kt_workshop.i18n import _, lazy_
 
 PUBLIC = "public"
+
+
+# The Flask extensions, made once and bound to the app in `app.create_app`.
+socketio = SocketIO()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
 
 
 def get_db():
@@ -182,7 +193,6 @@ def may_name_delegates() -> bool:
 # so an error names the field as the form does. Other problems are whole sentences that say
 # what they are about, and are shown alone rather than after an internal field name.
 FIELD_LABELS = {
-    **DELEGATE_LABELS,  # a delegate's fields, as the delegate form and the lists name them
     "title": lazy_("Title"),
     "date": lazy_("Date"),
     "venue": lazy_("Venue"),
@@ -205,9 +215,9 @@ FIELD_LABELS = {
 }
 
 
-def flash_errors(error) -> None:
+def flash_errors(error, labels: dict | None = None) -> None:
     """Show each problem from an InputError to the person filling in the form, after the name
-    the form gives its field."""
+    the form gives its field (`labels` adds an area's own field names)."""
     for field, message in error.errors.items():
-        label = FIELD_LABELS.get(field)
+        label = (labels or {}).get(field) or FIELD_LABELS.get(field)
         flash(f"{label}: {message}" if label else str(message), "error")

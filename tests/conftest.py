@@ -4,7 +4,8 @@ import sys
 
 import pytest
 
-from kt_workshop import access, create_app, store
+from kt_workshop import access, store
+from kt_workshop.app import create_app
 from kt_workshop.db import open_db
 from kt_workshop.demo import create_demo
 

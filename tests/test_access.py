@@ -8,7 +8,8 @@ import pytest
 from conftest import sign_in_grant, sign_in_organiser
 from flask import url_for
 
-from kt_workshop import access, archive, create_app, store
+from kt_workshop import access, archive, store
+from kt_workshop.app import create_app
 from kt_workshop.db import open_db
 from kt_workshop.web import PUBLIC, allow
 

@@ -341,7 +341,9 @@ def live_workshop(db) -> int:
 
     from PIL import Image
 
-    from kt_workshop import access, day, feedback, notes, plan
+    from kt_workshop import access
+    from kt_workshop.live import day, feedback, notes
+    from kt_workshop.plan import store as plan
 
     workshop_id = create_demo(db)
     plan.make_plan(db, workshop_id)

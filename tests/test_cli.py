@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from kt_workshop import create_app, store, topics
+from kt_workshop import store
+from kt_workshop.app import create_app
 from kt_workshop.cli import build_parser, main
 from kt_workshop.db import open_db
+from kt_workshop.setup import topics
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
@@ -313,9 +315,9 @@ def no_planner(monkeypatch):
     def plan_rotation(**_kwargs):
         raise AssertionError("bad arguments must be refused before planning")
 
-    module = types.ModuleType("kt_workshop.planning.rotation")
+    module = types.ModuleType("kt_workshop.plan.algorithms.rotation")
     module.plan_rotation = plan_rotation
-    monkeypatch.setitem(sys.modules, "kt_workshop.planning.rotation", module)
+    monkeypatch.setitem(sys.modules, "kt_workshop.plan.algorithms.rotation", module)
 
 
 @pytest.mark.parametrize(

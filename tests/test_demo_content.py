@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from kt_workshop import demo_content as dc
-from kt_workshop.notes import KINDS
+from kt_workshop.demo import content as dc
+from kt_workshop.live.notes import KINDS
 
 THEME_KEYS = {theme["key"] for theme in dc.THEMES}
 PARENT = {theme["key"]: theme["parent"] for theme in dc.THEMES}

@@ -2,9 +2,10 @@
 
 import pytest
 
-from kt_workshop import store, topics
+from kt_workshop import store
 from kt_workshop.db import init_db
 from kt_workshop.demo import DEMO_TITLE, create_demo
+from kt_workshop.setup import topics
 from kt_workshop.store import InputError, NotFound
 
 UNICODE = {

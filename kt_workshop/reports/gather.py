@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from kt_workshop import analysis, codebook, coding, feedback, plan_view, store
+from kt_workshop import store
+from kt_workshop.coding import analysis, codebook, codes
+from kt_workshop.live import feedback
+from kt_workshop.plan import grid as plan_view
 from kt_workshop.reports.dataset import (
     AgreementFigures,
     Block,
@@ -42,7 +45,7 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
     options = options or Options()
     text = _Cleaner()
     workshop = store.get_workshop(db, workshop_id)
-    summaries = coding.summaries(db, workshop_id)
+    summaries = codes.summaries(db, workshop_id)
     programme = store.programme(db, workshop_id)
     blocks, questions = [], []
     for block in programme:
@@ -83,10 +86,10 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         )
         for row in rows
     ]
-    codings = coding.coding_data(db, workshop_id)  # read once: three parts need it
-    agreed, disputed = coding.consensus(codings)
+    codings = codes.coding_data(db, workshop_id)  # read once: three parts need it
+    agreed, disputed = codes.consensus(codings)
     consensus = sorted(agreed)
-    analysts = coding.analysts(db, workshop_id)
+    analysts = codes.analysts(db, workshop_id)
     notes = _notes(db, workshop_id, questions, themes, consensus, text)
     counts = _counts(notes, consensus, rows, questions)
     return Dataset(
@@ -106,7 +109,7 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         notes=notes,
         themes=themes,
         quotes=_quotes(db, workshop_id),
-        points=[text(p["text"]) for p in coding.points(db, workshop_id)],
+        points=[text(p["text"]) for p in codes.points(db, workshop_id)],
         feedback=_feedback(db, workshop_id, text),
         agreement=_agreement(db, workshop_id, text, codings, len(disputed), analysts),
         moderators=len(store.list_items(db, "moderator", workshop_id)),
@@ -245,7 +248,7 @@ def _quotes(db, workshop_id) -> list[Quote]:
             question_id=row["question_id"],
             text=clean(row["text"])[0],
         )
-        for row in coding.quotes(db, workshop_id)
+        for row in codes.quotes(db, workshop_id)
     ]
 
 
@@ -278,7 +281,7 @@ def _agreement(db, workshop_id, text, codings, open_disputes, analysts) -> Agree
     people = [a for a in analysts if a["coded"] or a["seen"]]
     if len(people) < 2:
         return None
-    result = coding.comparison(db, workshop_id, people[0]["id"], people[1]["id"], codings)
+    result = codes.comparison(db, workshop_id, people[0]["id"], people[1]["id"], codings)
     report = result["report"]
     return AgreementFigures(
         analyst_a=text(result["a"]["name"]),

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from kt_workshop import archive, exchange, store
+from kt_workshop import archive, store
+from kt_workshop.coding import exchange
 from kt_workshop.i18n import _, lazy_
 from kt_workshop.reports import excel, figures, word
 from kt_workshop.reports.dataset import Options

@@ -1,0 +1,182 @@
+"""The JSON API's analysis routes: the codebook, codings, agreement and the report's files."""
+
+import io
+import tempfile
+from pathlib import Path
+
+from flask import abort, jsonify, request, send_file
+
+from kt_workshop import store
+from kt_workshop.api.blueprint import body, bp
+from kt_workshop.coding import codebook, codes
+from kt_workshop.db import writing
+from kt_workshop.i18n import _
+from kt_workshop.reports import pack
+from kt_workshop.reports.dataset import Options
+from kt_workshop.web import (
+    allow,
+    audit_actor,
+    current_actor,
+    get_db,
+    json_error,
+    may_name_delegates,
+)
+
+CODERS = ("organiser", "analyst")
+
+
+def caller_analyst(workshop_id: int, create: bool) -> dict:
+    """The analyst the caller codes under."""
+    actor = current_actor()
+    return codes.analyst_for(
+        get_db(), workshop_id, actor.role, actor.grant_id, actor.label, create=create
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/themes")
+@allow(*CODERS)
+def themes(workshop_id):
+    """The codebook in reading order, with each theme's depth and path."""
+    db = get_db()
+    store.get_workshop(db, workshop_id)
+    return jsonify(codebook.themes(db, workshop_id))
+
+
+@bp.route("/workshops/<int:workshop_id>/themes", methods=["POST"])
+@allow(*CODERS)
+def theme_create(workshop_id):
+    """Add a theme: name, and optionally parent_id, colour, description, usage."""
+    db = get_db()
+    data = body()
+    with writing(db):
+        theme_id = codebook.create_theme(db, workshop_id, data, audit_actor())
+    return jsonify(codebook.get_theme(db, workshop_id, theme_id)), 201
+
+
+@bp.route("/workshops/<int:workshop_id>/codings")
+@allow(*CODERS)
+def codings(workshop_id):
+    """Codings as [note_id, theme_id] pairs: the caller's (default), an analyst's, or consensus."""
+    db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
+    whose = request.args.get("analyst", "me")
+    if whose == "consensus":
+        return jsonify({"analyst": "consensus", "codings": codes.report_coding(db, workshop_id)})
+    me = caller_analyst(workshop_id, create=False)
+    analyst_id = me["id"] if whose == "me" else (int(whose) if whose.isdigit() else -1)
+    if analyst_id != me["id"] and workshop["coding_blind"] and current_actor().role != "organiser":
+        return jsonify({"error": _("Blind coding is on: you see only your own codes.")}), 409
+    analyst = codes.get_analyst(db, workshop_id, analyst_id) if analyst_id != me["id"] else me
+    pairs = db.execute(
+        "SELECT note_id, theme_id FROM coding WHERE workshop_id = ? AND analyst_id IS ?"
+        " ORDER BY note_id, theme_id",
+        [workshop_id, analyst["id"]],
+    ).fetchall()
+    return jsonify({"analyst": analyst["name"], "codings": [list(pair) for pair in pairs]})
+
+
+@bp.route("/workshops/<int:workshop_id>/codings", methods=["POST"])
+@allow(*CODERS)
+def code(workshop_id):
+    """Add a theme to notes, or take it off: {note_ids, theme_id, action: add|remove}."""
+    db = get_db()
+    data = body()
+    note_ids = data.get("note_ids")
+    if not isinstance(note_ids, list) or not note_ids:
+        raise store.InputError({"note_ids": _("Give the notes as a list of ids.")})
+    if data.get("action", "add") not in ("add", "remove"):
+        raise store.InputError({"action": _("Choose add or remove.")})
+    with writing(db):
+        analyst = caller_analyst(workshop_id, create=True)
+        result = codes.code_notes(
+            db,
+            workshop_id,
+            analyst["id"],
+            note_ids,
+            data.get("theme_id"),
+            data.get("action", "add") == "add",
+        )
+    return jsonify(
+        {"changed": result["changed"], "notes": result["notes"], "problems": result["problems"]}
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/agreement")
+@allow(*CODERS)
+def agreement(workshop_id):
+    """Agreement of two analysts (?a=&b=): per theme and pooled, with the disagreements."""
+    db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
+    if workshop["coding_blind"] and current_actor().role != "organiser":
+        return jsonify({"error": _("Blind coding is on until the organiser ends it.")}), 409
+    try:
+        a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
+    except ValueError:
+        raise store.InputError({"a": _("Give two analysts' ids as ?a=&b=.")}) from None
+    result = codes.comparison(db, workshop_id, a, b)
+
+    def figures(row):
+        return {
+            key: getattr(row, key)
+            for key in (
+                "units",
+                "both",
+                "only_a",
+                "only_b",
+                "neither",
+                "percent",
+                "kappa",
+                "alpha",
+                "no_variation",
+                "unreliable",
+            )
+        }
+
+    return jsonify(
+        {
+            "a": result["a"]["name"],
+            "b": result["b"]["name"],
+            "pooled": figures(result["report"].pooled),
+            "themes": {
+                str(theme_id): figures(row) for theme_id, row in result["report"].themes.items()
+            },
+            "disagreements": result["disagreements"],
+        }
+    )
+
+
+EXPORTS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "qdpx": "application/zip",
+    "json": "application/json",
+    "pdf": "application/pdf",
+}
+
+
+@bp.route("/workshops/<int:workshop_id>/exports/<fmt>")
+@allow(*CODERS)
+def export(workshop_id, fmt):
+    """One file of the report pack, made now: docx, xlsx, qdpx, json or pdf (?names=1)."""
+    if fmt not in EXPORTS:
+        abort(404)
+    if fmt == "json" and not may_name_delegates():  # as the archive route: every row, names too
+        return json_error(403, _("Only the organiser may download the workshop archive."))
+    names = request.args.get("names") == "1" and may_name_delegates()
+    with tempfile.TemporaryDirectory() as folder:  # build_pack answers an unknown workshop
+        written, problems = pack.build_pack(
+            get_db(), workshop_id, Path(folder), [fmt], Options(names=names)
+        )
+        found = [p for p in written if p.suffix == f".{fmt}"]
+        if not found:
+            return json_error(503, " ".join(problems) or _("The file could not be made."))
+        data = found[0].read_bytes()
+        name = found[0].name
+    response = send_file(
+        io.BytesIO(data), mimetype=EXPORTS[fmt], as_attachment=True, download_name=name
+    )
+    if problems:
+        response.headers["X-Export-Problems"] = (
+            " | ".join(problems)[:1000].encode("ascii", "replace").decode()
+        )
+    return response

@@ -1,0 +1,206 @@
+"""Help with coding that a person accepts or rejects: keyword rules and theme suggestions.
+
+A rule codes every matching note for the analyst who runs it; the run is one codebook change, so
+"undo" takes its codes off again. Suggestions come from clustering the notes
+(`kt_workshop.suggestions`); the analyst turns one into a theme, merges it into a theme, or
+dismisses it. Both are recorded in the codebook's history and undone the same way.
+"""
+
+import threading
+
+from sqlite_utils import Database
+from threadpoolctl import threadpool_limits
+
+from kt_workshop.coding import suggestions
+from kt_workshop.coding.codebook import Change, create_theme, get_theme
+from kt_workshop.coding.codes import mark_seen
+from kt_workshop.i18n import _
+from kt_workshop.store import InputError, now
+
+_cache: dict[tuple, list] = {}
+_cache_lock = threading.Lock()
+
+
+def _notes(db: Database, workshop_id: int) -> list[dict]:
+    return [
+        dict(row)
+        for row in db.query(
+            "SELECT id, text FROM note WHERE workshop_id = ? AND deleted_at IS NULL ORDER BY id",
+            [workshop_id],
+        )
+    ]
+
+
+def check_rule(pattern) -> suggestions.Rule:
+    """The parsed rule, or InputError with what is wrong with it."""
+    try:
+        return suggestions.parse_rule(pattern if isinstance(pattern, str) else "")
+    except suggestions.RuleError as error:
+        raise InputError({"pattern": str(error)}) from None
+
+
+def preview_rule(db: Database, workshop_id: int, pattern, theme_id, analyst_id: int) -> dict:
+    """The notes a rule would code, and which of them the analyst already coded with the theme."""
+    rule = check_rule(pattern)
+    theme = get_theme(db, workshop_id, theme_id)
+    notes = _notes(db, workshop_id)
+    matched = set(suggestions.matching_notes(rule, notes))
+    already = {
+        row[0]
+        for row in db.execute(
+            "SELECT note_id FROM coding WHERE theme_id = ? AND analyst_id = ?",
+            [theme["id"], analyst_id],
+        )
+    }
+    return {
+        "rule": rule,
+        "theme": theme,
+        "notes": [note for note in notes if note["id"] in matched],
+        "new": sorted(matched - already),
+    }
+
+
+def _code(change: Change, workshop_id: int, analyst_id: int, theme_id: int, note_ids) -> int:
+    """Add the codes the notes lack, each recorded so the change can be undone."""
+    added = 0
+    for note_id in note_ids:
+        exists = change.db.execute(
+            "SELECT 1 FROM coding WHERE note_id = ? AND theme_id = ? AND analyst_id = ?",
+            [note_id, theme_id, analyst_id],
+        ).fetchone()
+        if not exists:
+            change.insert(
+                "coding",
+                {
+                    "workshop_id": workshop_id,
+                    "note_id": note_id,
+                    "theme_id": theme_id,
+                    "analyst_id": analyst_id,
+                    "created_at": now(),
+                },
+            )
+            added += 1
+    return added
+
+
+def apply_rule(
+    db: Database, workshop_id: int, pattern, theme_id, analyst_id: int, actor: str
+) -> int:
+    """Code every matching note with the theme for this analyst; keep the rule; count new codes."""
+    preview = preview_rule(db, workshop_id, pattern, theme_id, analyst_id)
+    change = Change(db, workshop_id)
+    added = _code(change, workshop_id, analyst_id, preview["theme"]["id"], preview["new"])
+    change.insert(
+        "coding_rule",
+        {
+            "workshop_id": workshop_id,
+            "pattern": preview["rule"].text,
+            "theme_id": preview["theme"]["id"],
+            "analyst_id": analyst_id,
+            "created_at": now(),
+        },
+    )
+    mark_seen(db, workshop_id, analyst_id, preview["new"])
+    change.record(
+        actor,
+        "rule",
+        _(
+            "The rule “%(rule)s” coded %(n)s notes with “%(theme)s”.",
+            rule=preview["rule"].text,
+            n=added,
+            theme=preview["theme"]["name"],
+        ),
+    )
+    return added
+
+
+def rules(db: Database, workshop_id: int) -> list[dict]:
+    """The rules run so far, newest first, with their theme's name."""
+    return [
+        dict(row)
+        for row in db.query(
+            "SELECT coding_rule.*, theme.name AS theme FROM coding_rule"
+            " JOIN theme ON theme.id = coding_rule.theme_id"
+            " WHERE coding_rule.workshop_id = ? ORDER BY coding_rule.id DESC",
+            [workshop_id],
+        )
+    ]
+
+
+# Suggestions ----------------------------------------------------------------------------------
+
+
+def theme_suggestions(db: Database, workshop_id: int) -> list[suggestions.Suggestion]:
+    """Suggested themes for the notes as they are now, without the dismissed ones."""
+    notes = _notes(db, workshop_id)
+    stamp = db.execute(
+        "SELECT COUNT(*), MAX(updated_at) FROM note WHERE workshop_id = ?", [workshop_id]
+    ).fetchone()
+    key = (db.conn.execute("PRAGMA database_list").fetchone()[2], workshop_id, *stamp)
+    with _cache_lock:
+        found = _cache.get(key)
+    if found is None:
+        # One BLAS thread: on the laptops this runs on, a second thread costs more than it
+        # saves (0.5 s instead of 1-1.6 s for 5,000 notes, see docs/themes-benchmark.md).
+        with threadpool_limits(limits=1):
+            found = suggestions.suggest_themes(notes)
+        with _cache_lock:
+            if len(_cache) > 32:
+                _cache.clear()
+            _cache[key] = found
+    dismissed = {
+        row[0]
+        for row in db.execute(
+            "SELECT key FROM dismissed_suggestion WHERE workshop_id = ?", [workshop_id]
+        )
+    }
+    return [s for s in found if s.key not in dismissed]
+
+
+def _suggestion(db: Database, workshop_id: int, key: str) -> suggestions.Suggestion:
+    for suggestion in theme_suggestions(db, workshop_id):
+        if suggestion.key == key:
+            return suggestion
+    raise InputError(
+        {"suggestion": _("This suggestion is gone (the notes changed): look at the new ones.")}
+    )
+
+
+def accept_suggestion(
+    db: Database, workshop_id: int, key: str, analyst_id: int, actor: str, name=None, into=None
+) -> int:
+    """Turn a suggestion into a new theme, or merge it into a theme; code its notes; theme id."""
+    suggestion = _suggestion(db, workshop_id, key)
+    if into:
+        theme = get_theme(db, workshop_id, into)
+    else:
+        theme = get_theme(
+            db,
+            workshop_id,
+            create_theme(db, workshop_id, {"name": name or suggestion.label}, actor),
+        )
+    change = Change(db, workshop_id)
+    added = _code(change, workshop_id, analyst_id, theme["id"], suggestion.note_ids)
+    change.insert("dismissed_suggestion", {"workshop_id": workshop_id, "key": key})
+    mark_seen(db, workshop_id, analyst_id, suggestion.note_ids)
+    change.record(
+        actor,
+        "suggestion",
+        _(
+            "The suggestion “%(label)s” coded %(n)s notes with “%(theme)s”.",
+            label=suggestion.label,
+            n=added,
+            theme=theme["name"],
+        ),
+    )
+    return theme["id"]
+
+
+def dismiss_suggestion(db: Database, workshop_id: int, key: str) -> None:
+    """Hide a suggestion for good."""
+    if not isinstance(key, str) or not key.strip():
+        raise InputError({"suggestion": _("Choose the suggestion to dismiss.")})
+    db.execute(
+        "INSERT OR IGNORE INTO dismissed_suggestion (workshop_id, key) VALUES (?, ?)",
+        [workshop_id, str(key)[:500]],
+    )

@@ -1,0 +1,167 @@
+"""Blueprint: the analysts compared, disagreements resolved into the consensus, and the write-up
+(summaries, points for further discussion, key quotes) that feeds the report."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from kt_workshop import store
+from kt_workshop.coding import codebook, codes
+from kt_workshop.coding.workspace import CODERS, back, current_analyst
+from kt_workshop.db import writing
+from kt_workshop.i18n import _
+from kt_workshop.web import allow, audit_actor, current_actor, flash_errors, get_db
+
+bp = Blueprint("review", __name__)
+
+
+def _number(name: str):
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/w/<int:workshop_id>/compare")
+@allow(*CODERS)
+def compare_page(workshop_id):
+    """Two analysts' coding side by side: agreement per theme and pooled, and what to resolve."""
+    db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
+    current_analyst(workshop_id)
+    people = [a for a in codes.analysts(db, workshop_id) if a["seen"] or a["coded"]]
+    a_id, b_id = _number("a"), _number("b")
+    if (a_id is None or b_id is None) and len(people) >= 2:
+        a_id, b_id = people[0]["id"], people[1]["id"]
+    hidden = workshop["coding_blind"] and current_actor().role != "organiser"
+    result, problem = None, None
+    if hidden:
+        problem = _(
+            "Blind coding is on: the organiser switches it off when everyone has finished coding."
+        )
+    elif a_id is not None and b_id is not None:
+        try:
+            result = codes.comparison(db, workshop_id, a_id, b_id)
+        except (store.InputError, store.NotFound) as error:
+            problem = " ".join(getattr(error, "errors", {}).values()) or str(error)
+    elif len(people) < 2:
+        problem = _("The comparison needs two analysts who have coded notes.")
+    notes = {}
+    if result:
+        ids = sorted({d["note_id"] for d in result["disagreements"]})
+        notes = {
+            row["id"]: row
+            for row in db.query(
+                f"SELECT id, text, kind FROM note WHERE id IN ({','.join('?' * len(ids))})",  # noqa: S608
+                ids,
+            )
+        }
+    data = codes.coding_data(db, workshop_id)
+    agreed, disputed = codes.consensus(data)
+    return render_template(
+        "coding/compare.html",
+        workshop=workshop,
+        people=people,
+        a_id=a_id,
+        b_id=b_id,
+        result=result,
+        problem=problem,
+        notes=notes,
+        theme_by_id={t["id"]: t for t in codebook.themes(db, workshop_id)},
+        consensus_size=len(agreed),
+        open_disputes=len(disputed),
+        next_url=request.full_path,
+    )
+
+
+@bp.route("/w/<int:workshop_id>/compare/decide", methods=["POST"])
+@allow(*CODERS)
+def decide(workshop_id):
+    """Resolve a disagreement: keep the theme on the note in the consensus, drop it, or reopen."""
+    db = get_db()
+    keep = {"keep": True, "drop": False, "reopen": None}.get(request.form.get("decision"), "bad")
+    if keep == "bad":
+        abort(400, _("Choose keep, drop or reopen."))
+    try:
+        with writing(db):
+            codes.decide(
+                db,
+                workshop_id,
+                request.form.get("note_id"),
+                request.form.get("theme_id"),
+                keep,
+                audit_actor(),
+            )
+    except store.InputError as error:
+        flash_errors(error)
+    except store.NotFound as error:
+        flash(str(error), "error")
+    return back(workshop_id)
+
+
+@bp.route("/w/<int:workshop_id>/writeup")
+@allow(*CODERS)
+def writeup_page(workshop_id):
+    """Summaries per question and per overarching theme, points for discussion, key quotes."""
+    db = get_db()
+    themes = codebook.themes(db, workshop_id)
+    return render_template(
+        "coding/writeup.html",
+        workshop=store.get_workshop(db, workshop_id),
+        programme=store.programme(db, workshop_id),
+        overarching=[t for t in themes if t["parent_id"] is None],
+        theme_by_id={t["id"]: t for t in themes},
+        summaries=codes.summaries(db, workshop_id),
+        points=codes.points(db, workshop_id),
+        quotes=codes.quotes(db, workshop_id),
+    )
+
+
+def to_writeup(workshop_id: int, anchor: str = ""):
+    return redirect(url_for("review.writeup_page", workshop_id=workshop_id, _anchor=anchor or None))
+
+
+@bp.route("/w/<int:workshop_id>/writeup/summary", methods=["POST"])
+@allow(*CODERS)
+def summary_save(workshop_id):
+    """Save the summary of a question or of an overarching theme."""
+    db = get_db()
+    question_id = request.form.get("question_id") or None
+    theme_id = request.form.get("theme_id") or None
+    try:
+        with writing(db):
+            codes.save_summary(
+                db,
+                workshop_id,
+                request.form.get("text", ""),
+                audit_actor(),
+                question_id=int(question_id) if question_id and question_id.isdigit() else None,
+                theme_id=int(theme_id) if theme_id and theme_id.isdigit() else None,
+            )
+    except store.InputError as error:
+        flash_errors(error)
+    except store.NotFound as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Summary saved."), "success")
+    anchor = f"question-{question_id}" if question_id else f"theme-{theme_id}"
+    return to_writeup(workshop_id, anchor)
+
+
+@bp.route("/w/<int:workshop_id>/writeup/points", methods=["POST"])
+@allow(*CODERS)
+def point_add(workshop_id):
+    """Add a point for further discussion."""
+    db = get_db()
+    try:
+        with writing(db):
+            codes.add_point(db, workshop_id, request.form.get("text", ""), audit_actor())
+    except store.InputError as error:
+        flash_errors(error)
+    return to_writeup(workshop_id, "points")
+
+
+@bp.route("/w/<int:workshop_id>/writeup/points/<int:point_id>/delete", methods=["POST"])
+@allow(*CODERS)
+def point_delete(workshop_id, point_id):
+    """Remove a point for further discussion."""
+    db = get_db()
+    with writing(db):
+        codes.delete_point(db, workshop_id, point_id)
+    return to_writeup(workshop_id, "points")

@@ -1,0 +1,168 @@
+"""Where a tablet or a participant is in the day, and what it sees and decides there.
+
+Plain functions on the database, called by the live pages (live.py) and by Socket.IO events
+(events.py) alike.
+"""
+
+from sqlite_utils import Database
+
+from kt_workshop import store
+from kt_workshop.db import writing
+from kt_workshop.i18n import _
+from kt_workshop.live import day, notes
+from kt_workshop.plan.store import day_rounds, planned_people
+
+# What a tablet sees ---------------------------------------------------------------------------
+
+
+def tablet_table(db: Database, workshop_id: int, grant: dict, round_id) -> int | None:
+    """The table a tablet is at in a round: its own, or where its moderator leads."""
+    if grant["table_id"]:
+        return grant["table_id"]
+    if grant["moderator_id"] and round_id:
+        row = db.execute(
+            "SELECT table_id FROM lead WHERE round_id = ? AND moderator_id = ?",
+            [round_id, grant["moderator_id"]],
+        ).fetchone()
+        return row[0] if row else None
+    return None
+
+
+def who_is_there(db: Database, workshop_id: int, round_id: int, table_id: int) -> list[str]:
+    """Names of the delegates at a table in a round (pseudonyms as the organiser wrote them)."""
+    seated = [
+        row[0]
+        for row in db.execute(
+            "SELECT p.name FROM seat s JOIN participant p ON p.id = s.participant_id "
+            "WHERE s.round_id = ? AND s.table_id = ? ORDER BY p.name COLLATE NOCASE",
+            [round_id, table_id],
+        ).fetchall()
+    ]
+    if seated:
+        return seated
+    return sorted(
+        (p["name"] for p in planned_people(db, workshop_id) if p["table_id"] == table_id),
+        key=str.casefold,
+    )
+
+
+def tablet_cell(db: Database, workshop_id: int, grant: dict) -> dict:
+    """The tablet's current cell, the carry-over brief, this cell's notes and pending ideas."""
+    rounds = day_rounds(db, workshop_id)  # once: the state, the cell and the brief share it
+    state = day.state(db, workshop_id, rounds=rounds)
+    round_id = state["round_id"]
+    if round_id is None:
+        round_id = rounds[0]["id"] if rounds else None
+    table_id = tablet_table(db, workshop_id, grant, round_id)
+    if round_id is None or table_id is None:
+        return {"state": state, "cell": None, "brief": [], "notes": [], "ideas": []}
+    cell = notes.cell_context(db, workshop_id, round_id, table_id)
+    workshop = store.get_workshop(db, workshop_id)
+    question = (
+        store.get_item(db, "question", workshop_id, cell["question_id"])
+        if cell["question_id"]
+        else None
+    )
+    moderator = (
+        store.get_item(db, "moderator", workshop_id, cell["moderator_id"])
+        if cell["moderator_id"]
+        else None
+    )
+    table = store.get_item(db, "tables", workshop_id, table_id)
+    round_ = next(r for r in rounds if r["id"] == round_id)
+    own = {
+        row["uid"]
+        for row in db["note"].rows_where(
+            "access_id = ? AND round_id = ? AND table_id = ?",
+            [grant["id"], round_id, table_id],
+            select="uid",
+        )
+    }
+    here = [
+        {**note, "own": note["uid"] in own}
+        for note in notes.notes(db, workshop_id, round_id=round_id, table_id=table_id)
+    ]
+    ideas = [
+        dict(row)
+        for row in db["idea"].rows_where(
+            "workshop_id = ? AND round_id = ? AND table_id = ? AND status = 'pending'",
+            [workshop_id, round_id, table_id],
+            order_by="id",
+        )
+    ]
+    return {
+        "state": state,
+        "cell": {
+            "round_id": round_id,
+            "table_id": table_id,
+            "table": table["name"],
+            "block": round_["block"]["title"],
+            "round": round_["number"],
+            "question": question["text"] if question else "",
+            "prompt": question["prompt"] if question else "",
+            "moderator": moderator["name"] if moderator else None,
+            "people": who_is_there(db, workshop_id, round_id, table_id),
+        },
+        "brief": notes.carry_over(
+            db, workshop_id, cell, workshop["format"] == "fixed_groups", rounds=rounds
+        ),
+        "notes": here,
+        "ideas": ideas,
+    }
+
+
+def decide_idea(db: Database, workshop_id: int, grant: dict, idea_id, accept: bool) -> list:
+    """Accept a participant's idea as a note of its cell, or dismiss it; return the changes."""
+    rows = list(
+        db["idea"].rows_where(
+            "id = ? AND workshop_id = ? AND status = 'pending'",
+            [idea_id if isinstance(idea_id, int) else -1, workshop_id],
+        )
+    )
+    if not rows:
+        raise notes.Refused(_("That idea has been handled already."))
+    idea = rows[0]
+    cell = notes.cell_context(db, workshop_id, idea["round_id"], idea["table_id"])
+    if not notes.may_write_at(db, grant, cell):
+        raise notes.Refused(_("This idea was sent to another table."))
+    changes = []
+    with writing(db):
+        note_id = None
+        if accept:
+            note_id, change = notes.store_note(
+                db,
+                workshop_id,
+                cell,
+                kind="idea",
+                text=idea["text"],
+                source="participant",
+                access_id=grant["id"],
+            )
+            changes.append(change)
+        status = "accepted" if accept else "dismissed"
+        db["idea"].update(idea["id"], {"status": status, "note_id": note_id})
+        changes.append(
+            day.record_change(
+                db, workshop_id, "idea", {**idea, "status": status, "note_id": note_id}
+            )
+        )
+    return changes
+
+
+def participant_cell(db: Database, workshop_id: int, participant_id: int) -> dict | None:
+    """Where a participant is in the current round, from the plan."""
+    state = day.state(db, workshop_id)
+    if state["round_id"] is None or state["status"] == "finished":
+        return None
+    seat = db.execute(
+        "SELECT table_id FROM seat WHERE round_id = ? AND participant_id = ?",
+        [state["round_id"], participant_id],
+    ).fetchone()
+    table_id = (
+        seat[0]
+        if seat
+        else store.get_item(db, "participant", workshop_id, participant_id)["table_id"]
+    )
+    if table_id is None:
+        return None
+    return notes.cell_context(db, workshop_id, state["round_id"], table_id)

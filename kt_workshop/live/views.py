@@ -1,0 +1,347 @@
+"""Blueprint: the live day: control room, projector view, tablet page, photos, ideas, feedback."""
+
+import io
+import warnings
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from PIL import Image, UnidentifiedImageError
+
+from kt_workshop import store
+from kt_workshop.db import writing
+from kt_workshop.i18n import _
+from kt_workshop.live import cells, day, notes
+from kt_workshop.live.events import broadcast
+from kt_workshop.plan import printouts
+from kt_workshop.plan.store import day_rounds
+from kt_workshop.web import allow, audit_actor, current_actor, get_db, public_url
+
+bp = Blueprint("live", __name__)
+
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
+MAX_PIXELS = 60_000_000  # a 60-megapixel photo is already far more than a flipchart needs
+PHOTO_EDGE = 2000  # longest side kept, in pixels: enough to read a flipchart
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+@bp.route("/w/<int:workshop_id>/live")
+@allow("organiser")
+def control_room(workshop_id):
+    """The control room: run the rounds, the shared timer, announcements, every table's state."""
+    db = get_db()
+    return render_template(
+        "live/control.html",
+        workshop=store.get_workshop(db, workshop_id),
+        rounds=day_rounds(db, workshop_id),
+        tables=store.list_items(db, "tables", workshop_id),
+        grants=[
+            g
+            for g in db["access"].rows_where(
+                "workshop_id = ? AND role = 'moderator' AND revoked_at IS NULL", [workshop_id]
+            )
+        ],
+    )
+
+
+@bp.route("/w/<int:workshop_id>/projector")
+@allow("organiser")
+def projector(workshop_id):
+    """The projector view: round, timer, where groups go next, the join QR, the harvest wall."""
+    db = get_db()
+    join = public_url("auth.welcome")
+    return render_template(
+        "live/projector.html",
+        workshop=store.get_workshop(db, workshop_id),
+        # In the day's order, each with its block's place, so the wall shows the block on now.
+        questions=[
+            {"id": q["id"], "text": q["text"], "block_index": index}
+            for index, block in enumerate(store.programme(db, workshop_id))
+            for q in block["questions"]
+        ],
+        tables=[
+            {"id": t["id"], "name": t["name"]} for t in store.list_items(db, "tables", workshop_id)
+        ],
+        join_url=join,
+        join_qr=printouts.qr_svg_data_uri(join),
+    )
+
+
+@bp.route("/w/<int:workshop_id>/projector/next.json")
+@allow("organiser")
+def projector_next(workshop_id):
+    """Where each table's people and moderator go in the next round, for the projector."""
+    from kt_workshop.plan import grid as plan_view
+
+    db = get_db()
+    state = day.state(db, workshop_id)
+    target = state["next_round"] if state["status"] != "waiting" else state["round"]
+    if target is None and state["status"] == "waiting":
+        rounds = day_rounds(db, workshop_id)
+        target = day.round_json(rounds[0]) if rounds else None
+    rows = [
+        row
+        for row in plan_view.grid(db, workshop_id)
+        if target and row["round"]["id"] == target["id"]
+    ]
+    cells = rows[0]["cells"] if rows else []
+    return jsonify(
+        {
+            "round": target,
+            "tables": [
+                {
+                    "table": c["table"]["name"],
+                    "moderator": c["moderator"]["name"] if c["moderator"] else None,
+                    "question": (c["question"] or {}).get("text", ""),
+                    "people": [p["name"] for p in c["people"]],
+                }
+                for c in cells
+            ],
+        }
+    )
+
+
+@bp.route("/w/<int:workshop_id>/tablet")
+@allow("moderator")
+def tablet(workshop_id):
+    """The moderator's tablet page: follows the day, captures notes, loses nothing."""
+    db = get_db()
+    actor = current_actor()
+    return render_template(
+        "live/tablet.html",
+        workshop=store.get_workshop(db, workshop_id),
+        actor=actor,
+        kinds=notes.KINDS,
+    )
+
+
+@bp.route("/w/<int:workshop_id>/photos", methods=["POST"])
+@allow("moderator")
+def photo_upload(workshop_id):
+    """Store a photo of the flipchart or tablecloth with its cell (made smaller if need be)."""
+    from kt_workshop import access
+
+    db = get_db()
+    grant = access.live_grant(db, current_actor().grant_id)
+    upload = request.files.get("photo")
+    uid = request.form.get("uid", "")
+    if upload is None or not notes.UID.fullmatch(uid):
+        return jsonify({"ok": False, "error": _("Send a photo with its id.")}), 400
+    existing = db.execute(
+        "SELECT id FROM photo WHERE uid = ? AND workshop_id = ? AND access_id = ?",
+        [uid, workshop_id, grant["id"]],
+    ).fetchone()
+    if existing:
+        return jsonify({"ok": True, "id": existing[0], "duplicate": True})
+    data = upload.read(MAX_PHOTO_BYTES + 1)
+    if len(data) > MAX_PHOTO_BYTES:
+        return jsonify({"ok": False, "error": _("The photo is over 15 MB.")}), 413
+    try:
+        cell = notes.cell_context(
+            db, workshop_id, request.form.get("round_id"), request.form.get("table_id")
+        )
+        if not notes.may_write_at(db, grant, cell):
+            raise notes.Refused(_("This tablet does not take notes at that table."))
+        image, width, height = shrink_photo(data)
+    except notes.Refused as error:
+        return jsonify({"ok": False, "error": str(error)}), 403
+    except ValueError as error:
+        return jsonify({"ok": False, "error": str(error)}), 400
+    with writing(db):
+        photo_id = (
+            db["photo"]
+            .insert(
+                {
+                    "uid": uid,
+                    "workshop_id": workshop_id,
+                    "round_id": cell["round_id"],
+                    "table_id": cell["table_id"],
+                    "question_id": cell["question_id"],
+                    "access_id": grant["id"],
+                    "mime": "image/jpeg",
+                    "width": width,
+                    "height": height,
+                    "data": image,
+                    "created_at": store.now(),
+                }
+            )
+            .last_pk
+        )
+        change = day.record_change(
+            db,
+            workshop_id,
+            "photo",
+            {
+                "id": photo_id,
+                "uid": uid,
+                "round_id": cell["round_id"],
+                "table_id": cell["table_id"],
+                "question_id": cell["question_id"],
+                "width": width,
+                "height": height,
+            },
+        )
+    broadcast(change, workshop_id)
+    return jsonify({"ok": True, "id": photo_id, "seq": change["seq"]})
+
+
+def shrink_photo(data: bytes) -> tuple[bytes, int, int]:
+    """Check the upload is an image and make it a JPEG no longer than PHOTO_EDGE on a side."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse those too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+                if image.width * image.height > MAX_PIXELS:
+                    raise ValueError("too many pixels")
+        with Image.open(io.BytesIO(data)) as image:
+            image = image.convert("RGB")
+            image.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=85)
+            return out.getvalue(), image.width, image.height
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ):
+        raise ValueError(_("This file is not a photo.")) from None
+
+
+@bp.route("/w/<int:workshop_id>/photos/<int:photo_id>")
+@allow("organiser", "moderator", "analyst")
+def photo(workshop_id, photo_id):
+    """One photo of the workshop."""
+    row = (
+        get_db()
+        .execute(
+            "SELECT data, mime FROM photo WHERE id = ? AND workshop_id = ?", [photo_id, workshop_id]
+        )
+        .fetchone()
+    )
+    if row is None:
+        abort(404)
+    return send_file(io.BytesIO(row[0]), mimetype=row[1])
+
+
+# Participants --------------------------------------------------------------------------------
+
+
+def participant_pages_on(workshop: dict) -> None:
+    """Refuse participant pages the organiser has not switched on."""
+    if not workshop["participant_pages"]:
+        abort(403, _("The organiser has not switched on participants' pages."))
+
+
+@bp.route("/w/<int:workshop_id>/ideas", methods=["POST"])
+@allow("participant")
+def idea_send(workshop_id):
+    """Send an anonymous idea to the current table and question; the moderator accepts it."""
+    db = get_db()
+    participant_pages_on(store.get_workshop(db, workshop_id))
+    text = request.form.get("text", "")
+    try:
+        notes.check_text(text)
+        if len(text) > 2000:
+            raise notes.Refused(_("An idea can hold up to 2,000 characters."))
+        actor = current_actor()
+        cell = (
+            cells.participant_cell(db, workshop_id, actor.participant_id)
+            if actor.participant_id
+            else None
+        )
+        if cell is None:
+            raise notes.Refused(_("There is no round on for you right now."))
+    except notes.Refused as error:
+        flash(str(error), "error")
+        return redirect(url_for("auth.my_workshop", workshop_id=workshop_id))
+    with writing(db):
+        idea_id = (
+            db["idea"]
+            .insert(
+                {
+                    "workshop_id": workshop_id,
+                    **{k: cell[k] for k in ("round_id", "table_id", "question_id")},
+                    "text": text,
+                    "status": "pending",
+                    "note_id": None,
+                    "created_at": store.now(),
+                }
+            )
+            .last_pk
+        )
+        change = day.record_change(
+            db, workshop_id, "idea", dict(next(db["idea"].rows_where("id = ?", [idea_id])))
+        )
+    broadcast(change, workshop_id)
+    flash(_("Thank you: your idea went to your table's moderator, without your name."), "success")
+    return redirect(url_for("auth.my_workshop", workshop_id=workshop_id))
+
+
+@bp.route("/w/<int:workshop_id>/feedback", methods=["GET", "POST"])
+@allow("participant")
+def feedback(workshop_id):
+    """The end-of-day feedback form; answers are kept without a name."""
+    from kt_workshop.live import feedback as forms
+
+    db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
+    participant_pages_on(workshop)
+    questions = forms.questions(db, workshop_id)
+    actor = current_actor()
+    response = forms.response_key(current_app.config["SECRET_KEY"], actor.grant_id)
+    if request.method == "POST":
+        try:
+            forms.save_answers(db, workshop_id, response, request.form)
+        except store.InputError as error:
+            for message in error.errors.values():
+                flash(message, "error")
+        else:
+            flash(_("Thank you for your feedback."), "success")
+            return redirect(url_for("auth.my_workshop", workshop_id=workshop_id))
+    return render_template(
+        "live/feedback.html",
+        workshop=workshop,
+        questions=questions,
+        answers=forms.answers_of(db, workshop_id, response),
+    )
+
+
+@bp.route("/w/<int:workshop_id>/feedback/setup", methods=["GET", "POST"])
+@allow("organiser")
+def feedback_setup(workshop_id):
+    """The organiser writes the feedback form's questions and sees the results so far."""
+    from kt_workshop.live import feedback as forms
+
+    db = get_db()
+    if request.method == "POST":
+        try:
+            forms.set_questions(db, workshop_id, request.form.get("questions", ""))
+        except store.InputError as error:
+            for message in error.errors.values():
+                flash(message, "error")
+        else:
+            store.audit(db, workshop_id, audit_actor(), "set feedback questions")
+            flash(_("Saved."), "success")
+        return redirect(url_for("live.feedback_setup", workshop_id=workshop_id))
+    return render_template(
+        "live/feedback_setup.html",
+        workshop=store.get_workshop(db, workshop_id),
+        questions=forms.questions(db, workshop_id),
+        results=forms.results(db, workshop_id),
+    )

@@ -1,0 +1,349 @@
+"""The workshop's plan in the database: groups, seats per round, moderators per round, publishing.
+
+The algorithms live in planning/ and know nothing of the database: this module turns rows into
+their plain inputs (people and tables as indices) and their answers back into rows.
+"""
+
+from sqlite_utils import Database
+
+from kt_workshop import store
+from kt_workshop.i18n import _
+from kt_workshop.plan.algorithms import groups as grouping
+from kt_workshop.plan.algorithms.constraints import Constraints
+from kt_workshop.plan.algorithms.fixed_groups import plan_fixed_groups
+from kt_workshop.plan.algorithms.rotation import plan_rotation
+
+BALANCE_CHOICES = ("country", "sector", "organisation", "role", "language")
+# What the rotation keeps mixed at each table, after encounters (the quality order's third step).
+ROTATION_BALANCE = ("country", "sector")
+
+
+def day_rounds(db: Database, workshop_id: int) -> list[dict]:
+    """Every round of the day in order, each with its block and its number within the block."""
+    rounds = []
+    for block_index, block in enumerate(store.programme(db, workshop_id)):
+        for number, round_ in enumerate(block["rounds"], start=1):
+            rounds.append(
+                {
+                    **round_,
+                    "block": block,
+                    "block_index": block_index,
+                    "number": number,
+                    "question_ids": [q["id"] for q in block["questions"]],
+                }
+            )
+    return rounds
+
+
+def planned_people(db: Database, workshop_id: int) -> list[dict]:
+    """The delegates the plan seats: everyone not marked absent."""
+    return [
+        p for p in store.list_items(db, "participant", workshop_id) if p["attendance"] != "absent"
+    ]
+
+
+def uses_seats(workshop: dict) -> bool:
+    """True when people move between tables (travelling or mixed format)."""
+    return workshop["format"] in ("travelling", "mixed")
+
+
+def _attributes(person: dict) -> dict:
+    """A delegate's attributes as the planners see them (extra columns included)."""
+    values = {k: str(v) for k, v in (person.get("extra") or {}).items()}
+    values.update({k: person[k] or "" for k in store.DELEGATE_FIELDS})
+    return values
+
+
+def check_enough_people(tables: list, people: list) -> None:
+    """Refuse to plan more tables than there are delegates to sit at them."""
+    if len(tables) > len(people):
+        raise store.InputError(
+            {
+                "tables": _(
+                    "There are more tables (%(t)s) than delegates (%(p)s).",
+                    t=len(tables),
+                    p=len(people),
+                )
+            }
+        )
+
+
+def mark_changed(db: Database, workshop_id: int) -> None:
+    """Note that the plan changed, so the organiser knows to publish it again."""
+    db["workshop"].update(workshop_id, {"plan_changed_at": store.now()})
+
+
+# Groups --------------------------------------------------------------------------------------
+
+
+def form_groups(
+    db: Database, workshop_id: int, balance: list[str], apart: list[str], seed: int = 0
+) -> dict:
+    """Split the delegates over the workshop's tables or groups, balanced; save and return it."""
+    tables = store.list_items(db, "tables", workshop_id)
+    people = planned_people(db, workshop_id)
+    if not tables:
+        raise store.InputError({"tables": _("Add the tables or groups first.")})
+    check_enough_people(tables, people)
+    index = {table["id"]: i for i, table in enumerate(tables)}
+    fixed = {
+        i: index[p["table_id"]]
+        for i, p in enumerate(people)
+        if p.get("stays") and p["table_id"] in index
+    }
+    result = grouping.form_groups(
+        [_attributes(p) for p in people],
+        len(tables),
+        balance=balance,
+        apart=apart,
+        seed=seed,
+        fixed=fixed,
+    )
+    with db.atomic():
+        for table_index, members in enumerate(result.groups):
+            for person_index in members:
+                db["participant"].update(
+                    people[person_index]["id"], {"table_id": tables[table_index]["id"]}
+                )
+        mark_changed(db, workshop_id)
+    return result.balance
+
+
+def group_summary(db: Database, workshop_id: int, balance: list[str], apart: list[str]) -> dict:
+    """Each group's members and make-up, and the balance figure of the groups as they are now."""
+    tables = store.list_items(db, "tables", workshop_id)
+    people = planned_people(db, workshop_id)
+    index = {table["id"]: i for i, table in enumerate(tables)}
+    members = [[] for _table in tables]
+    unplaced = []
+    for i, person in enumerate(people):
+        if person["table_id"] in index:
+            members[index[person["table_id"]]].append(i)
+        else:
+            unplaced.append(person)
+    attributes = [_attributes(p) for p in people]
+    figure = grouping.measure_balance(attributes, members, balance=balance, apart=apart)
+    make_up = {column: grouping.make_up(attributes, members, column) for column in balance}
+    return {
+        "groups": [
+            {
+                "table": table,
+                "people": [people[i] for i in members[t]],
+                "make_up": {c: make_up[c][t] for c in balance},
+            }
+            for t, table in enumerate(tables)
+        ],
+        "balance": figure,
+        "unplaced": unplaced,
+    }
+
+
+# Rotation ------------------------------------------------------------------------------------
+
+
+def block_moderators(db: Database, workshop_id: int, question_ids: list[int]) -> list[dict]:
+    """The moderators who carry one of the block's questions, in question order."""
+    carrying = [
+        m
+        for m in store.list_items(db, "moderator", workshop_id)
+        if m["question_id"] in question_ids
+    ]
+    return sorted(carrying, key=lambda m: question_ids.index(m["question_id"]))
+
+
+def rows_of(db: Database, table: str, workshop_id: int) -> list[dict]:
+    """All plan rows of one kind in the workshop."""
+    return list(db[table].rows_where("workshop_id = ?", [workshop_id]))
+
+
+def _save_leads(db: Database, workshop_id: int, cells: list[tuple[int, int, int | None]]):
+    """Replace the workshop's leads with (round id, table id, moderator id or None) cells."""
+    db.execute("DELETE FROM lead WHERE workshop_id = ?", [workshop_id])
+    db["lead"].insert_all(
+        [
+            {"workshop_id": workshop_id, "round_id": r, "table_id": t, "moderator_id": m}
+            for r, t, m in cells
+        ]
+    )
+
+
+def rotate_moderators(db: Database, workshop_id: int) -> list[str]:
+    """Plan which moderator leads at which group each round (fixed groups); return problems."""
+    tables = store.list_items(db, "tables", workshop_id)
+    if not tables:
+        raise store.InputError({"tables": _("Add the tables or groups first.")})
+    problems, cells = [], []
+    blocks = store.programme(db, workshop_id)
+    for block_index, block in enumerate(blocks):
+        moderators = block_moderators(db, workshop_id, [q["id"] for q in block["questions"]])
+        if not moderators or not block["rounds"]:
+            problems.append(
+                _(
+                    "“%(block)s” has no moderator with one of its questions: its "
+                    "rounds are self-led.",
+                    block=block["title"],
+                )
+            )
+            cells += [(r["id"], t["id"], None) for r in block["rounds"] for t in tables]
+            continue
+        plan = plan_fixed_groups(
+            len(tables), len(moderators), len(block["rounds"]), blocks=block_index + 1
+        )
+        problems += [f"{block['title']}: {p}" for p in plan.problems]
+        for round_, row in zip(block["rounds"], plan.blocks[block_index], strict=True):
+            for table, moderator in zip(tables, row, strict=True):
+                cells.append(
+                    (
+                        round_["id"],
+                        table["id"],
+                        None if moderator is None else moderators[moderator]["id"],
+                    )
+                )
+    with db.atomic():
+        _save_leads(db, workshop_id, cells)
+        mark_changed(db, workshop_id)
+    return problems
+
+
+def seat_constraints(
+    db: Database, workshop_id: int, people: list[dict], tables: list[dict], rounds: list[dict]
+) -> Constraints:
+    """The organiser's rules as the planner's Constraints: stays, pairs, closed and locked."""
+    person = {p["id"]: i for i, p in enumerate(people)}
+    table = {t["id"]: i for i, t in enumerate(tables)}
+    round_index = {r["id"]: i for i, r in enumerate(rounds)}
+    constraints = Constraints()
+    constraints.fixed = {
+        person[p["id"]]: table[p["table_id"]]
+        for p in people
+        if p.get("stays") and p["table_id"] in table
+    }
+    for rule in rows_of(db, "pair_rule", workshop_id):
+        if rule["first_id"] in person and rule["second_id"] in person:
+            pair = (person[rule["first_id"]], person[rule["second_id"]])
+            (constraints.apart if rule["kind"] == "apart" else constraints.together).append(pair)
+    for closed in rows_of(db, "closed_table", workshop_id):
+        constraints.closed.setdefault(round_index[closed["round_id"]], set()).add(
+            table[closed["table_id"]]
+        )
+    locked = {(c["round_id"], c["table_id"]) for c in rows_of(db, "locked_cell", workshop_id)}
+    for seat in rows_of(db, "seat", workshop_id):
+        if (seat["round_id"], seat["table_id"]) in locked and seat["participant_id"] in person:
+            constraints.pinned[(round_index[seat["round_id"]], person[seat["participant_id"]])] = (
+                table[seat["table_id"]]
+            )
+    return constraints
+
+
+def rotate_people(db: Database, workshop_id: int, seed: int = 0, time_limit: float = 1.0):
+    """Plan who sits where each round (travelling or mixed); save it and return the plan."""
+    tables = store.list_items(db, "tables", workshop_id)
+    people = planned_people(db, workshop_id)
+    rounds = day_rounds(db, workshop_id)
+    if not tables or not rounds:
+        raise store.InputError(
+            {"plan": _("Add the tables and the blocks with their rounds first.")}
+        )
+    check_enough_people(tables, people)
+    constraints = seat_constraints(db, workshop_id, people, tables, rounds)
+    result = plan_rotation(
+        tables=len(tables),
+        rounds=len(rounds),
+        people=len(people),
+        seed=seed,
+        time_limit=time_limit,
+        constraints=constraints,
+        attributes=[{c: p[c] for c in ROTATION_BALANCE} for p in people],
+    )
+    hosts = {
+        m["table_id"]: m["id"]
+        for m in store.list_items(db, "moderator", workshop_id)
+        if m["table_id"]
+    }
+    with db.atomic():
+        db.execute("DELETE FROM seat WHERE workshop_id = ?", [workshop_id])
+        db["seat"].insert_all(
+            {
+                "workshop_id": workshop_id,
+                "round_id": rounds[r]["id"],
+                "table_id": tables[t]["id"],
+                "participant_id": people[p]["id"],
+            }
+            for r, round_tables in enumerate(result.rounds)
+            for t, members in enumerate(round_tables)
+            for p in members
+        )
+        _save_leads(
+            db,
+            workshop_id,
+            [(r["id"], t["id"], hosts.get(t["id"])) for r in rounds for t in tables],
+        )
+        mark_changed(db, workshop_id)
+    return result
+
+
+def make_plan(db: Database, workshop_id: int, seed: int = 0, time_limit: float = 1.0) -> list:
+    """Plan the day in the workshop's format; return the problems to show the organiser."""
+    workshop = store.get_workshop(db, workshop_id)
+    if uses_seats(workshop):
+        return rotate_people(db, workshop_id, seed, time_limit).problems
+    return rotate_moderators(db, workshop_id)
+
+
+def replan_from(
+    db: Database, workshop_id: int, round_number: int, seed: int = 0, time_limit: float = 0.2
+):
+    """Re-plan the rounds from a round of the day on (1-based), keeping earlier rounds as they
+    were and moving as few people as possible: for late arrivals, leavers and closed tables."""
+    tables = store.list_items(db, "tables", workshop_id)
+    people = planned_people(db, workshop_id)
+    rounds = day_rounds(db, workshop_id)
+    if not 1 <= round_number <= len(rounds):
+        raise store.InputError({"round": _("Choose a round from 1 to %(n)s.", n=len(rounds))})
+    everyone = store.list_items(db, "participant", workshop_id)
+    index = {p["id"]: i for i, p in enumerate(everyone)}
+    table_index = {t["id"]: i for i, t in enumerate(tables)}
+    round_index = {r["id"]: i for i, r in enumerate(rounds)}
+    grid = [[[] for _t in tables] for _r in rounds]
+    for seat in rows_of(db, "seat", workshop_id):
+        grid[round_index[seat["round_id"]]][table_index[seat["table_id"]]].append(
+            index[seat["participant_id"]]
+        )
+    held = round_number - 1
+    constraints = seat_constraints(db, workshop_id, everyone, tables, rounds)
+    constraints.fixed = {
+        p: t for p, t in constraints.fixed.items() if everyone[p]["attendance"] != "absent"
+    }
+    from kt_workshop.plan.algorithms.replan import replan
+
+    result = replan(
+        grid[:held],
+        len(rounds) - held,
+        len(tables),
+        present={index[p["id"]] for p in people},
+        previous_future=grid[held:],
+        constraints=constraints,
+        time_limit=time_limit,
+        seed=seed,
+        attributes=[{c: p[c] for c in ROTATION_BALANCE} for p in everyone],
+    )
+    with db.atomic():
+        later = [r["id"] for r in rounds[held:]]
+        db.execute(
+            f"DELETE FROM seat WHERE workshop_id = ? AND round_id IN "  # noqa: S608
+            f"({','.join('?' * len(later))})",
+            [workshop_id, *later],
+        )
+        db["seat"].insert_all(
+            {
+                "workshop_id": workshop_id,
+                "round_id": rounds[held + r]["id"],
+                "table_id": tables[t]["id"],
+                "participant_id": everyone[p]["id"],
+            }
+            for r, round_tables in enumerate(result.rounds[held:])
+            for t, members in enumerate(round_tables)
+            for p in members
+        )
+        mark_changed(db, workshop_id)
+    return result

@@ -1,0 +1,291 @@
+"""Blueprint: the report page: choose what goes in, preview the charts, generate the pack with
+progress shown, and download each file or a zip of everything.
+
+Generating runs in a thread with its own database connection; the page polls its progress.
+Files land in <instance>/exports/workshop-<id>/ and stay there for later downloads: the folder
+always holds exactly the last pack written (a new one is written beside it and swapped in when
+done). A pack written with the delegates' names is marked so, and only the organiser may see or
+download it: analysts cannot choose names, so they cannot fetch them either.
+"""
+
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+
+from kt_workshop import store
+from kt_workshop.db import open_db
+from kt_workshop.i18n import _, lazy_
+from kt_workshop.reports import figures, pack
+from kt_workshop.reports.dataset import SECTIONS, Dataset, Options
+from kt_workshop.reports.gather import gather
+from kt_workshop.web import allow, audit_actor, get_db, may_name_delegates
+
+bp = Blueprint("report", __name__)
+READERS = ("organiser", "analyst")
+SECTION_LABELS = {
+    "summary": lazy_("Summary"),
+    "participation": lazy_("Participation"),
+    "plan": lazy_("Format and plan"),
+    "findings": lazy_("Findings per block and question"),
+    "themes": lazy_("Cross-cutting themes"),
+    "discussion": lazy_("Points for further discussion"),
+    "feedback": lazy_("Feedback"),
+    "method": lazy_("Method and data protection"),
+    "appendix": lazy_("Appendix: all notes and the codebook"),
+}
+LANGUAGES = {"en": "English"}
+PACK = ("all",)  # what the page writes
+NAMED = ".with-names"  # the marker of a pack that names the delegates (workbook or archive)
+
+
+@dataclass
+class Job:
+    """One pack being written: where it is, and what came of it."""
+
+    workshop_id: int
+    step: str = ""
+    number: int = 0
+    steps: int = 1
+    done: bool = False
+    error: str = ""
+    files: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+_jobs: dict[str, Job] = {}
+_jobs_lock = threading.Lock()
+PREVIEW_SECONDS = 30  # how long the chart previews may show the workshop as it was
+_previews: dict[tuple[str, int], tuple[float, Dataset]] = {}
+_previews_lock = threading.Lock()
+
+
+def export_dir(workshop_id: int) -> Path:
+    """Where a workshop's exports are written."""
+    return Path(current_app.instance_path) / "exports" / f"workshop-{workshop_id}"
+
+
+def options_from(form) -> Options:
+    """The report options from the form; names only for the organiser."""
+    sections = tuple(s for s in SECTIONS if form.get(f"section_{s}")) or SECTIONS
+    names = form.get("names") == "1" and may_name_delegates()
+    language = form.get("language", "en")
+    return Options(
+        sections=sections, names=names, language=language if language in LANGUAGES else "en"
+    )
+
+
+def page_formats() -> tuple[str, ...]:
+    """What the page writes for the person asking: the whole pack, but the workshop archive
+    only for the organiser. It holds every row, delegates' names included, and is the
+    organiser's alone, as its API route is."""
+    wanted = pack.FORMATS if "all" in PACK else PACK
+    return tuple(f for f in wanted if f != "json" or may_name_delegates())
+
+
+def run_job(app, job_id: str, out_dir: Path, options: Options, formats) -> None:
+    """Write the pack (in a thread), recording each step and the outcome on the job."""
+    with app.app_context():
+        _run_job(_jobs[job_id], app.config["DATABASE"], out_dir, options, formats)
+
+
+def _run_job(job: Job, database: str, out_dir: Path, options: Options, formats) -> None:
+
+    def progress(step, number, steps):
+        job.step, job.number, job.steps = step, number, steps
+
+    db = open_db(database)
+    staging = out_dir.with_name(f"{out_dir.name}.new-{uuid.uuid4().hex}")
+    try:
+        written, problems = pack.build_pack(
+            db, job.workshop_id, staging, formats, options, progress
+        )
+        if options.names or "json" in formats:
+            (staging / NAMED).touch()
+        replace_pack(staging, out_dir)
+        job.files = sorted((p.relative_to(staging).as_posix() for p in written), key=listing_order)
+        job.problems = problems
+    except Exception as error:  # the page must say what happened, whatever it was
+        current = pack.STEP_LABELS.get(job.step, job.step)
+        job.error = _("The export stopped at “%(step)s”: %(why)s", step=current, why=error)
+    finally:
+        db.close()
+        shutil.rmtree(staging, ignore_errors=True)  # what is left of a failed pack
+        job.done = True
+
+
+def replace_pack(staging: Path, out_dir: Path) -> None:
+    """Put a finished pack in place of the last one, so no file of an older pack (another
+    title, a chart no longer made, delegates' names) stays listed beside the new files."""
+    old = out_dir.with_name(f"{out_dir.name}.old-{uuid.uuid4().hex}")
+    if out_dir.exists():
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def names_hidden(workshop_id: int) -> bool:
+    """Whether the last pack names the delegates and the person asking is not the organiser."""
+    return (export_dir(workshop_id) / NAMED).exists() and not may_name_delegates()
+
+
+def files_in(workshop_id: int) -> list[str]:
+    """The files written earlier, zip first."""
+    root = export_dir(workshop_id)
+    if not root.exists():
+        return []
+    found = [
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not p.name.startswith(".")  # not the names marker
+    ]
+    return sorted(found, key=listing_order)
+
+
+def listing_order(name: str) -> tuple:
+    """The zip of everything first, then the documents, then the chart files."""
+    return (not name.endswith(".zip"), "/" in name, name)
+
+
+@bp.route("/w/<int:workshop_id>/report")
+@allow(*READERS)
+def report_page(workshop_id):
+    """Choose the sections and options, preview the charts, generate and download."""
+    db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
+    job_id = request.args.get("job", "")
+    job = _jobs.get(job_id)
+    if job is not None and job.workshop_id != workshop_id:
+        job = None
+    hidden = names_hidden(workshop_id)
+    return render_template(
+        "reports/page.html",
+        workshop=workshop,
+        sections=[(s, SECTION_LABELS[s]) for s in SECTIONS],
+        languages=LANGUAGES,
+        charts=figures.NAMES,
+        files=[] if hidden else files_in(workshop_id),
+        names_hidden=hidden,
+        job=job,
+        job_id=job_id if job else "",
+        step_label=pack.STEP_LABELS.get(job.step, "") if job else "",
+        pdf_available=pack.soffice() is not None,
+        may_name=may_name_delegates(),
+        notes=db.execute(
+            "SELECT COUNT(*) FROM note WHERE workshop_id = ? AND deleted_at IS NULL",
+            [workshop_id],
+        ).fetchone()[0],
+    )
+
+
+@bp.route("/w/<int:workshop_id>/report", methods=["POST"])
+@allow(*READERS)
+def generate(workshop_id):
+    """Start writing the pack; answer with the job to follow."""
+    store.get_workshop(get_db(), workshop_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    with _jobs_lock:
+        running = [j for j in _jobs.values() if j.workshop_id == workshop_id and not j.done]
+        if running:
+            message = _("A report for this workshop is being written already; wait for it.")
+            if wants_json:
+                return jsonify({"error": message}), 409
+            flash(message, "error")
+            return redirect(url_for("report.report_page", workshop_id=workshop_id))
+        job_id = uuid.uuid4().hex
+        _jobs[job_id] = Job(workshop_id)
+    options = options_from(request.form)
+    store.audit(
+        get_db(), workshop_id, audit_actor(), "generated the report", {"names": options.names}
+    )
+    app = current_app._get_current_object()  # the thread needs it for translations
+    threading.Thread(
+        target=run_job,
+        args=(app, job_id, export_dir(workshop_id), options, page_formats()),
+        daemon=True,
+    ).start()
+    if wants_json:
+        return jsonify(
+            {
+                "job": job_id,
+                "status": url_for("report.job_status", workshop_id=workshop_id, job_id=job_id),
+            }
+        ), 202
+    return redirect(url_for("report.report_page", workshop_id=workshop_id, job=job_id))
+
+
+@bp.route("/w/<int:workshop_id>/report/jobs/<job_id>")
+@allow(*READERS)
+def job_status(workshop_id, job_id):
+    """How far the pack has got, and its files when it is done."""
+    job = _jobs.get(job_id)
+    if job is None or job.workshop_id != workshop_id:
+        abort(404)
+    return jsonify(
+        {
+            "step": str(pack.STEP_LABELS.get(job.step, job.step)),
+            "number": job.number,
+            "steps": job.steps,
+            "done": job.done,
+            "error": job.error,
+            "problems": job.problems,
+            "files": [
+                {
+                    "name": name,
+                    "url": url_for("report.download", workshop_id=workshop_id, name=name),
+                }
+                for name in job.files
+            ],
+        }
+    )
+
+
+@bp.route("/w/<int:workshop_id>/report/files/<path:name>")
+@allow(*READERS)
+def download(workshop_id, name):
+    """One file of the pack (not to analysts when the pack names the delegates)."""
+    if name == NAMED:
+        abort(404)
+    if names_hidden(workshop_id):
+        abort(403)
+    return send_from_directory(export_dir(workshop_id), name, as_attachment=True)
+
+
+def preview_data(workshop_id: int) -> Dataset:
+    """The dataset the chart previews are drawn from. The page shows seven charts, each its own
+    request: the workshop is gathered once for them all and kept PREVIEW_SECONDS, not gathered
+    seven times (seconds each for a large workshop)."""
+    key = (current_app.config["DATABASE"], workshop_id)
+    with _previews_lock:  # the other six wait for the first and then share its dataset
+        now = time.monotonic()
+        for old in [k for k, (at, _data) in _previews.items() if now - at > PREVIEW_SECONDS]:
+            del _previews[old]
+        if key not in _previews:
+            _previews[key] = (now, gather(get_db(), workshop_id))
+        return _previews[key][1]
+
+
+@bp.route("/w/<int:workshop_id>/report/charts/<name>.svg")
+@allow(*READERS)
+def chart_preview(workshop_id, name):
+    """One of the report's charts as SVG, from the workshop as it is now."""
+    if name not in figures.NAMES:
+        abort(404)
+    chart = figures.report_chart(preview_data(workshop_id), name)
+    return Response(chart.svg(), mimetype="image/svg+xml")

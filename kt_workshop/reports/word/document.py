@@ -1,0 +1,451 @@
+"""The Word report's furniture: fonts, styles, fields, links and the `Writer` every section
+builds on."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from xml.sax.saxutils import escape
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Emu, Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+
+from kt_workshop.i18n import _
+from kt_workshop.plan import printouts
+from kt_workshop.reports.charts import Chart
+from kt_workshop.reports.dataset import (
+    SECTIONS,
+    Dataset,
+    Theme,
+    clean,
+)
+
+FONT = "Calibri"
+BODY_SIZE = Pt(10.5)
+SMALL_SIZE = Pt(8.5)
+TABLE_SIZE = Pt(9)
+INK = RGBColor(0x1F, 0x1F, 0x1F)
+ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
+MUTED = RGBColor(0x59, 0x59, 0x59)
+_MUTED_XML = f'<w:color w:val="{MUTED}"/>'
+_SMALL_MUTED_XML = f'{_MUTED_XML}<w:sz w:val="{int(SMALL_SIZE.pt * 2)}"/>'
+HEADER_FILL = "E7ECF2"
+MARGIN = Cm(2.5)
+TEXT_WIDTH = Cm(16)  # A4 less two margins
+PICTURE_HEIGHT = Cm(22)  # the tallest a chart may be, leaving room for its caption
+QUOTES = 3  # key quotes per question and per overarching theme
+STRONGEST = 3  # links between questions named in the text
+LONG_ROW = 600  # characters in a table row above which it may break across pages
+SETTINGS_AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+)
+TOC = 'TOC \\o "1-3" \\h \\z \\u'
+
+
+def _safe(text) -> str:
+    """Text a Word document can hold (the dataset is clean already; this is for fixed text)."""
+    return clean(str(text if text is not None else ""))[0]
+
+
+_BREAKS = re.compile(r"(\t|\r\n|\n|\r)")
+
+
+def _run_xml(text: str, properties: str = "") -> str:
+    """One run as WordprocessingML: text escaped, tabs as <w:tab/>, line ends as <w:br/>."""
+    parts = []
+    for piece in _BREAKS.split(text):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\r\n", "\n", "\r"):
+            parts.append("<w:br/>")
+        elif piece:
+            parts.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
+    shape = f"<w:rPr>{properties}</w:rPr>" if properties else ""
+    return f"<w:r>{shape}{''.join(parts)}</w:r>"
+
+
+def _paragraphs_from_xml(paragraphs: list[str]) -> list:
+    """Parse paragraphs written as WordprocessingML (one parse for them all: building thousands
+    of notes element by element through python-docx takes most of a large report's time)."""
+    return list(parse_xml(f"<w:body {nsdecls('w')}>{''.join(paragraphs)}</w:body>"))
+
+
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse((language or "en").replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return Locale.parse("en")
+
+
+class Writer:
+    """The document being written, the data, the running figure/table numbers and the building
+    blocks every section uses (paragraphs, headings, tables, figures, quotes, numbers, dates)."""
+
+    """One report being written: the document, the data and the running figure/table numbers."""
+
+    def __init__(self, data: Dataset, charts: Mapping[str, Chart]):
+        self.data, self.charts = data, charts
+        self.locale = _locale(data.options.language)
+        self.doc = _new_document(data)
+        self.figure_count = self.table_count = self.bookmarks = 0
+        self.linked = data.options.has("appendix")  # quote references link to the appendix
+        self.notes = {note.id: note for note in data.notes}
+        self.theme_names = {theme.id: theme.name for theme in data.themes}
+        self.children: dict[int | None, list[Theme]] = {}
+        for theme in data.themes:
+            self.children.setdefault(theme.parent_id, []).append(theme)
+        self.groups = data.format == "fixed_groups"
+        self._section_mark = None
+        self._labels: dict = {}
+        self.themes_label = _("Themes: %(names)s")  # translated once, filled in per note
+        self._style_ids: dict[str, str | None] = {}
+
+    def write(self) -> bytes:
+        """The title page, the contents and each chosen section, as the bytes of a .docx."""
+        self.title_page()
+        self.contents()
+        for name in SECTIONS:
+            if self.data.options.has(name):
+                getattr(self, f"section_{name}")()
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        return buffer.getvalue()
+
+    # Building blocks -------------------------------------------------------------------------
+
+    def add_paragraph(self, style=None) -> Paragraph:
+        """A new paragraph at the end of the body. python-docx's own add_paragraph looks for the
+        body's last section mark among all paragraphs each time (quadratic: 50 s for 20,000
+        notes); the mark is known here, so the paragraph goes straight in front of it."""
+        element = OxmlElement("w:p")
+        self.section_mark().addprevious(element)
+        if style is not None:
+            element.style = self.style_id(style)
+        return Paragraph(element, self.doc._body)
+
+    def style_id(self, name: str) -> str | None:
+        """A paragraph style's id from its name (None for the default style), looked up once:
+        python-docx looks through every style each time, milliseconds per paragraph."""
+        if name not in self._style_ids:
+            self._style_ids[name] = self.doc.part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+        return self._style_ids[name]
+
+    def section_mark(self):
+        """The body's last section mark, which new paragraphs go in front of (finding it is a
+        scan of the body: once is enough)."""
+        if self._section_mark is None:
+            self._section_mark = self.doc.element.body.sectPr
+        return self._section_mark
+
+    def para(self, text="", style=None, *, muted=False, italic=False, bold=False, size=None):
+        paragraph = self.add_paragraph(style=style)
+        if text:
+            run = paragraph.add_run(_safe(text))
+            run.italic, run.bold = italic or None, bold or None
+            if muted:
+                run.font.color.rgb = MUTED
+            if size:
+                run.font.size = size
+        return paragraph
+
+    def muted(self, text: str):
+        return self.para(text, muted=True, italic=True)
+
+    def label(self, text: str):
+        """A run-in label over a list or table ("Themes raised"), kept with what follows."""
+        paragraph = self.para(text, bold=True)
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.paragraph_format.space_after = Pt(3)
+        return paragraph
+
+    def heading(self, text: str, level: int):
+        paragraph = self.add_paragraph(style=f"Heading {level}")
+        if text:
+            paragraph.add_run(_safe(text))
+        return paragraph
+
+    def bullets(self, items) -> None:
+        for item in items:
+            self.para(item, "List Bullet")
+
+    def caption(self, kind: str, text: str, above: bool = False):
+        """ "Figure 3: text" with the number as a SEQ field, so Word can renumber and list them."""
+        if kind == "Figure":
+            self.figure_count += 1
+            number, word = self.figure_count, _("Figure")
+        else:
+            self.table_count += 1
+            number, word = self.table_count, _("Table")
+        paragraph = self.add_paragraph(style="Caption")
+        paragraph.add_run(_safe(word) + " ").bold = True
+        _field(paragraph, f"SEQ {kind} \\* ARABIC", str(number)).bold = True
+        paragraph.add_run(": ").bold = True
+        paragraph.add_run(_safe(text))
+        paragraph.paragraph_format.keep_with_next = above
+        return paragraph
+
+    def figure(self, name: str, caption: str) -> None:
+        """The chart called `name` at text width (shorter if it would not fit the page), with its
+        alt text and a numbered caption; nothing when there is no such chart."""
+        chart = self.charts.get(name)
+        if chart is None:
+            return
+        paragraph = self.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.keep_with_next = True
+        picture = paragraph.add_run().add_picture(io.BytesIO(chart.png()), width=TEXT_WIDTH)
+        if picture.height > PICTURE_HEIGHT:
+            picture.width = Emu(int(picture.width * PICTURE_HEIGHT / picture.height))
+            picture.height = PICTURE_HEIGHT
+        alt = _safe(chart.alt) or _safe(caption)
+        picture._inline.docPr.set("descr", alt)
+        picture._inline.docPr.set("title", _safe(caption)[:250])
+        self.caption("Figure", caption)
+
+    def table(self, headers, rows, widths, *, levels=None, numeric=(), caption=None):
+        """A Table Grid table with a shaded header row repeated on each page; `levels` indents
+        the first cell of each row (level 0 in bold), `numeric` columns are right-aligned."""
+        if caption:
+            self.caption("Table", caption, above=True)
+        table = self.doc.add_table(rows=1, cols=len(headers))
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for index, (cell, header) in enumerate(zip(table.rows[0].cells, headers, strict=True)):
+            self._cell(cell, header, bold=True, right=index in numeric)
+            _shade(cell, HEADER_FILL)
+            cell.width = widths[index]
+        printouts.keep_row(table.rows[0], header=True)
+        for number, row in enumerate(rows):
+            added = table.add_row()
+            printouts.keep_row(added, whole=sum(len(str(value)) for value in row) < LONG_ROW)
+            for index, (cell, value) in enumerate(zip(added.cells, row, strict=True)):
+                cell.width = widths[index]  # here: column.cells rebuilds the whole grid per call
+                level = levels[number] if levels and index == 0 else None
+                paragraph = self._cell(cell, value, bold=level == 0, right=index in numeric)
+                if level:
+                    paragraph.paragraph_format.left_indent = Cm(0.45 * level)
+        table.autofit = False  # a fixed layout: Word and LibreOffice keep the widths as set
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+        self.add_paragraph().paragraph_format.space_after = Pt(0)
+        return table
+
+    def _cell(self, cell, text, bold=False, right=False):
+        paragraph = cell.paragraphs[0]
+        paragraph.paragraph_format.space_after = Pt(0)
+        if right:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        run = paragraph.add_run(_safe(text))
+        run.font.size = TABLE_SIZE
+        run.bold = bold or None
+        return paragraph
+
+    def quote(self, note_id: int, text: str) -> None:
+        """A quoted note as written, in curly quotes unless it brings its own, then "(note N12)"
+        linking to the note in the appendix."""
+        paragraph = self.para(style="Quote")
+        text = _safe(text)
+        opened = text[:1] in "\"'“„«‚‘»”"
+        paragraph.add_run(text if opened else f"“{text}”")
+        before, _mark, after = _("(note %(id)s)", id="\x01").partition("\x01")
+        reference = paragraph.add_run(" " + _safe(before))
+        reference.italic = False
+        ident = f"N{note_id}"
+        if self.linked and note_id in self.notes:
+            _link(paragraph, f"note_{note_id}", ident)
+        else:
+            paragraph.add_run(ident).italic = False
+        paragraph.add_run(_safe(after)).italic = False
+
+    def number(self, value, places: int = 2) -> str:
+        if value is None:
+            return "–"
+        return format_decimal(round(value, places), format="0." + "0" * places, locale=self.locale)
+
+    def day(self, iso: str) -> str:
+        try:
+            return format_date(date.fromisoformat(iso[:10]), format="long", locale=self.locale)
+        except (ValueError, TypeError):
+            return _safe(iso)
+
+    # Helpers on the data ---------------------------------------------------------------------
+
+
+# The document and its Word furniture ---------------------------------------------------------
+
+
+def _new_document(data: Dataset):
+    """An empty A4 document in the house style with header, footer and properties set."""
+    doc = Document()
+    _styles(doc, data.language)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = MARGIN
+    section.top_margin = section.bottom_margin = MARGIN
+    section.different_first_page_header_footer = True  # no header or footer on the title page
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = header.add_run(_safe(data.title))
+    run.font.size, run.font.color.rgb = SMALL_SIZE, MUTED
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    before, _mark, rest = _("Page %(page)s of %(pages)s", page="\x01", pages="\x02").partition(
+        "\x01"
+    )
+    middle, _mark, after = rest.partition("\x02")
+    footer.add_run(_safe(before))
+    _field(footer, "PAGE", "1")
+    footer.add_run(_safe(middle))
+    _field(footer, "NUMPAGES", "1")
+    footer.add_run(_safe(after))
+    for run in footer.runs:
+        run.font.size, run.font.color.rgb = SMALL_SIZE, MUTED
+    properties = doc.core_properties
+    properties.title = _safe(data.title)
+    properties.subject = _("Workshop report")
+    properties.language = data.language
+    properties.author = properties.last_modified_by = "kt-workshop"
+    properties.comments = properties.keywords = ""
+    with contextlib.suppress(ValueError, TypeError):
+        properties.created = properties.modified = datetime.fromisoformat(data.generated_at)
+    return doc
+
+
+def _styles(doc, language: str) -> None:
+    """Body text in Calibri 10.5 pt, dark headings in the same font, muted captions."""
+    normal = doc.styles["Normal"]
+    _font(normal, FONT)
+    normal.font.size = BODY_SIZE
+    normal.font.color.rgb = INK
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), language or "en")
+    normal.element.get_or_add_rPr().append(lang)
+    sizes = {"Title": 26, "Subtitle": 14, "Heading 1": 17, "Heading 2": 13.5, "Heading 3": 11.5}
+    for name, size in sizes.items():
+        style = doc.styles[name]
+        _font(style, FONT)
+        style.font.size = Pt(size)
+        style.font.color.rgb = ACCENT
+    doc.styles["Heading 1"].paragraph_format.page_break_before = True
+    doc.styles["Heading 1"].paragraph_format.space_after = Pt(6)
+    doc.styles["Heading 2"].paragraph_format.space_before = Pt(14)
+    doc.styles["Heading 2"].paragraph_format.space_after = Pt(4)
+    doc.styles["Heading 3"].paragraph_format.space_before = Pt(12)
+    doc.styles["Heading 3"].paragraph_format.space_after = Pt(3)
+    doc.styles["Title"].font.bold = True
+    toc = doc.styles["TOC Heading"]
+    toc.paragraph_format.page_break_before = False
+    toc.paragraph_format.space_before = Pt(0)
+    caption = doc.styles["Caption"]
+    caption.font.size, caption.font.bold = Pt(9), False
+    caption.font.color.rgb = MUTED
+    caption.paragraph_format.space_after = Pt(10)
+    quote = doc.styles["Quote"]
+    quote.font.color.rgb = INK
+    quote.paragraph_format.left_indent = quote.paragraph_format.right_indent = Cm(0.8)
+    quote.paragraph_format.space_after = Pt(6)
+    _update_fields_on_open(doc.settings.element)
+
+
+def _update_fields_on_open(settings) -> None:
+    """Ask Word to fill the contents and page fields when the file is opened (in its place in
+    the settings' schema order, before the elements that must follow it)."""
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    later = {qn(f"w:{tag}") for tag in SETTINGS_AFTER_UPDATE_FIELDS}
+    following = next((child for child in settings if child.tag in later), None)
+    if following is None:
+        settings.append(update)
+    else:
+        following.addprevious(update)
+
+
+def _font(style, name: str) -> None:
+    """Set the style's font for every script, dropping the theme fonts that would override it."""
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attribute}"), None)
+    for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{attribute}"), name)
+
+
+def _field(paragraph, instruction: str, shown: str, dirty: bool = False):
+    """A complex field (begin, instruction, separate, result, end); returns the result's run."""
+
+    def marker(kind: str):
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        if dirty and kind == "begin":
+            element.set(qn("w:dirty"), "true")
+        paragraph.add_run()._r.append(element)
+
+    marker("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    paragraph.add_run()._r.append(instr)
+    marker("separate")
+    result = paragraph.add_run(_safe(shown))
+    marker("end")
+    return result
+
+
+def _link(paragraph, anchor: str, text: str) -> None:
+    """An internal link to a bookmark, underlined in the accent colour (our text, not user's)."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    run = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    for tag, value in (("w:i", "0"), ("w:color", str(ACCENT)), ("w:u", "single")):  # schema order
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        properties.append(element)
+    run.append(properties)
+    text_element = OxmlElement("w:t")
+    text_element.text = text
+    run.append(text_element)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def _shade(cell, fill: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)

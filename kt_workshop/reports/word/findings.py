@@ -1,0 +1,285 @@
+"""The findings: per block and question, the cross-cutting themes with their charts, and the
+points for further discussion."""
+
+from __future__ import annotations
+
+from docx.shared import Cm
+
+from kt_workshop.i18n import _, ngettext
+from kt_workshop.reports.dataset import (
+    Block,
+    Question,
+    Quote,
+    Theme,
+)
+from kt_workshop.reports.word.document import (
+    QUOTES,
+    SMALL_SIZE,
+    STRONGEST,
+    _safe,
+)
+
+
+class Findings:
+    """The findings: per block and question, the cross-cutting themes with their charts, and the
+    points for further discussion."""
+
+    def attended(self):
+        return [delegate for delegate in self.data.delegates if delegate.attended]
+
+    def subtree(self, theme_id: int) -> set[int]:
+        ids, todo = set(), [theme_id]
+        while todo:
+            current = todo.pop()
+            if current not in ids:
+                ids.add(current)
+                todo += [child.id for child in self.children.get(current, [])]
+        return ids
+
+    def count(self, theme_index: int, question_index: int) -> int:
+        matrix = self.data.matrix
+        if theme_index < len(matrix) and question_index < len(matrix[theme_index]):
+            return matrix[theme_index][question_index]
+        return 0
+
+    def question_quotes(self, question: Question) -> list[Quote]:
+        """Up to QUOTES key quotes of the question, its own key quotes before theme quotes."""
+        found = [
+            quote
+            for quote in self.data.quotes
+            if (quote.question_id or getattr(self.notes.get(quote.note_id), "question_id", None))
+            == question.id
+        ]
+        found.sort(key=lambda quote: quote.theme_id is not None)
+        return _distinct(found)[:QUOTES]
+
+    def theme_quotes(self, theme: Theme, used: set[int]) -> list[Quote]:
+        """Up to QUOTES quotes for an overarching theme: quotes chosen for it or a theme below
+        it, then key quotes of notes coded with them; quotes not shown for another theme first."""
+        ids = self.subtree(theme.id)
+        chosen = [quote for quote in self.data.quotes if quote.theme_id in ids]
+        coded = [
+            quote
+            for quote in self.data.quotes
+            if quote.theme_id not in ids
+            and ids & set(getattr(self.notes.get(quote.note_id), "theme_ids", []))
+        ]
+        found = _distinct(chosen + coded)
+        found.sort(key=lambda quote: quote.note_id in used)
+        return found[:QUOTES]
+
+    def programme(self) -> list[tuple[Block | None, list[Question]]]:
+        """The blocks with their questions in programme order; questions without a block last."""
+        known = {block.id for block in self.data.blocks}
+        parts = [
+            (block, [q for q in self.data.questions if q.block_id == block.id])
+            for block in self.data.blocks
+        ]
+        loose = [q for q in self.data.questions if q.block_id not in known]
+        return parts + ([(None, loose)] if loose else [])
+
+    def table_word(self, count: int) -> str:
+        if self.groups:
+            return ngettext("%(num)d group", "%(num)d groups", count)
+        return ngettext("%(num)d table", "%(num)d tables", count)
+
+    # Title page and contents -----------------------------------------------------------------
+
+    def section_findings(self) -> None:
+        self.heading(_("Findings by question"), 1)
+        self.para(
+            _(
+                "This section follows the programme. For each question it gives the analysts' "
+                "summary, the themes raised in its notes and key quotes. Counts are numbers of "
+                "notes; a theme's count includes the notes coded with the themes below it, and "
+                "one note can count towards several themes."
+            )
+        )
+        if not self.data.questions:
+            self.muted(_("No questions have been set yet."))
+            return
+        self.figure("notes-per-question", _("Notes per question"))
+        columns = {question.id: index for index, question in enumerate(self.data.questions)}
+        for block, questions in self.programme():
+            self.heading(block.title if block else _("Other questions"), 2)
+            for question in questions:
+                self.question_findings(question, columns[question.id])
+
+    def question_findings(self, question: Question, column: int) -> None:
+        self.heading(f"{question.label}: {question.text}", 3)
+        if question.prompt:
+            self.muted(question.prompt)
+        if question.summary:
+            self.para(question.summary)
+        else:
+            self.muted(_("No summary was written."))
+        notes = self.data.notes_for(question.id)
+        if not notes:
+            self.muted(_("No notes were taken on this question."))
+            return
+        self.para(
+            _(
+                "Notes: %(notes)d · from %(tables)s · starred: %(starred)d",
+                notes=len(notes),
+                tables=self.table_word(len({n.table for n in notes})),
+                starred=sum(n.starred for n in notes),
+            ),
+            muted=True,
+            size=SMALL_SIZE,
+        )
+        self.question_themes(column)
+        quotes = self.question_quotes(question)
+        if quotes:
+            self.label(_("Key quotes"))
+            for quote in quotes:
+                self.quote(quote.note_id, quote.text)
+
+    def question_themes(self, column: int) -> None:
+        """Per overarching theme raised, a bullet with its count and the themes within it."""
+        index = {theme.id: number for number, theme in enumerate(self.data.themes)}
+
+        def count(theme: Theme) -> int:
+            return self.count(index[theme.id], column)
+
+        raised = [theme for theme in self.data.overarching() if count(theme)]
+        if not raised:
+            self.muted(_("None of these notes has been coded yet."))
+            return
+        self.label(_("Themes raised (notes)"))
+        for theme in raised:
+            paragraph = self.para(style="List Bullet")
+            paragraph.add_run(_safe(f"{theme.name} ({count(theme)})")).bold = True
+            within = self.within(theme, count)
+            if within:
+                paragraph.add_run(_safe(f": {within}"))
+
+    def within(self, theme: Theme, count) -> str:
+        """ "Funding 12 (Short cycles 2); Evidence 9": the themes below, most notes first."""
+        below = sorted(
+            (child for child in self.children.get(theme.id, []) if count(child)),
+            key=lambda child: -count(child),
+        )
+        parts = []
+        for child in below:
+            deeper = self.within(child, count)
+            parts.append(f"{child.name} {count(child)}" + (f" ({deeper})" if deeper else ""))
+        return "; ".join(parts)
+
+    def section_themes(self) -> None:
+        data = self.data
+        self.heading(_("Cross-cutting themes"), 1)
+        overarching = data.overarching()
+        if not overarching:
+            self.muted(_("There is no codebook yet, so no themes can be shown."))
+            return
+        self.para(
+            ngettext(
+                "The main questions covered distinct areas, but the themes that emerged crossed "
+                "and interwove through the discussions. The analysts grouped them under "
+                "%(num)d overarching theme.",
+                "The main questions covered distinct areas, but the themes that emerged crossed "
+                "and interwove through the discussions. The analysts grouped them under "
+                "%(num)d overarching themes.",
+                len(overarching),
+            )
+        )
+        used: set[int] = set()
+        for theme in overarching:
+            self.overarching_theme(theme, used)
+        self.theme_figures()
+
+    def overarching_theme(self, theme: Theme, used: set[int]) -> None:
+        self.heading(theme.name, 2)
+        if theme.description:
+            self.para(theme.description, italic=True)
+        if theme.summary:
+            self.para(theme.summary)
+        else:
+            self.muted(_("No summary was written."))
+        total = self.data.theme_totals.get(theme.id, 0)
+        self.para(
+            ngettext(
+                "%(num)d note was coded with this theme or a theme within it.",
+                "%(num)d notes were coded with this theme or a theme within it.",
+                total,
+            ),
+            muted=True,
+            size=SMALL_SIZE,
+        )
+        below = [t for t in self.data.themes if t.id in self.subtree(theme.id) and t.id != theme.id]
+        if below:
+            self.label(_("Themes within it"))
+            rows = [(t.name, str(self.data.theme_totals.get(t.id, 0))) for t in below]
+            levels = [max(t.depth - 1, 0) + 1 for t in below]
+            widths = (Cm(13.5), Cm(2.5))
+            self.table((_("Theme"), _("Notes")), rows, widths, levels=levels, numeric=(1,))
+        quotes = self.theme_quotes(theme, used)
+        if quotes:
+            self.label(_("Key quotes"))
+            for quote in quotes:
+                used.add(quote.note_id)
+                self.quote(quote.note_id, quote.text)
+
+    def theme_figures(self) -> None:
+        data = self.data
+        self.heading(_("How the themes connect the questions"), 2)
+        self.figure(
+            "theme-frequencies",
+            _("How often each theme was coded (notes; a theme includes the themes below it)"),
+        )
+        key = "; ".join(f"{q.label}: {q.text}" for q in data.questions)
+        self.figure("theme-question-heatmap", _("Notes per theme and question. %(key)s", key=key))
+        self.figure(
+            "question-network",
+            _(
+                "How the questions connect through shared themes: the wider and darker the line, "
+                "the more themes two questions share"
+            ),
+        )
+        if len(data.questions) > 1:
+            self.para(self.isolation_sentence())
+        strongest = sorted(data.links, key=lambda link: -link[2])[:STRONGEST]
+        if strongest:
+            label = {q.id: q.label for q in data.questions}
+            pairs = [
+                ngettext(
+                    "%(a)s and %(b)s share %(num)d theme",
+                    "%(a)s and %(b)s share %(num)d themes",
+                    weight,
+                    a=label.get(a, "?"),
+                    b=label.get(b, "?"),
+                )
+                for a, b, weight, _themes in strongest
+            ]
+            self.para(_("The strongest links: %(pairs)s.", pairs="; ".join(pairs)))
+
+    def isolation_sentence(self) -> str:
+        isolated = [q for q in self.data.questions if q.id in self.data.isolated]
+        if not isolated:
+            return _(
+                "No question could be addressed in isolation: every question shares themes "
+                "with others."
+            )
+        return ngettext(
+            "One question shares no theme with any other: %(questions)s.",
+            "%(num)d questions share no theme with any other: %(questions)s.",
+            len(isolated),
+            questions="; ".join(f"{q.label} ({q.text})" for q in isolated),
+        )
+
+    def section_discussion(self) -> None:
+        self.heading(_("Points for further discussion"), 1)
+        if not self.data.points:
+            self.muted(_("No points for further discussion were recorded."))
+            return
+        self.para(_("As a result of the workshop, the following points need further discussion:"))
+        self.bullets(self.data.points)
+
+
+def _distinct(quotes: list[Quote]) -> list[Quote]:
+    seen, out = set(), []
+    for quote in quotes:
+        if quote.note_id not in seen:
+            seen.add(quote.note_id)
+            out.append(quote)
+    return out

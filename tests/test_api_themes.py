@@ -13,7 +13,7 @@ from kt_workshop.coding import codebook, exchange
 from kt_workshop.coding import codes as coding
 from kt_workshop.demo import content as demo_content
 
-SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs" / "refi-qda"
+SPECS = Path(__file__).resolve().parent / "data" / "refi-qda"
 
 
 def bearer(app, grant) -> dict:

@@ -1,7 +1,10 @@
 """Fetch the front-end libraries from the npm registry and copy them where the app serves them.
 
-Run by the set-up command (run.py) and by the wheel build (tools/hatch_build.py), so that the
-app never loads a script from a CDN and no third-party code is committed.
+Run by the set-up command (run.py) and by the package build (tools/hatch_build.py), so that the
+app never loads a script from a CDN and no third-party code is committed. npm is needed only
+while a served file is missing or older than package-lock.json asks: the copies (and the
+versions they came from, in vendor/versions.json) then serve without Node.js, at an offline
+venue, from an sdist, or from a wheel.
 """
 
 import json
@@ -13,10 +16,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "kt_workshop" / "static" / "vendor"
 
+VERSIONS = VENDOR / "versions.json"
+
 # node_modules path -> name served under /static/vendor/
 ASSETS = {
     "socket.io-client/dist/socket.io.min.js": "socket.io.min.js",
 }
+
+
+class FrontendError(Exception):
+    """npm is missing or failed; the message says what to do."""
+
+
+def locked_versions() -> dict[str, str]:
+    """The version package-lock.json gives each package a served file comes from."""
+    packages = json.loads((ROOT / "package-lock.json").read_text("utf-8"))["packages"]
+    names = {source.split("/dist/")[0] for source in ASSETS}
+    return {name: packages.get(f"node_modules/{name}", {}).get("version", "") for name in names}
 
 
 def _lock_is_installed() -> bool:
@@ -39,11 +55,16 @@ def install_node_modules() -> None:
         return
     npm = shutil.which("npm")
     if npm is None:
-        sys.exit(
-            "kt-workshop set-up needs Node.js and npm to fetch its front-end libraries.\n"
-            "Install Node.js (https://nodejs.org) and run the command again."
+        raise FrontendError(
+            "kt-workshop needs npm once, to fetch the browser's Socket.IO client: install "
+            "Node.js (https://nodejs.org) and run this again."
         )
-    subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+    done = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=ROOT)
+    if done.returncode != 0:
+        raise FrontendError(
+            "npm could not fetch the browser's Socket.IO client (its message is above): check "
+            "that the npm registry is reachable from here and run this again."
+        )
 
 
 def copy_assets() -> list[Path]:
@@ -54,12 +75,20 @@ def copy_assets() -> list[Path]:
         target = VENDOR / name
         shutil.copyfile(ROOT / "node_modules" / source, target)
         written.append(target)
+    VERSIONS.write_text(json.dumps(locked_versions(), indent=1) + "\n", "utf-8")
     return written
 
 
 def assets_present() -> bool:
     """True when every served front-end file is in place."""
     return all((VENDOR / name).exists() for name in ASSETS.values())
+
+
+def assets_current() -> bool:
+    """True when every served file is in place and came from the versions the lock file asks."""
+    if not assets_present() or not VERSIONS.exists():
+        return False
+    return json.loads(VERSIONS.read_text("utf-8")) == locked_versions()
 
 
 def main() -> None:
@@ -69,4 +98,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except FrontendError as error:
+        sys.exit(str(error))

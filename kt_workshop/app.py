@@ -22,16 +22,12 @@ CONTENT_SECURITY_POLICY = (
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: settings, database, blueprints, real-time events."""
     config = dict(test_config or {})
-    instance = Path(
-        config.pop("INSTANCE_PATH", None)
-        or os.environ.get("KT_WORKSHOP_INSTANCE")
-        or Path.cwd() / "instance"
-    ).resolve()
+    instance = instance_path(config)
     app = Flask("kt_workshop", instance_path=str(instance))
     app.config.from_mapping(
         DATABASE=str(instance / "kt-workshop.db"),
         BACKUP_DIR=str(instance / "backups"),
-        EXPORTS_DIR=str(Path.cwd() / "exports"),
+        EXPORTS_DIR=str(instance / "exports"),
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_NAME="kt_workshop_session",
@@ -92,6 +88,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     return app
+
+
+def instance_path(config: dict) -> Path:
+    """The folder of the signing key, exports, backups and certificates: INSTANCE_PATH when
+    given, else $KT_WORKSHOP_INSTANCE, else the database's own folder (as every command finds
+    it), else instance/ here."""
+    given = config.pop("INSTANCE_PATH", None) or os.environ.get("KT_WORKSHOP_INSTANCE")
+    if given:
+        return Path(given).resolve()
+    if config.get("DATABASE"):
+        return Path(config["DATABASE"]).resolve().parent
+    return (Path.cwd() / "instance").resolve()
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -9,7 +9,19 @@ from pathlib import Path
 
 from werkzeug.serving import WSGIRequestHandler
 
-from kt_workshop.commands import checked_import, db_path, fail, open_database
+from kt_workshop import __version__
+from kt_workshop.commands import (
+    DEFAULT_PORT,
+    checked_import,
+    db_path,
+    fail,
+    forget_server,
+    instance_folder,
+    open_database,
+    port_is_free,
+    record_server,
+    running_server,
+)
 from kt_workshop.i18n import _
 from kt_workshop.live import cli as live_cli
 from kt_workshop.plan import cli as plan_cli
@@ -33,43 +45,111 @@ def cmd_serve(args) -> int:
     from kt_workshop import access, store
     from kt_workshop.app import create_app
     from kt_workshop.demo import create_demo
-    from kt_workshop.web import socketio
 
     path = db_path(args)
+    instance = instance_folder(path)
     host = "0.0.0.0" if args.lan else args.host  # noqa: S104 - --lan asks for exactly this
-    app = create_app({"DATABASE": str(path.resolve()), "BACKUP_DIR": str(path.parent / "backups")})
-    db = open_database(args)
+    port = choose_port(host, args.port, instance)
+    if isinstance(port, str):  # nothing printed yet but this one line
+        return fail(port, 1)
+    app = create_app(
+        {
+            "DATABASE": str(path.resolve()),
+            "INSTANCE_PATH": str(instance),
+            "BACKUP_DIR": str(instance / "backups"),
+        }
+    )
+    db = open_database(args, create=True)
     if not store.list_workshops(db) and not args.no_demo:
         workshop_id = create_demo(db)
         print(_("Created the demo workshop (id %(id)s).", id=workshop_id))
     token = access.issue_signin_token(db)
     db.close()
-    shown = lan_address() if args.lan else ("127.0.0.1" if host in ("", "0.0.0.0") else host)  # noqa: S104
-    print(_("kt-workshop is running with the database %(db)s", db=path))
+    url = base_url(host, port, args.lan)
+    if port != (args.port or DEFAULT_PORT):
+        print(_("Port %(p)s is taken, so kt-workshop uses port %(q)s.", p=DEFAULT_PORT, q=port))
+    print(_("kt-workshop is running with the database %(db)s", db=path.resolve()))
+    print(_("Its folder (signing key, exports, backups, certificates): %(f)s", f=instance))
     print(_("Open this link to sign in as organiser (it works once):"))
-    print(f"    http://{shown}:{args.port}/signin?token={token}", flush=True)
-    if args.lan:
-        print(
-            _(
-                "Serving the local network: tablets join at http://%(ip)s:%(port)s/welcome",
-                ip=shown,
-                port=args.port,
-            )
+    print(f"    {url}/signin?token={token}", flush=True)
+    print(who_can_connect(host, port, url))
+    app.config["PUBLIC_URL"] = url if args.lan else None
+    return listen(app, host, port, path, instance, args)
+
+
+def choose_port(host: str, wanted: int | None, instance: Path) -> int | str:
+    """The port to listen on, or why there is none. A port given with --port must be free;
+    without one, the default is taken, or the next free one after it."""
+    candidates = [wanted] if wanted else range(DEFAULT_PORT, DEFAULT_PORT + 20)
+    for port in candidates:
+        if port_is_free(host, port):
+            return port
+    port = wanted or DEFAULT_PORT
+    running = running_server(instance)
+    if running:
+        return _(
+            "kt-workshop is already running with this database at %(url)s; open it there, or "
+            "print a new sign-in link with `kt-workshop organiser-link`.",
+            url=running["url"],
         )
+    if wanted:
+        return _(
+            "port %(p)s is in use by another program (on a Mac, port 5000 is AirPlay "
+            "Receiver's); stop that program or choose another port with --port.",
+            p=port,
+        )
+    return _(
+        "ports %(a)s to %(b)s are all in use; choose a free one with --port.",
+        a=DEFAULT_PORT,
+        b=DEFAULT_PORT + 19,
+    )
+
+
+def base_url(host: str, port: int, lan: bool) -> str:
+    """The address printed for the organiser (and, with --lan, for the tablets)."""
+    if lan:
+        shown = lan_address()
+    elif host in ("", "0.0.0.0", "::"):  # noqa: S104
+        shown = "127.0.0.1"
     else:
-        print(_("Only this computer can connect. Use --lan to let tablets on the network in."))
-    app.config["PUBLIC_URL"] = f"http://{shown}:{args.port}" if args.lan else None
+        shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def who_can_connect(host: str, port: int, url: str) -> str:
+    """One line saying, truthfully, who can reach the app at this address."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104
+        return _(
+            "Listening on every network interface: tablets on this network join at "
+            "http://%(ip)s:%(port)s/welcome",
+            ip=lan_address(),
+            port=port,
+        )
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return _("Only this computer can connect. Use --lan to let tablets on the network in.")
+    return _("Listening on %(h)s only: devices that reach that address can connect.", h=host)
+
+
+def listen(app, host: str, port: int, path: Path, instance: Path, args) -> int:
+    """Serve until stopped; the running-server file tells other commands where the app is."""
+    import signal
+
+    from kt_workshop.web import socketio
+
     socketio.start_background_task(
-        take_snapshots, path, path.parent / "backups", args.snapshot_minutes * 60
+        take_snapshots, path, instance / "backups", args.snapshot_minutes * 60
     )
     if not args.verbose:
         # The organiser needs the link above, not a line per request or the dev-server banner.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # A termination signal (a closed terminal, run.py stopping) ends the server cleanly.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
+    record_server(instance, base_url(host, port, args.lan), path)
     try:
         socketio.run(
             app,
             host=host,
-            port=args.port,
+            port=port,
             allow_unsafe_werkzeug=True,
             request_handler=NoDelayRequestHandler,
             use_reloader=False,
@@ -78,13 +158,15 @@ def cmd_serve(args) -> int:
     except OSError as error:
         return fail(
             _(
-                "cannot listen on %(h)s:%(p)s (%(e)s). Is kt-workshop already running? Try --port.",
+                "cannot listen on %(h)s:%(p)s (%(e)s). Choose another port with --port.",
                 h=host,
-                p=args.port,
+                p=port,
                 e=error.strerror or error,
             ),
             1,
         )
+    finally:
+        forget_server(instance)
     return 0
 
 
@@ -117,11 +199,22 @@ def take_snapshots(path: Path, folder: Path, every: float) -> None:
 
 
 def cmd_organiser_link(args) -> int:
-    """Print a new one-time organiser sign-in link for a running app."""
+    """Print a new one-time organiser sign-in link for the app running with this database."""
     from kt_workshop import access
 
     db = open_database(args)
-    print(f"http://{args.host}:{args.port}/signin?token={access.issue_signin_token(db)}")
+    running = running_server(instance_folder(db_path(args)))
+    if args.host or args.port:
+        url = f"http://{args.host or '127.0.0.1'}:{args.port or DEFAULT_PORT}"
+    elif running:
+        url = running["url"]
+    else:
+        url = f"http://127.0.0.1:{DEFAULT_PORT}"
+        print(
+            _("Note: kt-workshop is not running with this database; the link works once it is."),
+            file=sys.stderr,
+        )
+    print(f"{url}/signin?token={access.issue_signin_token(db)}")
     return 0
 
 
@@ -129,7 +222,7 @@ def cmd_demo(args) -> int:
     """Create the demo workshop and print its id."""
     from kt_workshop.demo import create_demo
 
-    print(create_demo(open_database(args)))
+    print(create_demo(open_database(args, create=True)))
     return 0
 
 
@@ -162,7 +255,7 @@ def cmd_backup(args) -> int:
     path = db_path(args)
     if not path.exists():
         return fail(_("no database at %(p)s", p=path))
-    out = Path(args.out) if args.out else path.parent / "backups"
+    out = Path(args.out) if args.out else instance_folder(path) / "backups"
     db = open_db(path)
     print(backup_to(db, out, reason="manual"))
     return 0
@@ -204,7 +297,10 @@ def cmd_archive_import(args) -> int:
     file = Path(args.file)
     if not file.is_file():
         return fail(_("no such file: %(f)s", f=file))
-    db = open_database(args)
+    existed = db_path(args).exists()
+    db = open_database(args, create=True)  # restoring onto a new laptop starts a database
+    if not existed:
+        print(_("Created a new database at %(p)s.", p=db_path(args).resolve()), file=sys.stderr)
     try:
         workshop_id = archive.import_workshop(db, archive.load_archive(file.read_bytes()))
     except archive.ArchiveError as error:
@@ -213,13 +309,45 @@ def cmd_archive_import(args) -> int:
     return 0
 
 
+class DefaultsFormatter(argparse.HelpFormatter):
+    """Help that shows each option's default, when it has a meaningful one."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and "default" not in text:
+            text += " " + _("(default: %(d)s)", d=action.default).replace("%", "%%")
+        return text
+
+
 class Parser(argparse.ArgumentParser):
-    """An argument parser whose mistakes are one clear line on stderr and exit status 2."""
+    """An argument parser whose mistakes show the usage, the error and where help is."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", DefaultsFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
-        """Report a bad argument in one line."""
-        print(f"{self.prog}: {message}", file=sys.stderr)
+        """Report a bad argument: usage, one line saying what is wrong, exit status 2."""
+        self.print_usage(sys.stderr)
+        print(_("%(prog)s: error: %(m)s", prog=self.prog, m=message), file=sys.stderr)
+        print(_("Run '%(prog)s --help' for every option.", prog=self.prog), file=sys.stderr)
         sys.exit(2)
+
+
+DB_HELP = _(
+    "the workshop database file (default: $KT_WORKSHOP_DB, else instance/kt-workshop.db in "
+    "this folder); the signing key, exports and backups live in the same folder"
+)
+
+
+def describe_every_command(parser: argparse.ArgumentParser) -> None:
+    """Give each sub-command whose `--help` would have no description its one-line help."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                sub = action.choices[choice.dest]
+                sub.description = sub.description or choice.help
+                describe_every_command(sub)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -229,18 +357,28 @@ def build_parser() -> argparse.ArgumentParser:
         description=_(
             "Run world-café knowledge-transfer workshops and turn what was said into a report."
         ),
+        epilog=_(
+            "Environment: KT_WORKSHOP_DB is the database file when --db is not given; "
+            "KT_WORKSHOP_INSTANCE moves the folder of the signing key, exports and backups "
+            "away from the database's. Run 'kt-workshop COMMAND --help' for a command's options."
+        ),
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name, handler, help_text):
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
-        sub.add_argument("--db", help=_("database file (default: instance/kt-workshop.db)"))
+        sub.add_argument("--db", help=DB_HELP)
         return sub
 
     serve = command("serve", cmd_serve, _("start the app and print the organiser's link"))
     serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on"))
-    serve.add_argument("--port", type=int, default=5000, help=_("port to listen on"))
+    serve.add_argument(
+        "--port",
+        type=int,
+        help=_("port to listen on (default: %(p)s, or the next free one)", p=DEFAULT_PORT),
+    )
     serve.add_argument(
         "--lan", action="store_true", help=_("serve the local network so tablets can join")
     )
@@ -260,8 +398,14 @@ def build_parser() -> argparse.ArgumentParser:
     link = command(
         "organiser-link", cmd_organiser_link, _("print a new one-time organiser sign-in link")
     )
-    link.add_argument("--host", default="127.0.0.1")
-    link.add_argument("--port", type=int, default=5000)
+    link.add_argument(
+        "--host", help=_("the app's address (default: the running server's, else 127.0.0.1)")
+    )
+    link.add_argument(
+        "--port",
+        type=int,
+        help=_("the app's port (default: the running server's, else %(p)s)", p=DEFAULT_PORT),
+    )
 
     command("demo", cmd_demo, _("create the demo workshop and print its id"))
 
@@ -279,23 +423,24 @@ def build_parser() -> argparse.ArgumentParser:
     topics = commands.add_parser("topics", help=_("work with topic packs"))
     topic_commands = topics.add_subparsers(dest="topics_command", required=True)
     check = topic_commands.add_parser("check", help=_("check a topic pack file"))
-    check.add_argument("file")
+    check.add_argument("file", help=_("the topic pack (.toml) to check"))
     check.set_defaults(handler=cmd_topics_check)
 
     arch = commands.add_parser("archive", help=_("export or import a whole workshop as JSON"))
     arch_commands = arch.add_subparsers(dest="archive_command", required=True)
     export = arch_commands.add_parser("export", help=_("write a workshop to a JSON file"))
-    export.add_argument("workshop", type=int)
+    export.add_argument("workshop", type=int, help=_("workshop id"))
     export.add_argument("--out", help=_("file to write (default: workshop-ID.json)"))
-    export.add_argument("--db")
+    export.add_argument("--db", help=DB_HELP)
     export.set_defaults(handler=cmd_archive_export)
     imported = arch_commands.add_parser("import", help=_("add a workshop from a JSON file"))
-    imported.add_argument("file")
-    imported.add_argument("--db")
+    imported.add_argument("file", help=_("the workshop archive (.json) to add"))
+    imported.add_argument("--db", help=DB_HELP + _(" (made when it does not exist)"))
     imported.set_defaults(handler=cmd_archive_import)
 
     for area_commands in (plan_cli, live_cli, reports_cli):
         area_commands.add_commands(commands)
+    describe_every_command(parser)
     return parser
 
 

@@ -102,6 +102,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def this_checkout_first() -> dict:
+    """The environment for a child `python -m kt_workshop`: the package of this checkout, not
+    another one an editable install may point to (a second worktree, a moved repository)."""
+    import os
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+    }
+
+
 class LiveServer:
     """`kt-workshop serve` running in its own process on a temporary database."""
 
@@ -124,7 +137,12 @@ class LiveServer:
         if not demo:
             command.append("--no-demo")
         self.process = subprocess.Popen(
-            command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            command,
+            cwd=tmp_path,
+            env=this_checkout_first(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         self.signin_url = self._wait_for_signin_link()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -134,7 +152,7 @@ class LiveServer:
         import time
 
         deadline = time.monotonic() + 30
-        lines = []
+        lines = self.transcript = []
         while time.monotonic() < deadline:
             line = self.process.stdout.readline()
             if not line:

@@ -76,7 +76,7 @@ def test_join_link_signs_a_tablet_in_at_its_table_on_the_served_app(capsys, db_p
     code, out, err = run(capsys, "join-link", workshop, "--table", "2", "--db", db_path)
 
     assert code == 0, err
-    match = re.fullmatch(r"http://127\.0\.0\.1:5000(/join/\d+\.[0-9a-f]+)\n", out)
+    match = re.fullmatch(r"http://127\.0\.0\.1:8470(/join/\d+\.[0-9a-f]+)\n", out)
     assert match, out
     table = rows(db_path, "SELECT * FROM tables ORDER BY position")[1]
     grants = rows(db_path, "SELECT * FROM access WHERE role = 'moderator'")

@@ -294,7 +294,8 @@ def test_export_command_refuses_bad_arguments_in_one_line(demo_pack, tmp_path, a
     database = demo_pack["path"]
     done = run_cli(*args, "--db", str(database), cwd=tmp_path)
     assert done.returncode == 2
-    assert message.lower() in done.stderr.lower() and len(done.stderr.strip().splitlines()) == 1
+    said = [line for line in done.stderr.splitlines() if line.startswith("kt-workshop")]
+    assert len(said) == 1 and message.lower() in said[0].lower(), done.stderr
 
 
 # LibreOffice ----------------------------------------------------------------------------------

@@ -1,19 +1,11 @@
 """The day's commands of kt-workshop: `join-link` for a table's tablet, `import-notes` after it."""
 
-import os
 from collections import Counter
-from pathlib import Path
 
 from sqlite_utils import Database
 
+from kt_workshop.commands import DEFAULT_PORT
 from kt_workshop.i18n import _, ngettext
-
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
-
-
-def app_instance_folder() -> Path:
-    """The folder whose secret_key the app signs join links with, found as create_app does."""
-    return Path(os.environ.get("KT_WORKSHOP_INSTANCE") or Path.cwd() / "instance").resolve()
 
 
 def table_grant(db: Database, workshop_id: int, table: dict) -> dict:
@@ -36,10 +28,19 @@ def cmd_join_link(args) -> int:
     """Print the join link of a table's tablet (the same link every time until revoked)."""
     from kt_workshop import access, store
     from kt_workshop.access import load_secret_key
-    from kt_workshop.commands import fail, open_database
+    from kt_workshop.commands import (
+        DEFAULT_PORT,
+        db_path,
+        fail,
+        instance_folder,
+        open_database,
+        running_server,
+    )
     from kt_workshop.live.note_import import find_table
 
-    base = args.base_url.rstrip("/")
+    instance = instance_folder(db_path(args))
+    running = running_server(instance) or {}
+    base = (args.base_url or running.get("url") or f"http://127.0.0.1:{DEFAULT_PORT}").rstrip("/")
     if not base.startswith(("http://", "https://")):
         return fail(_("--base-url must start with http:// or https://, not %(u)s", u=base))
     db = open_database(args)
@@ -59,7 +60,8 @@ def cmd_join_link(args) -> int:
             )
         )
     grant = table_grant(db, args.workshop, table)
-    token = access.grant_token(load_secret_key(app_instance_folder()), grant)
+    # Signed with the key beside the database: the one the server of this database uses.
+    token = access.grant_token(load_secret_key(instance), grant)
     print(f"{base}/join/{token}")
     return 0
 
@@ -133,10 +135,18 @@ def add_commands(commands) -> None:
     )
     link.add_argument(
         "--base-url",
-        default=DEFAULT_BASE_URL,
-        help=_("the address tablets open the app at (default: %(u)s)", u=DEFAULT_BASE_URL),
+        help=_(
+            "the address tablets open the app at (default: the running server's address, "
+            "else http://127.0.0.1:%(port)s)",
+            port=DEFAULT_PORT,
+        ),
     )
-    link.add_argument("--db", help=_("database file (default: instance/kt-workshop.db)"))
+    link.add_argument(
+        "--db",
+        help=_(
+            "the workshop database file (default: $KT_WORKSHOP_DB, else instance/kt-workshop.db)"
+        ),
+    )
     link.set_defaults(handler=cmd_join_link)
 
     imp = commands.add_parser(
@@ -149,5 +159,10 @@ def add_commands(commands) -> None:
     )
     imp.add_argument("workshop", type=int, help=_("workshop id"))
     imp.add_argument("file", help=_("xlsx or csv file"))
-    imp.add_argument("--db", help=_("database file (default: instance/kt-workshop.db)"))
+    imp.add_argument(
+        "--db",
+        help=_(
+            "the workshop database file (default: $KT_WORKSHOP_DB, else instance/kt-workshop.db)"
+        ),
+    )
     imp.set_defaults(handler=cmd_import_notes)

@@ -98,13 +98,18 @@ def cmd_groups(args) -> int:
 def add_commands(commands) -> None:
     """Add `plan` and `groups` to the kt-workshop command."""
     plan = commands.add_parser("plan", help=_("plan a rotation and print it as JSON"))
-    plan.add_argument("--format", choices=["travelling", "fixed-groups"], default="travelling")
+    plan.add_argument(
+        "--format",
+        choices=["travelling", "fixed-groups"],
+        default="travelling",
+        help=_("travelling participants, or fixed groups with travelling moderators"),
+    )
     plan.add_argument("--tables", type=_positive, help=_("number of tables"))
     plan.add_argument("--size", type=_positive, help=_("people per table"))
     plan.add_argument("--rounds", type=_positive, help=_("number of rounds"))
     plan.add_argument("--people", type=_positive, help=_("number of people (default G*S)"))
     plan.add_argument("--hosts", action="store_true", help=_("person t hosts table t"))
-    plan.add_argument("--seed", type=int, default=0)
+    plan.add_argument("--seed", type=int, default=0, help=_("another seed, another plan"))
     plan.add_argument("--time-limit", type=float, default=1.0, help=_("seconds to search"))
     plan.add_argument("--groups", type=_positive, help=_("fixed groups"))
     plan.add_argument("--moderators", type=_positive, help=_("travelling moderators"))
@@ -114,13 +119,13 @@ def add_commands(commands) -> None:
 
     groups = commands.add_parser("groups", help=_("form balanced groups from a delegate file"))
     groups.add_argument("--people-file", required=True, help=_("xlsx or csv delegate list"))
-    groups.add_argument("--groups", type=_positive, required=True)
+    groups.add_argument("--groups", type=_positive, required=True, help=_("number of groups"))
     groups.add_argument(
         "--balance", default="country,sector", help=_("columns to mix, comma-separated")
     )
     groups.add_argument(
         "--apart", default="organisation", help=_("column whose equal values sit apart")
     )
-    groups.add_argument("--seed", type=int, default=0)
+    groups.add_argument("--seed", type=int, default=0, help=_("another seed, another split"))
     groups.add_argument("--json", action="store_true", help=_("print JSON (the only output)"))
     groups.set_defaults(handler=cmd_groups)

@@ -59,5 +59,10 @@ def add_commands(commands) -> None:
         action="store_true",
         help=_("name the delegates in the workbook (default: pseudonyms)"),
     )
-    export.add_argument("--db", help=_("database file (default: instance/kt-workshop.db)"))
+    export.add_argument(
+        "--db",
+        help=_(
+            "the workshop database file (default: $KT_WORKSHOP_DB, else instance/kt-workshop.db)"
+        ),
+    )
     export.set_defaults(handler=cmd_export)

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as NotFoundPage
 
 from kt_workshop.access import load_secret_key
+from kt_workshop.i18n import local_time
 from kt_workshop.web import babel, csrf, limiter, socketio
 
 CONTENT_SECURITY_POLICY = (
@@ -49,6 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_db(app.config["DATABASE"], Path(app.config["BACKUP_DIR"])).close()
 
     babel.init_app(app)
+    # Every template that shows a stored moment shows it with this one filter.
+    app.add_template_filter(local_time)
     csrf.init_app(app)
     limiter.init_app(app)
     # Handlers must be declared before init_app: Flask-SocketIO only carries handlers it saw

@@ -5,9 +5,27 @@ modules (planning, imports, topic packs, reports) mark their messages with the s
 as the views and templates.
 """
 
-from flask_babel import gettext, lazy_gettext, ngettext
+from datetime import UTC, datetime
+
+from babel.dates import format_datetime
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 
 _ = gettext
 lazy_ = lazy_gettext
 
-__all__ = ["_", "lazy_", "ngettext"]
+__all__ = ["_", "lazy_", "local_time", "ngettext"]
+
+
+def local_time(value: str | datetime | None, format: str = "short") -> str:
+    """A stored moment (ISO text, UTC when it has no offset) in this laptop's time zone,
+    written the way the page's language writes dates and times (the `local_time` filter)."""
+    if not value:
+        return ""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    except ValueError:
+        return str(value)  # not a moment: shown as written
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    # astimezone() with no argument: the zone the operating system says, summer time included.
+    return format_datetime(moment.astimezone(), format, locale=get_locale() or "en")

@@ -50,3 +50,33 @@ def test_user_text_is_shown_as_written(organiser, db, workshop):
     store.add_item(db, "participant", workshop, {"name": name})
     page = organiser.get(f"/w/{workshop}/delegates").get_data(as_text=True)
     assert "Γιώργος Παπαδόπουλος &lt;b&gt;&amp;amp;&lt;/b&gt; 🙂" in page
+
+
+@pytest.fixture
+def in_warsaw(monkeypatch):
+    """The laptop's clock set to Warsaw time (UTC+2 in May)."""
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Warsaw")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_stored_moments_show_in_the_laptops_time_zone(app, in_warsaw):
+    """The codebook showed 07:05 at 08:05 Warsaw time: moments are stored in UTC and every
+    template writes them through the one `local_time` filter, in the page's language."""
+    from pathlib import Path
+
+    from kt_workshop.i18n import local_time
+
+    assert "8:05" in local_time("2026-05-04T06:05:00+00:00")  # English: 5/4/26, 8:05 AM
+    assert "8:05" in local_time("2026-05-04T06:05:00")  # no offset: stored as UTC
+    assert local_time(None) == "" and local_time("not a time") == "not a time"
+    with app.test_request_context():
+        shown = app.jinja_env.from_string("{{ at|local_time }}").render(at="2026-05-04T06:05:00Z")
+    assert "8:05" in shown and "6:05" not in shown
+    templates = Path(__file__).resolve().parent.parent / "kt_workshop" / "templates"
+    sliced = [p.name for p in templates.rglob("*.html") if "_at[:" in p.read_text("utf-8")]
+    assert sliced == []

@@ -325,3 +325,24 @@ def test_without_libreoffice_the_pack_says_how_to_get_a_pdf(db, demo, tmp_path, 
     written, problems = pack.build_pack(db, demo, tmp_path, ["pdf"], Options())
     assert not any(p.suffix == ".pdf" for p in written)
     assert "LibreOffice is not installed" in problems[-1]
+
+
+def test_libreoffice_is_found_where_its_installers_put_it_on_windows_and_macos():
+    windows = pack.soffice_places("Windows", {"PROGRAMFILES": "C:\\Program Files"})
+    assert str(windows[0]) == "C:\\Program Files\\LibreOffice\\program\\soffice.exe"
+    mac = pack.soffice_places("Darwin", {"HOME": "/Users/ola"})
+    assert [str(place) for place in mac] == [
+        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+        "/Users/ola/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    ]
+
+
+def test_the_libreoffice_profile_is_a_real_file_uri_on_windows_too():
+    from pathlib import Path, PureWindowsPath
+
+    # What to_pdf passes as -env:UserInstallation (a bare "file://" + path is not a URI there).
+    assert PureWindowsPath("C:/Users/Ola/AppData/Local/Temp/tmpab").as_uri() == (
+        "file:///C:/Users/Ola/AppData/Local/Temp/tmpab"
+    )
+    source = Path(pack.__file__).read_text("utf-8")
+    assert "as_uri()" in source and 'file://{' not in source

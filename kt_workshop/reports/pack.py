@@ -5,6 +5,8 @@ One `gather` feeds every file, so they agree. The report page and `kt-workshop e
 `build_pack`, which writes into a folder and reports each step to an optional callback.
 """
 
+import os
+import platform
 import re
 import shutil
 import subprocess
@@ -12,7 +14,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from sqlite_utils import Database
 
@@ -43,9 +45,33 @@ def slug(title: str) -> str:
     return words or "workshop"
 
 
+def soffice_places(system: str | None = None, environ=None) -> list[Path]:
+    """Where LibreOffice's installers put soffice when it is not on PATH (the usual case on
+    Windows and macOS)."""
+    system = system or platform.system()
+    environ = os.environ if environ is None else environ
+    if system == "Windows":
+        roots = [
+            environ.get(name) for name in ("PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432")
+        ]
+        roots = [root for root in roots if root] or ["C:\\Program Files"]
+        return [PureWindowsPath(root, "LibreOffice", "program", "soffice.exe") for root in roots]
+    if system == "Darwin":
+        app = Path("LibreOffice.app") / "Contents" / "MacOS" / "soffice"
+        return [Path("/Applications") / app, Path(environ.get("HOME", "~")) / "Applications" / app]
+    return [
+        Path("/usr/bin/soffice"),
+        Path("/usr/lib/libreoffice/program/soffice"),
+        Path("/opt/libreoffice/program/soffice"),
+    ]
+
+
 def soffice() -> str | None:
-    """LibreOffice's command, when it is installed."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """LibreOffice's command, when it is installed: on PATH, else where its installer puts it."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    return next((str(place) for place in soffice_places() if Path(place).is_file()), None)
 
 
 def to_pdf(source: Path, timeout: int = PDF_TIMEOUT) -> Path:
@@ -57,7 +83,8 @@ def to_pdf(source: Path, timeout: int = PDF_TIMEOUT) -> Path:
         # A profile of its own: a LibreOffice the user has open does not block the conversion.
         args = [
             command,
-            f"-env:UserInstallation=file://{profile}",
+            # A file URI: file:///C:/Users/... on Windows, where "file://" + path is not one.
+            f"-env:UserInstallation={Path(profile).as_uri()}",
             "--headless",
             "--convert-to",
             "pdf",

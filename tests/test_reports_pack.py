@@ -345,4 +345,18 @@ def test_the_libreoffice_profile_is_a_real_file_uri_on_windows_too():
         "file:///C:/Users/Ola/AppData/Local/Temp/tmpab"
     )
     source = Path(pack.__file__).read_text("utf-8")
-    assert "as_uri()" in source and 'file://{' not in source
+    assert "as_uri()" in source and "file://{" not in source
+
+
+def test_a_failed_report_job_logs_its_traceback(app, db, demo, tmp_path, monkeypatch, caplog):
+    """The page says the export stopped; the log keeps the traceback for finding the bug."""
+
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("a bug in a writer")
+
+    monkeypatch.setattr(pack, "build_pack", broken)
+    job = report.Job(workshop_id=demo)
+    with app.app_context(), caplog.at_level("ERROR"):
+        report._run_job(job, app.config["DATABASE"], tmp_path / "out", Options(), ["json"])
+    assert job.done and "a bug in a writer" in job.error
+    assert "Traceback" in caplog.text and "ZeroDivisionError" in caplog.text

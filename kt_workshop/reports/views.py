@@ -122,6 +122,8 @@ def _run_job(job: Job, database: str, out_dir: Path, options: Options, formats) 
         job.files = sorted((p.relative_to(staging).as_posix() for p in written), key=listing_order)
         job.problems = problems
     except Exception as error:  # the page must say what happened, whatever it was
+        # ...and the log keeps the traceback, so a bug can be found after the day.
+        current_app.logger.exception("report job %s failed at %s", job.workshop_id, job.step)
         current = pack.STEP_LABELS.get(job.step, job.step)
         job.error = _("The export stopped at “%(step)s”: %(why)s", step=current, why=error)
     finally:

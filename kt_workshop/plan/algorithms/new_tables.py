@@ -35,6 +35,7 @@ class PlaceScores(NamedTuple):
     question_repeats: int  # seats with a question the traveller met in another round
     question_repeaters: int  # travellers who meet a question again
     fewest_returns: int  # returns no plan avoids (more rounds than tables)
+    fewest_question_repeats: int  # question repeats no plan avoids (more rounds than questions)
 
 
 def travellers(pinned: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -87,15 +88,21 @@ def fewest_returns(present: np.ndarray, moving: np.ndarray, tables: int) -> int:
     return int(np.maximum(rounds - tables, 0).sum())
 
 
+def fewest_question_repeats(present: np.ndarray, moving: np.ndarray, grid: np.ndarray) -> int:
+    """Question repeats no plan can avoid: more rounds than questions (a round where every
+    table asks the same question repeats it for everyone who met it before)."""
+    asked = grid[grid >= 0]
+    if not asked.size:
+        return 0
+    # Only rounds with a question at every table force a repeat (else sit where none is).
+    questioned = present[~(grid < 0).any(axis=1)][:, moving].sum(axis=0)
+    return int(np.maximum(questioned - np.unique(asked).size, 0).sum())
+
+
 def fewest_repeats(present: np.ndarray, moving: np.ndarray, grid: np.ndarray) -> int:
     """Returns and question repeats no plan can avoid (more rounds than tables or questions)."""
-    asked = grid[grid >= 0]
-    # Only rounds with a question at every table force a repeat (else sit where none is).
-    quiet = (grid < 0).any(axis=1)
-    questioned = present[~quiet][:, moving].sum(axis=0)
-    questions = np.unique(asked).size
-    return fewest_returns(present, moving, grid.shape[1]) + int(
-        np.maximum(questioned - questions, 0).sum() if asked.size else 0
+    return fewest_returns(present, moving, grid.shape[1]) + fewest_question_repeats(
+        present, moving, grid
     )
 
 
@@ -109,6 +116,7 @@ def place_scores(seat: np.ndarray, moving: np.ndarray, grid: np.ndarray) -> Plac
         int(again.sum()),
         int((again > 0).sum()),
         fewest_returns(seat >= 0, moving, grid.shape[1]),
+        fewest_question_repeats(seat >= 0, moving, grid),
     )
 
 

@@ -74,6 +74,7 @@ class RotationPlan:
     question_repeats: int = 0
     question_repeaters: int = 0
     fewest_returns: int = 0
+    fewest_question_repeats: int = 0
     gave_up: list[str] = field(default_factory=list)
 
     @property
@@ -97,6 +98,7 @@ class RotationPlan:
             "question_repeats": self.question_repeats,
             "people_repeating_a_question": self.question_repeaters,
             "fewest_returns": self.fewest_returns,
+            "fewest_question_repeats": self.fewest_question_repeats,
             "gave_up": list(self.gave_up),
         }
         if self.imbalance:
@@ -209,8 +211,10 @@ def plan_rotation(
     codes = encode(attributes) if attributes else None
     moving = travellers(rules.pinned, rules.present)
     returns_first = order[0] == "returns"
-    # With new tables first, keep time to trade pair meetings for returns if it comes to that.
-    budget = time_limit / 2 if returns_first else time_limit
+    # Time for the search, then for handing out tables; with new tables first, the rest is
+    # kept to trade pair meetings for returns if it comes to that.
+    budget, handing_out = (0.4, 0.6) if returns_first else (0.8, 1.0)
+    budget, handing_out = budget * time_limit, handing_out * time_limit
     rng = default_rng(seed)
     seat, name = None, method
     if method == "greedy":
@@ -245,9 +249,9 @@ def plan_rotation(
             )
             if steps and name != "search":
                 name += "+search"
-    # Handing out tables takes milliseconds; its shuffles get a fifth of the time at most.
-    until = min(time.perf_counter() + time_limit / 5, start + time_limit)
-    seat = send_to_new_tables(seat, rules, grid, seed, deadline=until)
+    # Handing out tables takes milliseconds; its shuffles (needed when there are more rounds
+    # than tables) stop at the deadline.
+    seat = send_to_new_tables(seat, rules, grid, seed, deadline=start + handing_out)
     gave_up: list[str] = []
     floor = fewest_repeats(rules.present, moving, grid)
     if method != "greedy" and returns_first and _repeats(seat, moving, grid) > floor:
@@ -275,7 +279,9 @@ def _trade_for_new_tables(rules, seat, name, cap, seed, codes, grid, moving, dea
         seed=seed,
         time_limit=left,
         codes=codes,
-        places=Places(grid, moving, float(HEAVY * rules.n * rules.n)),
+        # A return outweighs hundreds of pair coincidences but not a pair meeting more often
+        # than it must: a pair side by side all day is worse than someone back at a table.
+        places=Places(grid, moving, HEAVY / 2),
         patience=max(200, 10 * rules.n),
     )
     until = min(time.perf_counter() + 0.05, deadline)
@@ -315,7 +321,8 @@ def _what_was_given_up(plan: RotationPlan, returns_first: bool, rounds: int, tab
         elif not returns_first:
             sentence += " " + _("Fewer repeat meetings came first, as asked.")
         out.append(sentence)
-    if plan.question_repeaters and plan.question_repeats != plan.returns:
+    extra = plan.question_repeats - plan.fewest_question_repeats
+    if plan.question_repeaters and extra > 0 and plan.question_repeats != plan.returns:
         out.append(
             ngettext(
                 "%(num)s person meets a question they have discussed before.",
@@ -367,6 +374,7 @@ def finish(
         question_repeats=places.question_repeats,
         question_repeaters=places.question_repeaters,
         fewest_returns=places.fewest_returns,
+        fewest_question_repeats=places.fewest_question_repeats,
     )
 
 

@@ -304,3 +304,15 @@ def test_a_delegate_who_cannot_move_is_set_on_the_delegate_page(organiser, db, c
     assert response.status_code == 302
     saved = store.get_item(db, "participant", cafe, person["id"])
     assert saved["stays"] is True and saved["table_id"] == table["id"]
+
+
+def test_the_demo_groups_show_the_planner_at_its_best(db):
+    """Every group holds its fair share of each country and sector; colleagues sit together
+    no more than the group sizes force (the demo used to put 8 of 13 criminal-justice people in
+    Group 1)."""
+    workshop = create_demo(db)
+    summary = plan.group_summary(db, workshop, ["country", "sector"], ["organisation"])
+    figure = summary["balance"]
+    assert all(a["within"] == a["cells"] for a in figure["attributes"].values())
+    assert figure["apart_conflicts"] == 0
+    assert summary["unplaced"] == [] and {len(g["people"]) for g in summary["groups"]} == {13}

@@ -172,11 +172,10 @@ def create_demo(db: Database) -> int:
                 db, "moderator", workshop_id, {"name": name, "question_id": question["id"]}
             )
             access.create_grant(db, workshop_id, "moderator", name, moderator_id=moderator_id)
-        people = demo_delegates()
-        # Deal the delegates to the groups country by country so every group mixes countries.
-        for index, person in enumerate(people):
-            person["table_id"] = groups[index % len(groups)]
-        store.add_delegates(db, workshop_id, people)
+        store.add_delegates(db, workshop_id, demo_delegates())
+        # The groups come from the planner, as an organiser would form them: every group a
+        # fair share of each country and sector, colleagues apart as far as possible.
+        plan.form_groups(db, workshop_id, ["country", "sector"], ["organisation"])
         analysts = [
             access.create_grant(db, workshop_id, "analyst", name, short_code=False)
             for name in ("Analyst A", "Analyst B")

@@ -44,6 +44,8 @@ def cmd_plan(args) -> int:
     people = args.people if args.people is not None else args.tables * args.size
     if args.tables > people:
         return fail(_("more tables (%(t)s) than people (%(p)s)", t=args.tables, p=people))
+    from kt_workshop.plan.algorithms.rotation import ORDERS
+
     try:
         plan = plan_rotation(
             tables=args.tables,
@@ -53,6 +55,7 @@ def cmd_plan(args) -> int:
             hosts=args.hosts,
             seed=args.seed,
             time_limit=args.time_limit,
+            order=next(o for o in ORDERS if o[0] == args.first),
         )
     except ValueError as error:
         return fail(str(error))
@@ -64,6 +67,7 @@ def cmd_groups(args) -> int:
     """Form balanced groups from a delegate file and print them as JSON."""
     from kt_workshop.plan.algorithms.groups import form_groups
     from kt_workshop.setup.delegates import read_delegates
+    from kt_workshop.setup.delegates.fields import HEADINGS
 
     file = Path(args.people_file)
     if not file.is_file():
@@ -83,8 +87,15 @@ def cmd_groups(args) -> int:
         }
         for row in preview.rows
     ]
-    balance = [c.strip() for c in args.balance.split(",") if c.strip()]
-    apart = [c.strip() for c in args.apart.split(",") if c.strip()]
+    # Headers match as a person reads them; a column the file lacks is an error naming the
+    # columns it has (unless it is only one of the defaults).
+    available = {c: HEADINGS.get(c, c) for c in preview.columns if c != "name"}
+    available.update({c: c for c in preview.extra_columns})
+    try:
+        balance = _chosen(args.balance, "country,sector", available)
+        apart = _chosen(args.apart, "organisation", available)
+    except ValueError as error:
+        return fail(str(error))
     if args.groups > len(people):
         return fail(_("more groups (%(g)s) than people (%(p)s)", g=args.groups, p=len(people)))
     try:
@@ -93,6 +104,16 @@ def cmd_groups(args) -> int:
         return fail(str(error))
     print(json.dumps(result.to_json(), ensure_ascii=False))
     return 0
+
+
+def _chosen(asked: str | None, default: str, available: dict[str, str]) -> list[str]:
+    """Column keys for --balance or --apart; by default, those of the defaults the file has."""
+    from kt_workshop.plan.algorithms.groups import column_key, match_columns
+
+    if asked is None:
+        known = {column_key(c) for c in [*available, *available.values()]}
+        asked = ",".join(c for c in default.split(",") if column_key(c) in known)
+    return match_columns(asked.split(","), available)
 
 
 def add_commands(commands) -> None:
@@ -111,6 +132,15 @@ def add_commands(commands) -> None:
     plan.add_argument("--hosts", action="store_true", help=_("person t hosts table t"))
     plan.add_argument("--seed", type=int, default=0, help=_("another seed, another plan"))
     plan.add_argument("--time-limit", type=float, default=1.0, help=_("seconds to search"))
+    plan.add_argument(
+        "--first",
+        choices=["returns", "pairs"],
+        default="returns",
+        help=_(
+            "what matters most: nobody back at a table they sat at (returns),"
+            " or fewest repeat meetings (pairs)"
+        ),
+    )
     plan.add_argument("--groups", type=_positive, help=_("fixed groups"))
     plan.add_argument("--moderators", type=_positive, help=_("travelling moderators"))
     plan.add_argument("--blocks", type=_positive, default=1, help=_("blocks of the day"))
@@ -121,10 +151,10 @@ def add_commands(commands) -> None:
     groups.add_argument("--people-file", required=True, help=_("xlsx or csv delegate list"))
     groups.add_argument("--groups", type=_positive, required=True, help=_("number of groups"))
     groups.add_argument(
-        "--balance", default="country,sector", help=_("columns to mix, comma-separated")
+        "--balance", help=_("columns to mix, comma-separated (default: country,sector)")
     )
     groups.add_argument(
-        "--apart", default="organisation", help=_("column whose equal values sit apart")
+        "--apart", help=_("column whose equal values sit apart (default: organisation)")
     )
     groups.add_argument("--seed", type=int, default=0, help=_("another seed, another split"))
     groups.add_argument("--json", action="store_true", help=_("print JSON (the only output)"))

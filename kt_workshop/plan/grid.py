@@ -1,9 +1,11 @@
 """Reading the plan: the grid of rounds x tables, its scores, and one person's day."""
 
+import numpy as np
 from sqlite_utils import Database
 
 from kt_workshop import store
 from kt_workshop.plan.algorithms.fixed_groups import check_fixed_groups
+from kt_workshop.plan.algorithms.new_tables import place_scores, question_grid
 from kt_workshop.plan.algorithms.scores import imbalance, lower_bound, score_plan
 from kt_workshop.plan.store import (
     ROTATION_BALANCE,
@@ -11,6 +13,8 @@ from kt_workshop.plan.store import (
     day_rounds,
     planned_people,
     rows_of,
+    table_hosts,
+    table_questions,
     uses_seats,
 )
 
@@ -33,7 +37,7 @@ def seat_rounds(db: Database, workshop_id: int) -> tuple[list[list[list[int]]], 
 
 
 def scores(db: Database, workshop_id: int) -> dict:
-    """How good the plan is now: meetings, pair coincidences, the bound and the gap."""
+    """How good the plan is now: table returns, question repeats, meetings and the bound."""
     workshop = store.get_workshop(db, workshop_id)
     if not uses_seats(workshop):
         return fixed_group_scores(db, workshop_id)
@@ -52,6 +56,31 @@ def scores(db: Database, workshop_id: int) -> dict:
         "gap": counted.coincidences - bound,
         "imbalance": imbalance(rounds, [{c: p[c] for c in ROTATION_BALANCE} for p in people]),
         "unseated": len(people) * len(rounds) - seated,
+        **returns_and_repeats(db, workshop_id, rounds, people),
+    }
+
+
+def returns_and_repeats(db: Database, workshop_id: int, rounds: list, people: list) -> dict:
+    """How many travellers come back to a table, or to a question, they have met before.
+
+    Delegates who cannot move (access needs) stay at their table and are not counted.
+    """
+    tables = store.list_items(db, "tables", workshop_id)
+    seat = np.full((len(rounds), len(people)), -1, dtype=np.int64)
+    for r, round_tables in enumerate(rounds):
+        for t, members in enumerate(round_tables):
+            seat[r, members] = t
+    moving = np.array([not p.get("stays") for p in people], dtype=bool)
+    asked = table_questions(db, workshop_id, day_rounds(db, workshop_id), tables)
+    found = place_scores(seat, moving, question_grid(asked, len(rounds), len(tables)))
+    return {
+        "travellers": int(moving.sum()),
+        "returns": found.returns,
+        "returners": found.returners,
+        "question_repeats": found.question_repeats,
+        "question_repeaters": found.question_repeaters,
+        "fewest_returns": found.fewest_returns,
+        "fewest_question_repeats": found.fewest_question_repeats,
     }
 
 
@@ -84,6 +113,8 @@ def grid(db: Database, workshop_id: int) -> list[dict]:
     tables = store.list_items(db, "tables", workshop_id)
     questions = {q["id"]: q for q in store.list_items(db, "question", workshop_id)}
     moderators = {m["id"]: m for m in store.list_items(db, "moderator", workshop_id)}
+    # Travelling: a table's host is there all day, planned or not, with the table's question.
+    hosts = table_hosts(db, workshop_id) if uses_seats(workshop) else {}
     people = {p["id"]: p for p in store.list_items(db, "participant", workshop_id)}
     leads = {
         (r["round_id"], r["table_id"]): r["moderator_id"] for r in rows_of(db, "lead", workshop_id)
@@ -104,7 +135,7 @@ def grid(db: Database, workshop_id: int) -> list[dict]:
         cells = []
         for position, table in enumerate(tables):
             key = (round_["id"], table["id"])
-            moderator = moderators.get(leads.get(key))
+            moderator = moderators.get(leads.get(key)) or hosts.get(table["id"])
             question = cell_question(round_, position, moderator, questions, workshop)
             members = seated.get(key) if uses_seats(workshop) else seated.get((None, table["id"]))
             cells.append(
@@ -120,6 +151,28 @@ def grid(db: Database, workshop_id: int) -> list[dict]:
             )
         rows.append({"round": round_, "cells": cells})
     return rows
+
+
+def column_heads(db: Database, workshop_id: int, rows: list[dict]) -> list[dict]:
+    """Each table's column head: its name, and its host and question when they hold all day."""
+    heads = []
+    for position, table in enumerate(store.list_items(db, "tables", workshop_id)):
+        cells = [row["cells"][position] for row in rows]
+        heads.append(
+            {
+                "table": table,
+                "host": _same(cell["moderator"] for cell in cells),
+                "question": _same(cell["question"] for cell in cells),
+            }
+        )
+    return heads
+
+
+def _same(items) -> dict | None:
+    """The one item every cell shares, or None when they differ (or there are none)."""
+    found = list(items)
+    ids = {(item or {}).get("id") for item in found}
+    return found[0] if found and len(ids) == 1 and found[0] else None
 
 
 def _by_name(person: dict) -> str:

@@ -4,6 +4,8 @@ The algorithms live in planning/ and know nothing of the database: this module t
 their plain inputs (people and tables as indices) and their answers back into rows.
 """
 
+from typing import NamedTuple
+
 from sqlite_utils import Database
 
 from kt_workshop import store
@@ -11,7 +13,8 @@ from kt_workshop.i18n import _
 from kt_workshop.plan.algorithms import groups as grouping
 from kt_workshop.plan.algorithms.constraints import Constraints
 from kt_workshop.plan.algorithms.fixed_groups import plan_fixed_groups
-from kt_workshop.plan.algorithms.rotation import plan_rotation
+from kt_workshop.plan.algorithms.rotation import ORDER, ORDERS, plan_rotation
+from kt_workshop.setup.delegates.fields import LABELS
 
 BALANCE_CHOICES = ("country", "sector", "organisation", "role", "language")
 # What the rotation keeps mixed at each table, after encounters (the quality order's third step).
@@ -74,6 +77,27 @@ def mark_changed(db: Database, workshop_id: int) -> None:
 
 
 # Groups --------------------------------------------------------------------------------------
+
+
+def group_columns(db: Database, workshop_id: int) -> dict[str, str]:
+    """Columns groups can mix or keep apart: the standard ones, then the delegates' extra ones,
+    each with the label a person reads."""
+    columns = {c: str(LABELS[c]) for c in BALANCE_CHOICES}
+    for person in store.list_items(db, "participant", workshop_id):
+        columns.update({c: c for c in (person.get("extra") or {}) if c not in columns})
+    return columns
+
+
+def chosen_columns(
+    db: Database, workshop_id: int, balance: list[str], apart: list[str]
+) -> tuple[list[str], list[str]]:
+    """Column keys for the names a person chose (case and spaces aside); an unknown name is an
+    InputError that lists the columns there are."""
+    columns = group_columns(db, workshop_id)
+    try:
+        return grouping.match_columns(balance, columns), grouping.match_columns(apart, columns)
+    except ValueError as error:
+        raise store.InputError({"columns": str(error)}) from None
 
 
 def form_groups(
@@ -235,8 +259,38 @@ def seat_constraints(
     return constraints
 
 
-def rotate_people(db: Database, workshop_id: int, seed: int = 0, time_limit: float = 1.0):
-    """Plan who sits where each round (travelling or mixed); save it and return the plan."""
+def table_hosts(db: Database, workshop_id: int) -> dict[int, dict]:
+    """The moderator who hosts each table all day (travelling format), by table id."""
+    return {
+        m["table_id"]: m for m in store.list_items(db, "moderator", workshop_id) if m["table_id"]
+    }
+
+
+def table_questions(
+    db: Database, workshop_id: int, rounds: list[dict], tables: list[dict]
+) -> list[list[int | None]]:
+    """The question asked at each table in each round: its host's, else the round's own."""
+    hosts = table_hosts(db, workshop_id)
+    grid = []
+    for round_ in rounds:
+        ids = round_["question_ids"]
+        asked = ids[(round_["number"] - 1) % len(ids)] if ids else None
+        grid.append([(hosts.get(t["id"]) or {}).get("question_id") or asked for t in tables])
+    return grid
+
+
+def rotate_people(
+    db: Database,
+    workshop_id: int,
+    seed: int = 0,
+    time_limit: float = 1.0,
+    order: tuple[str, ...] = ORDER,
+):
+    """Plan who sits where each round (travelling or mixed); save it and return the plan.
+
+    Hosts (moderators with a table) never move and their question is the table's, so the
+    travellers are sent to tables and questions they have not met, in the organiser's order.
+    """
     tables = store.list_items(db, "tables", workshop_id)
     people = planned_people(db, workshop_id)
     rounds = day_rounds(db, workshop_id)
@@ -254,12 +308,10 @@ def rotate_people(db: Database, workshop_id: int, seed: int = 0, time_limit: flo
         time_limit=time_limit,
         constraints=constraints,
         attributes=[{c: p[c] for c in ROTATION_BALANCE} for p in people],
+        questions=table_questions(db, workshop_id, rounds, tables),
+        order=order,
     )
-    hosts = {
-        m["table_id"]: m["id"]
-        for m in store.list_items(db, "moderator", workshop_id)
-        if m["table_id"]
-    }
+    hosts = {table_id: m["id"] for table_id, m in table_hosts(db, workshop_id).items()}
     with db.atomic():
         db.execute("DELETE FROM seat WHERE workshop_id = ?", [workshop_id])
         db["seat"].insert_all(
@@ -282,12 +334,31 @@ def rotate_people(db: Database, workshop_id: int, seed: int = 0, time_limit: flo
     return result
 
 
-def make_plan(db: Database, workshop_id: int, seed: int = 0, time_limit: float = 1.0) -> list:
-    """Plan the day in the workshop's format; return the problems to show the organiser."""
+class Planned(NamedTuple):
+    """What planning tells the organiser: rules that gave way, and what the plan gave up."""
+
+    problems: list[str]
+    gave_up: list[str]
+
+
+def plan_order(first: str) -> tuple[str, ...]:
+    """The planner's order when `first` ("returns" or "pairs") matters most."""
+    return next((order for order in ORDERS if order[0] == first), ORDER)
+
+
+def make_plan(
+    db: Database,
+    workshop_id: int,
+    seed: int = 0,
+    time_limit: float = 1.0,
+    order: tuple[str, ...] = ORDER,
+) -> Planned:
+    """Plan the day in the workshop's format; return what to tell the organiser."""
     workshop = store.get_workshop(db, workshop_id)
     if uses_seats(workshop):
-        return rotate_people(db, workshop_id, seed, time_limit).problems
-    return rotate_moderators(db, workshop_id)
+        result = rotate_people(db, workshop_id, seed, time_limit, order)
+        return Planned(result.problems, result.gave_up)
+    return Planned(rotate_moderators(db, workshop_id), [])
 
 
 def replan_from(

@@ -38,12 +38,13 @@ def form_int(name: str, default=None) -> int:
         abort(400, _("“%(name)s” must be a whole number.", name=name))
 
 
-def chosen_columns() -> tuple[list[str], list[str]]:
-    """The columns to balance and to keep apart, from the form or the query string."""
+def chosen_columns(db, workshop_id: int) -> tuple[list[str], list[str]]:
+    """The columns to balance and to keep apart, from the form or the query string, matched
+    as a person reads them; an unknown one raises InputError naming the columns there are."""
     source = request.form if request.method == "POST" else request.args
     balance = source.getlist("balance") or ["country", "sector"]
     apart = [c for c in source.getlist("apart") if c] or ["organisation"]
-    return balance, apart
+    return plan.chosen_columns(db, workshop_id, balance, apart)
 
 
 @bp.route("/w/<int:workshop_id>/plan")
@@ -52,15 +53,21 @@ def plan_page(workshop_id):
     """The plan: groups and their mix, the rotation grid, scores and the gap to the bound."""
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
-    balance, apart = chosen_columns()
+    try:
+        balance, apart = chosen_columns(db, workshop_id)
+    except store.InputError as error:
+        flash(str(error), "error")
+        balance, apart = ["country", "sector"], ["organisation"]
+    rows = plan_view.grid(db, workshop_id)
     return render_template(
         "plan/plan.html",
         workshop=workshop,
         balance=balance,
         apart=apart,
-        columns=plan.BALANCE_CHOICES,
+        columns=plan.group_columns(db, workshop_id),
         groups=plan.group_summary(db, workshop_id, balance, apart),
-        grid=plan_view.grid(db, workshop_id),
+        grid=rows,
+        heads=plan_view.column_heads(db, workshop_id, rows),
         scores=plan_view.scores(db, workshop_id),
         uses_seats=plan.uses_seats(workshop),
         pairs=edits.pair_rules(db, workshop_id),
@@ -74,8 +81,8 @@ def plan_page(workshop_id):
 def groups_form(workshop_id):
     """Form balanced groups from the delegates with the chosen columns and seed."""
     db = get_db()
-    balance, apart = chosen_columns()
     try:
+        balance, apart = chosen_columns(db, workshop_id)
         plan.form_groups(db, workshop_id, balance, apart, seed=form_int("seed", 0))
     except (store.InputError, ValueError) as error:
         flash(str(error), "error")
@@ -92,19 +99,22 @@ def rotation(workshop_id):
     """Plan the rotation for the whole day (locked cells keep their people)."""
     db = get_db()
     try:
-        problems = plan.make_plan(
+        planned = plan.make_plan(
             db,
             workshop_id,
             seed=form_int("seed", 0),
             time_limit=min(max(float(request.form.get("time_limit", 1)), 0.1), 30),
+            order=plan.plan_order(request.form.get("first", "returns")),
         )
     except (store.InputError, ValueError) as error:
         flash(str(error), "error")
         return back(workshop_id)
     store.audit(db, workshop_id, audit_actor(), "planned rotation")
     flash(_("Rotation planned."), "success")
-    for problem in problems:
+    for problem in planned.problems:
         flash(problem, "error")
+    for note in planned.gave_up:
+        flash(note, "info")
     return back(workshop_id, "#rotation")
 
 

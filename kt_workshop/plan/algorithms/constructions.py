@@ -17,21 +17,29 @@ before searching:
   d-dimensional subspace of GF(p)^k. Rounds whose subspaces share only the zero vector never
   seat a pair together twice (32 people, 8 tables of 4: 9 rounds; 64 in 16 of 4: 21 rounds).
 - `round_robin`: tables of two, the circle method, n - 1 rounds.
+- `difference_plan`: g tables of any number, person (t, c) at table t + d[x][c] mod g in round
+  x, where d is a difference array: any two rows differ by a different amount in every column,
+  so no two people meet twice, and a traveller (c > 0, column 0 being all zeros) never sits at
+  the same table twice. Small arrays are found by a seeded search with a node budget; the ones
+  that take longer are stored (150 people at 15 tables of 10 over 6 rounds).
 - `tabulated_plan`: resolvable designs that no formula here gives (see designs.py).
 
 `fit` then adapts a plan: fewer rounds, fewer people (removing people who never meet each
 other, so table sizes stay within one), and hosts (people who never meet each other, relabelled
-so that person t sits at table t every round).
+so that person t sits at table t every round). Without hosts, `best_construction` also builds
+the plan with a host at each table and leaves the hosts out: where that works, the travellers
+of the host plan never come back to a table, and neither do they without the hosts.
 """
 
 from __future__ import annotations
 
+import random
 from functools import lru_cache
 
 import numpy as np
 
 from kt_workshop.plan.algorithms import designs
-from kt_workshop.plan.algorithms.scores import Scores, meeting_counts
+from kt_workshop.plan.algorithms.scores import meeting_counts
 
 
 def prime_power(q: int) -> tuple[int, int] | None:
@@ -225,6 +233,68 @@ def round_robin(tables: int, people: int, rounds: int) -> np.ndarray | None:
     return seat
 
 
+@lru_cache(maxsize=64)
+def find_difference_array(
+    g: int, colours: int, rounds: int, budget: int = 4000
+) -> tuple[tuple[int, ...], ...] | None:
+    """A rounds x colours array over the integers mod g whose rows differ by a different amount
+    in every column (first row and column all zeros), or None when `budget` nodes find none.
+
+    A depth-first search over the cells column by column, restarted in a new seeded random
+    value order every 500 nodes: a count, not a clock, so the answer is the same everywhere.
+    """
+    if colours > g or rounds < 1 or colours < 1:
+        return None
+    cells = [(c, x) for c in range(1, colours) for x in range(1, rounds)]
+    rng = random.Random(0)
+    spent = 0
+    while spent < budget:
+        d = [[0] * colours for _ in range(rounds)]
+        # used[y][x]: differences row y - row x already taken by a column.
+        used = [[{0} for _x in range(rounds)] for _y in range(rounds)]
+        nodes = [0]
+
+        def fill(k: int, d=d, used=used, nodes=nodes) -> bool:
+            if k == len(cells):
+                return True
+            nodes[0] += 1
+            if nodes[0] > 500:
+                return False
+            c, x = cells[k]
+            for v in rng.sample(range(g), g):
+                if any((d[y][c] - v) % g in used[y][x] for y in range(x)):
+                    continue
+                d[x][c] = v
+                for y in range(x):
+                    used[y][x].add((d[y][c] - v) % g)
+                if fill(k + 1):
+                    return True
+                for y in range(x):
+                    used[y][x].discard((d[y][c] - v) % g)
+            return False
+
+        if fill(0):
+            return tuple(tuple(row) for row in d)
+        spent += nodes[0]
+    return None
+
+
+def difference_plan(tables: int, people: int, rounds: int) -> np.ndarray | None:
+    """Seat person (t, c) at table t + d[x][c] mod g in round x (see module doc)."""
+    g = tables
+    if g < 2 or people % g or people == g:
+        return None
+    colours = people // g
+    stored = designs.DIFFERENCE_ARRAYS.get((g, colours, rounds))
+    d = stored if stored is not None else find_difference_array(g, colours, rounds)
+    if d is None:
+        return None
+    d = np.array(d, dtype=np.int64)
+    person = np.arange(people)
+    colour, home = person // g, person % g
+    return (home[None, :] + d[:, colour]) % g
+
+
 def tabulated_plan(tables: int, people: int, rounds: int) -> np.ndarray | None:
     """Seat people by a stored resolvable design with these sizes, if one is stored."""
     design = designs.lookup(tables, people, rounds)
@@ -242,6 +312,7 @@ CONSTRUCTIONS = {
     "affine": affine_plan,
     "round-robin": round_robin,
     "design": tabulated_plan,
+    "difference": difference_plan,
 }
 
 
@@ -314,22 +385,36 @@ def fit(seat: np.ndarray, tables: int, people: int, rounds: int, hosts: bool) ->
 def best_construction(
     tables: int, people: int, rounds: int, hosts: bool = False
 ) -> tuple[np.ndarray, str] | None:
-    """Give the best exact construction for these sizes, with its name, or None."""
-    best: tuple[Scores, np.ndarray, str] | None = None
-    full = tables * -(-people // tables)
+    """Give the best exact construction for these sizes, with its name, or None.
+
+    Best is fewest meetings first (the worst pair, then coincidences), then fewest returns to
+    a table. Without hosts, plans with a host at each table are tried too, hosts left out.
+    """
+    best: tuple[tuple[int, int, int], np.ndarray, str] | None = None
+    shapes = [(people, hosts)] + ([] if hosts else [(people + tables, True)])
     for name, build in CONSTRUCTIONS.items():
-        for size in dict.fromkeys([people, full]):
-            raw = build(tables, size, rounds)
-            if raw is None:
-                continue
-            seat = fit(raw, tables, people, rounds, hosts)
-            if seat is None:
-                continue
-            scores = Scores(*_quick_scores(seat))
-            if best is None or scores < best[0]:
-                best = (scores, seat, name)
-            break
+        for count, with_hosts in shapes:
+            full = tables * -(-count // tables)
+            for size in dict.fromkeys([count, full]):
+                raw = build(tables, size, rounds)
+                if raw is None:
+                    continue
+                seat = fit(raw, tables, count, rounds, with_hosts)
+                if seat is None:
+                    continue
+                seat = seat[:, count - people :]
+                key = (*_quick_scores(seat), _returns(seat, tables if hosts else 0))
+                if best is None or key < best[0]:
+                    best = (key, seat, name)
+                break
     return None if best is None else (best[1], best[2])
+
+
+def _returns(seat: np.ndarray, hosts: int) -> int:
+    """Seats at a table the person sat at in another round (the first `hosts` people stay)."""
+    moving = seat[:, hosts:]
+    distinct = [len(set(column.tolist())) for column in moving.T]
+    return int(moving.shape[0] * moving.shape[1] - sum(distinct))
 
 
 def _quick_scores(seat: np.ndarray) -> tuple[int, int]:

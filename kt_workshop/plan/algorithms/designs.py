@@ -77,6 +77,33 @@ DESIGNS: dict[tuple[int, int], list[str]] = {
 }
 
 
+# Difference arrays over the integers mod g (see constructions.difference_plan): rows are rounds,
+# columns colours; any two rows differ by a different amount in every column. Found by this
+# package's own search (constructions.find_difference_array, seed 0) and stored because the
+# search takes longer than a plan may.
+DIFFERENCE_ARRAYS: dict[tuple[int, int, int], list[list[int]]] = {
+    # 150 people at 15 tables of 10 (or 165 with a host at each table), 6 rounds.
+    (15, 10, 6): [
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [0, 1, 2, 3, 11, 9, 6, 10, 8, 5],
+        [0, 3, 12, 4, 10, 7, 13, 1, 5, 14],
+        [0, 13, 5, 7, 1, 3, 2, 8, 10, 12],
+        [0, 12, 8, 11, 14, 10, 4, 2, 3, 9],
+        [0, 6, 10, 1, 3, 13, 5, 12, 9, 8],
+    ],
+    # 150 travellers at 15 tables of 10 with nobody at a table twice: the hosts' column 0 of
+    # this 11-column array is left out (found after 86,000 nodes).
+    (15, 11, 6): [
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [0, 5, 11, 13, 10, 14, 3, 2, 12, 4, 8],
+        [0, 7, 4, 2, 8, 10, 12, 3, 9, 11, 14],
+        [0, 9, 14, 11, 6, 13, 4, 8, 2, 12, 10],
+        [0, 3, 10, 4, 12, 11, 6, 13, 1, 9, 2],
+        [0, 8, 6, 5, 3, 4, 9, 11, 13, 1, 12],
+    ],
+}
+
+
 def decode(rounds: list[str]) -> list[list[list[int]]]:
     """Turn a stored design into per round, per table lists of person numbers."""
     letters = sorted(set(rounds[0].replace(" ", "")))

@@ -54,6 +54,38 @@ def _columns(names: Iterable[str] | str) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
+def column_key(name: str) -> str:
+    """A column name as a person reads it: case and surrounding or repeated spaces aside."""
+    return " ".join(str(name).split()).casefold()
+
+
+def match_columns(asked: Iterable[str] | str, available: dict[str, str]) -> list[str]:
+    """The keys of the columns a person named, matched by key or label as they read them.
+
+    `available` maps each column's key to the label a person sees. A name that matches no
+    column is an error that lists the columns there are.
+    """
+    index: dict[str, str] = {}
+    for key, label in available.items():
+        index.setdefault(column_key(key), key)
+        index.setdefault(column_key(label), key)
+    found = []
+    for name in _columns(asked):
+        if not column_key(name):
+            continue
+        key = index.get(column_key(name))
+        if key is None:
+            raise ValueError(
+                _(
+                    "There is no column “%(name)s”. The columns are: %(columns)s.",
+                    name=name.strip(),
+                    columns=", ".join(available.values()),
+                )
+            )
+        found.append(key)
+    return list(dict.fromkeys(found))
+
+
 def _encode(people: list[dict], attribute: str) -> tuple[np.ndarray, list[str]]:
     """Codes per person (-1 for unknown) and the sorted list of known values."""
     values = [_value(person, attribute) for person in people]

@@ -5,6 +5,13 @@ on pair coincidences, tries the exact constructions (constructions.py) when no r
 constrains the plan, and otherwise (or to balance attributes, or when a construction misses the
 bound) improves a plan by local search (search.py) until the bound or the time limit is
 reached. `method="greedy"` runs the Good Enough Golfers baseline instead (greedy.py).
+
+Travellers should meet a new table, and so a new question, every round. Which table a round's
+group sits at never changes who meets whom, so the plan's tables are then handed out round by
+round so that nobody returns where that can be done (new_tables.py). Where it cannot, the
+organiser's order decides (`order`, by default new tables first, then pair meetings, then
+balance): with new tables first, the search trades pair meetings for returns, and the plan
+says what that cost; with pair meetings first, it says how many people return.
 """
 
 from __future__ import annotations
@@ -16,11 +23,19 @@ from math import comb
 import numpy as np
 from numpy.random import default_rng
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, ngettext
 from kt_workshop.plan.algorithms.balance import encode, relabel
 from kt_workshop.plan.algorithms.constraints import Constraints, Rules, check
 from kt_workshop.plan.algorithms.constructions import as_tables, best_construction
 from kt_workshop.plan.algorithms.greedy import greedy_plan
+from kt_workshop.plan.algorithms.new_tables import (
+    Places,
+    fewest_repeats,
+    place_scores,
+    question_grid,
+    send_to_new_tables,
+    travellers,
+)
 from kt_workshop.plan.algorithms.scores import (
     balanced_pairs,
     even_sizes,
@@ -30,10 +45,15 @@ from kt_workshop.plan.algorithms.scores import (
     round_pair_bound,
     score_plan,
 )
-from kt_workshop.plan.algorithms.search import improve
+from kt_workshop.plan.algorithms.search import HEAVY, improve
 from kt_workshop.plan.algorithms.seating import initial_plan, meetings
 
-__all__ = ["Constraints", "RotationPlan", "plan_rotation", "plan_bound"]
+__all__ = ["Constraints", "RotationPlan", "plan_rotation", "plan_bound", "ORDER"]
+
+# What the travelling planner minimises, most important first (the organiser may swap the first
+# two; balance at the tables always comes last).
+ORDER = ("returns", "pairs", "balance")
+ORDERS = (ORDER, ("pairs", "returns", "balance"))
 
 
 @dataclass
@@ -49,6 +69,13 @@ class RotationPlan:
     method: str = "search"
     problems: list[str] = field(default_factory=list)
     moved: int | None = None
+    returns: int = 0
+    returners: int = 0
+    question_repeats: int = 0
+    question_repeaters: int = 0
+    fewest_returns: int = 0
+    fewest_question_repeats: int = 0
+    gave_up: list[str] = field(default_factory=list)
 
     @property
     def gap(self) -> int:
@@ -66,6 +93,13 @@ class RotationPlan:
             "gap": self.gap,
             "method": self.method,
             "problems": list(self.problems),
+            "returns": self.returns,
+            "people_returning": self.returners,
+            "question_repeats": self.question_repeats,
+            "people_repeating_a_question": self.question_repeaters,
+            "fewest_returns": self.fewest_returns,
+            "fewest_question_repeats": self.fewest_question_repeats,
+            "gave_up": list(self.gave_up),
         }
         if self.imbalance:
             out["imbalance"] = self.imbalance
@@ -154,20 +188,33 @@ def plan_rotation(
     constraints: Constraints | None = None,
     attributes: list[dict] | None = None,
     method: str = "auto",
+    questions: list[list] | None = None,
+    order: tuple[str, ...] = ORDER,
 ) -> RotationPlan:
-    """Plan who sits at which table each round so that as few pairs as possible meet twice.
+    """Plan who sits where each round: travellers at new tables, pairs meeting as rarely as can be.
 
     People are 0..N-1 (N = people, or tables*size); sizes differ by at most one. With hosts,
     person t hosts table t and never moves. `method` is "auto" (constructions, then local
     search), "search" (local search only) or "greedy" (the Good Enough Golfers baseline).
+    `questions[round][table]` is the question asked there (any key, None for none); by default
+    each table keeps its own question all day. `order` is ORDER or ("pairs", "returns",
+    "balance").
     """
     start = time.perf_counter()
     n = _people(tables, rounds, people, size, hosts, attributes, method)
+    order = _order(order)
+    grid = _questions(questions, rounds, tables)
     rules = check(n, tables, rounds, hosts, constraints)
     problems = list(rules.problems)
     lower = plan_bound(rules)
     cap = max_meetings_floor(n, round_sizes(rules), lower)
     codes = encode(attributes) if attributes else None
+    moving = travellers(rules.pinned, rules.present)
+    returns_first = order[0] == "returns"
+    # Time for the search, then for handing out tables; with new tables first, the rest is
+    # kept to trade pair meetings for returns if it comes to that.
+    budget, handing_out = (0.4, 0.6) if returns_first else (0.8, 1.0)
+    budget, handing_out = budget * time_limit, handing_out * time_limit
     rng = default_rng(seed)
     seat, name = None, method
     if method == "greedy":
@@ -180,7 +227,7 @@ def plan_rotation(
                 seat, name = found[0], f"construction:{found[1]}"
                 if codes is not None:
                     # Half the time for relabelling, the rest for the search to polish.
-                    until = start + time_limit / 2
+                    until = start + budget / 2
                     seat = relabel(seat, codes, (rules.pinned < 0).all(axis=0), rng, until)
         if seat is None:
             seat, more = initial_plan(rules, rng)
@@ -189,19 +236,129 @@ def plan_rotation(
         met = meetings(seat)[np.triu_indices(n, 1)]
         done = codes is None and int((met * (met - 1) // 2).sum()) <= lower
         if not done:
-            left = max(0.0, time_limit - (time.perf_counter() - start))
+            left = max(0.0, budget - (time.perf_counter() - start))
             seat, steps = improve(
-                rules, seat, cap=cap, target=lower, seed=seed, time_limit=left, codes=codes
+                rules,
+                seat,
+                cap=cap,
+                target=lower,
+                seed=seed,
+                time_limit=left,
+                codes=codes,
+                places=Places(grid, moving, _second_weight(rules)),
             )
             if steps and name != "search":
                 name += "+search"
-    return finish(seat, rules, lower, start, name, problems, attributes)
+    # Handing out tables takes milliseconds; its shuffles (needed when there are more rounds
+    # than tables) stop at the deadline.
+    seat = send_to_new_tables(seat, rules, grid, seed, deadline=start + handing_out)
+    gave_up: list[str] = []
+    floor = fewest_repeats(rules.present, moving, grid)
+    if method != "greedy" and returns_first and _repeats(seat, moving, grid) > floor:
+        seat, name, gave_up = _trade_for_new_tables(
+            rules, seat, name, cap, seed, codes, grid, moving, start + time_limit
+        )
+    plan = finish(seat, rules, lower, start, name, problems, attributes, grid=grid)
+    plan.gave_up = gave_up + _what_was_given_up(plan, returns_first, rounds, tables)
+    return plan
 
 
-def finish(seat, rules, lower, start, name, problems, attributes, moved=None) -> RotationPlan:
+def _trade_for_new_tables(rules, seat, name, cap, seed, codes, grid, moving, deadline):
+    """Search again with returns above pair meetings; keep the result if it has fewer repeats.
+
+    Returns the seats, the method's name and, when new tables cost pair meetings, a sentence
+    saying how many.
+    """
+    before = _coincidences(seat)
+    left = max(0.0, deadline - 0.1 - time.perf_counter())
+    traded, _steps = improve(
+        rules,
+        seat,
+        cap=cap,
+        target=0.0,
+        seed=seed,
+        time_limit=left,
+        codes=codes,
+        # A return outweighs hundreds of pair coincidences but not a pair meeting more often
+        # than it must: a pair side by side all day is worse than someone back at a table.
+        places=Places(grid, moving, HEAVY / 2),
+        patience=max(200, 10 * rules.n),
+    )
+    until = min(time.perf_counter() + 0.05, deadline)
+    traded = send_to_new_tables(traded, rules, grid, seed, deadline=until)
+    if _repeats(traded, moving, grid) >= _repeats(seat, moving, grid):
+        return seat, name, []
+    after = _coincidences(traded)
+    cost = []
+    if after > before:
+        cost.append(
+            _(
+                "Sending everyone to tables they have not sat at costs repeat meetings:"
+                " %(after)s pair coincidences instead of %(before)s.",
+                after=after,
+                before=before,
+            )
+        )
+    return traded, name + "+new-tables", cost
+
+
+def _what_was_given_up(plan: RotationPlan, returns_first: bool, rounds: int, tables: int):
+    """Sentences for the organiser about travellers who come back to a table or a question."""
+    out = []
+    if plan.returners:
+        sentence = ngettext(
+            "%(num)s person returns to a table they sat at.",
+            "%(num)s people return to a table they sat at.",
+            plan.returners,
+        )
+        if plan.fewest_returns:
+            sentence += " " + _(
+                "With %(r)s rounds and %(t)s tables, %(k)s returns cannot be avoided.",
+                r=rounds,
+                t=tables,
+                k=plan.fewest_returns,
+            )
+        elif not returns_first:
+            sentence += " " + _("Fewer repeat meetings came first, as asked.")
+        out.append(sentence)
+    extra = plan.question_repeats - plan.fewest_question_repeats
+    if plan.question_repeaters and extra > 0 and plan.question_repeats != plan.returns:
+        out.append(
+            ngettext(
+                "%(num)s person meets a question they have discussed before.",
+                "%(num)s people meet a question they have discussed before.",
+                plan.question_repeaters,
+            )
+        )
+    return out
+
+
+def _second_weight(rules: Rules) -> float:
+    """Weight of a return below pair meetings: all returns together weigh less than one."""
+    return 1.0 / (4 * rules.rounds * rules.n + 2)
+
+
+def _coincidences(seat: np.ndarray) -> int:
+    """Pair coincidences of a seat array."""
+    met = meetings(seat)[np.triu_indices(seat.shape[1], 1)]
+    return int((met * (met - 1) // 2).sum())
+
+
+def _repeats(seat: np.ndarray, moving: np.ndarray, grid: np.ndarray) -> int:
+    """Returns plus question repeats of a seat array."""
+    found = place_scores(seat, moving, grid)
+    return found.returns + found.question_repeats
+
+
+def finish(
+    seat, rules, lower, start, name, problems, attributes, moved=None, grid=None
+) -> RotationPlan:
     """Package a seat array as a RotationPlan, recounting its scores from the tables."""
     plan = as_tables(seat, rules.tables)
     scores = score_plan(plan, rules.n)
+    if grid is None or grid.shape[0] != seat.shape[0]:
+        grid = question_grid(None, seat.shape[0], rules.tables)
+    places = place_scores(seat, travellers(rules.pinned, rules.present), grid)
     return RotationPlan(
         rounds=plan,
         coincidences=scores.coincidences,
@@ -212,7 +369,38 @@ def finish(seat, rules, lower, start, name, problems, attributes, moved=None) ->
         method=name,
         problems=problems,
         moved=moved,
+        returns=places.returns,
+        returners=places.returners,
+        question_repeats=places.question_repeats,
+        question_repeaters=places.question_repeaters,
+        fewest_returns=places.fewest_returns,
+        fewest_question_repeats=places.fewest_question_repeats,
     )
+
+
+def _order(order) -> tuple[str, ...]:
+    """The organiser's order of what matters, checked."""
+    order = tuple(order)
+    if order not in ORDERS:
+        raise ValueError(
+            _(
+                "Order what matters as %(a)s or %(b)s.",
+                a=", ".join(ORDERS[0]),
+                b=", ".join(ORDERS[1]),
+            )
+        )
+    return order
+
+
+def _questions(questions, rounds: int, tables: int) -> np.ndarray:
+    """The question grid, checked against the plan's rounds and tables."""
+    if questions is not None and (
+        len(questions) != rounds or any(len(row) != tables for row in questions)
+    ):
+        raise ValueError(
+            _("Give one question (or none) per table for each of the %(r)s rounds.", r=rounds)
+        )
+    return question_grid(questions, rounds, tables)
 
 
 def _people(tables, rounds, people, size, hosts, attributes, method) -> int:

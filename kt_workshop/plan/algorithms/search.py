@@ -46,7 +46,7 @@ def pair_costs(cap: int, top: int) -> np.ndarray:
 class Tabu:
     """The search state: seats, one-hot seats, meeting counts and tabu tenures."""
 
-    def __init__(self, rules, seat, base, cap, codes, previous, move_cost, seed):
+    def __init__(self, rules, seat, base, cap, codes, previous, move_cost, seed, places=None):
         self.rules = rules
         self.rng = np.random.default_rng(seed)
         self.w, self.n, self.g = rules.rounds, rules.n, rules.tables
@@ -70,6 +70,11 @@ class Tabu:
         self.apart = None if rules.apart is None else rules.apart.astype(np.float64)
         self.balance = None if codes is None or codes.shape[1] == 0 else Balance(codes)
         self.eps = 1.0 / (2 * self.w * self.n * (1 if codes is None else codes.shape[1]) + 1)
+        # Returns and question repeats (new_tables.Places), weighted above or below pair
+        # meetings as the organiser asks; balance always comes after them.
+        self.places = places
+        if places is not None:
+            self.eps *= min(1.0, places.weight)
         self.previous = previous
         self.move_cost = move_cost if previous is not None else 0.0
         self.tabu = np.zeros((self.w, self.n, self.g), dtype=np.int64)
@@ -83,6 +88,8 @@ class Tabu:
         self.X[r, p, seat[r, p]] = 1.0
         self.M = self.base + meetings(seat)
         self.sizes = self.X.sum(axis=1).astype(np.int64)
+        if self.places is not None:
+            self.places.load(self.seat)
         self.cost = self.exact_cost()
 
     def exact_cost(self) -> float:
@@ -93,6 +100,8 @@ class Tabu:
             cost += self.move_cost * moved.sum()
         if self.balance is not None:
             cost += self.eps * self.balance.total(self.X)
+        if self.places is not None:
+            cost += self.places.total()
         return float(cost)
 
     def _moving_cost(self, r: int) -> np.ndarray | None:
@@ -110,6 +119,10 @@ class Tabu:
         """A round worth changing: one where a pair that met too often sits together."""
         if self.move_cost or self.balance is not None:
             return int(self.rng.integers(self.w))
+        if self.places is not None and self.rng.random() < 0.5:
+            back = [r for r in range(self.w) if self.places.returning(r, self.seat[r]).any()]
+            if back:
+                return int(self.rng.choice(back))
         hot = np.flatnonzero(((self.M >= 2) & self.free_pair).ravel())
         if hot.size == 0:
             return int(self.rng.integers(self.w))
@@ -131,6 +144,8 @@ class Tabu:
         own = (down * mates).sum(axis=1)
         hot = movable_hot = None
         join = SU - own[:, None]
+        if self.places is not None:
+            join += self.places.join(r, where)
         extra = self._moving_cost(r)
         if extra is not None:
             join += extra - extra[np.arange(self.n), where][:, None]
@@ -148,6 +163,8 @@ class Tabu:
         allowed = movable[:, None] & movable[None, :] & ~mates
         if extra is None and self.balance is None:
             hot = (down * (mates & self.free_pair)).sum(axis=1) > 0
+            if self.places is not None:
+                hot |= self.places.returning(r, row)
             movable_hot = hot & movable
         if movable_hot is not None and movable_hot.any():
             # Only swaps that break up a repeated meeting are worth looking at.
@@ -197,6 +214,8 @@ class Tabu:
             self.M[i, left] -= 1
             self.M[left, i] -= 1
             row[i] = table
+            if self.places is not None:
+                self.places.move(r, i, old, table)
             joined = np.flatnonzero(row == table)
             joined = joined[joined != i]
             self.M[i, joined] += 1
@@ -222,6 +241,9 @@ class Tabu:
             self.M[x] -= changed
             self.M[:, x] -= changed
             self.seat[r, i], self.seat[r, x] = b, a
+            if self.places is not None:
+                self.places.move(r, i, a, b)
+                self.places.move(r, x, b, a)
             self.X[r, i, a] = self.X[r, x, b] = 0.0
             self.X[r, i, b] = self.X[r, x, a] = 1.0
             self.tabu[r, x, b] = tenure
@@ -299,6 +321,7 @@ def improve(
     previous: np.ndarray | None = None,
     move_cost: float = 0.0,
     patience: int | None = None,
+    places=None,
 ) -> tuple[np.ndarray, int]:
     """Improve a plan by tabu search until it reaches `target` or time runs out.
 
@@ -307,7 +330,7 @@ def improve(
     better plan); a time limit that cuts it short may cut at a different step on a slower
     machine.
     """
-    state = Tabu(rules, seat, base, cap, codes, previous, move_cost, seed)
+    state = Tabu(rules, seat, base, cap, codes, previous, move_cost, seed, places)
     best_seat, best_cost = state.seat.copy(), state.cost
     deadline = time.perf_counter() + time_limit
     stall = max(200, 10 * rules.n)

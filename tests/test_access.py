@@ -26,6 +26,11 @@ ENDPOINT_RULES = {
     "auth.signin": ANYONE,
     "auth.join_link": ANYONE,
     "auth.join_code": ANYONE,
+    "auth.join_link_confirm": ANYONE,
+    "auth.account": ORGANISER,
+    "auth.signout_everywhere": ORGANISER,
+    "auth.api_token_create": ORGANISER,
+    "auth.api_token_revoke": ORGANISER,
     "auth.signout": ANYONE,
     "auth.my_workshop": GRANTED,
     "auth.grants": ORGANISER,
@@ -152,6 +157,7 @@ SAMPLE = {
     "item_id": 999,
     "delegate_id": 999,
     "grant_id": 999,
+    "token_id": 999,
     "stash_id": 999,
     "rule_id": 999,
     "kind": "tables",
@@ -393,7 +399,7 @@ def test_route_is_open_exactly_to_its_roles(
     if endpoint in THROWAWAY:
         # These really change the workshop: point them at one made for this case alone.
         workshop_id = store.create_workshop(db, {"title": "Throwaway"})
-    if endpoint == "auth.signout":
+    if endpoint in ("auth.signout", "auth.signout_everywhere"):
         client = app.test_client()  # signing out must not end the shared client's session
         sign_in_as(client, app, db, actor, this, other)
     else:
@@ -418,6 +424,8 @@ def test_route_is_open_exactly_to_its_roles(
     else:
         assert response.status_code == 403, f"{actor}: {method} {url}: {response.status_code}"
     assert snapshot(db, workshops) == before, f"{method} {url} by {actor} changed data"
+    if endpoint == "auth.signout_everywhere" and actor == "organiser":
+        sign_in_organiser(clients["organiser"], db)  # it ended the shared session too
     if endpoint == "api.workshop_delete":
         deleted = not list(db["workshop"].rows_where("id = ?", [workshop_id]))
         assert deleted == (actor == "organiser")

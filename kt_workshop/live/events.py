@@ -217,6 +217,7 @@ def checked(*roles: str):
 
         wrapper.__name__ = handler.__name__
         wrapper.__doc__ = handler.__doc__
+        wrapper.access_roles = frozenset(roles)  # read by the access matrix and its tests
         return wrapper
 
     return decorate

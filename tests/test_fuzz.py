@@ -172,3 +172,72 @@ def test_archives_are_imported_whole_or_refused_with_nothing_written(real_archiv
 def test_archive_files_that_are_not_archives_are_refused(data):
     with pytest.raises(archive.ArchiveError):
         archive.load_archive(data)
+
+
+@pytest.fixture(scope="module")
+def notes_context(real_archive):
+    """The context a notes spreadsheet is read against: the fuzzed café's rounds and tables."""
+    from kt_workshop.live import note_import
+
+    db = open_db(APP.config["DATABASE"])
+    workshop = archive.import_workshop(db, archive.load_archive(json.dumps(real_archive).encode()))
+    context = note_import.context_of(db, workshop)
+    db.close()
+    return context
+
+
+@IMPORT
+@given(st.one_of(blobs, texts.map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_note_spreadsheets_are_read_or_refused(notes_context, data):
+    from kt_workshop.live import note_import
+
+    for name in ("notes.csv", "notes.xlsx"):
+        preview = note_import.read_notes(name, data, notes_context)
+        assert isinstance(preview.rows, list)
+
+
+@pytest.fixture(scope="module")
+def real_codebook(real_archive):
+    """A real .qdc written by the app, to spoil."""
+    from kt_workshop.coding import exchange
+
+    db = open_db(APP.config["DATABASE"])
+    workshop = archive.import_workshop(db, archive.load_archive(json.dumps(real_archive).encode()))
+    data = exchange.codebook_file(db, workshop)
+    db.close()
+    return data
+
+
+@IMPORT
+@given(st.data())
+def test_codebooks_are_read_or_refused_with_the_reason(real_codebook, data):
+    from kt_workshop.coding.refi import RefiError, read_qdc
+
+    spoiled = bytearray(real_codebook)
+    for _edit in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(spoiled)))
+        spoiled[at : at + data.draw(st.integers(0, 8))] = data.draw(st.binary(max_size=8))
+    try:
+        read_qdc(bytes(spoiled))
+    except RefiError as error:
+        assert str(error)
+
+
+def test_a_codebook_nested_thousands_deep_is_refused_or_read_not_a_crash():
+    from kt_workshop.coding.refi import RefiError, read_qdc
+
+    depth = 5000
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        + "".join(
+            f'<Code guid="00000000-0000-0000-0000-{n:012d}" name="c{n}" isCodable="true">'
+            for n in range(depth)
+        )
+        + "</Code>" * depth
+        + "</Codes></CodeBook>"
+    )
+    try:
+        read_qdc(xml.encode())
+    except RefiError as error:
+        assert str(error)

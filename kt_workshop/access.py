@@ -3,11 +3,17 @@
 Join tokens are `<grant id>.<HMAC of the grant's nonce>`: the database alone cannot make a
 valid link (the key lives in instance/), yet the organiser can print a table's link again at
 any time. Revoking a grant ends every session that used it at the next request or event.
+
+Sessions are kept on the server too (`web_session`): the cookie carries a random key whose hash
+is stored, so signing out ends a session even where its cookie was copied, and a grant's
+session is bound to the grant's nonce, never to its row id alone. Ids of workshops, grants,
+analysts and sessions are never reused (AUTOINCREMENT), so nothing old can take over a new row.
 """
 
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +28,10 @@ GRANT_ROLES = ("moderator", "participant", "analyst")
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(hours=24)
 SIGNIN_LIFETIME = timedelta(hours=24)
+# Row ids as SQLite stores them: a larger number in a token or a URL is simply not a row.
+MAX_ID = 2**63 - 1
+TOKEN_ID = re.compile(r"[0-9]{1,19}")
+API_TOKEN_PREFIX = "kto_"  # noqa: S105 - a marker, not a secret
 
 
 def load_secret_key(instance: Path) -> str:
@@ -105,16 +115,22 @@ def create_grant(
     label = (label or "").strip()
     if len(label) > 100:
         raise InputError({"label": _("Keep this under %(n)s characters.", n=100)})
-    for field, kind, row_id in (
+    linked = {}
+    for field, kind, value in (
         ("table_id", "tables", table_id),
         ("moderator_id", "moderator", moderator_id),
         ("participant_id", "participant", participant_id),
     ):
-        if row_id in (None, ""):
+        if value in (None, ""):
+            linked[field] = None
             continue
-        if isinstance(row_id, bool) or not str(row_id).strip().isdigit():
+        number = value if isinstance(value, int) and not isinstance(value, bool) else None
+        if number is None and isinstance(value, str):
+            number = row_id(value.strip())
+        if number is None or not 0 < number <= MAX_ID:
             raise InputError({field: _("Enter a whole number.")})
-        get_item(db, kind, workshop_id, int(row_id))
+        get_item(db, kind, workshop_id, number)
+        linked[field] = number
     created = datetime.now(UTC)
     row = {
         "workshop_id": workshop_id,
@@ -123,9 +139,7 @@ def create_grant(
         "nonce": secrets.token_urlsafe(24),
         "short_code": _new_short_code(db) if short_code else None,
         "code_expires_at": (created + CODE_LIFETIME).isoformat() if short_code else None,
-        "table_id": int(table_id) if table_id not in (None, "") else None,
-        "moderator_id": int(moderator_id) if moderator_id not in (None, "") else None,
-        "participant_id": int(participant_id) if participant_id not in (None, "") else None,
+        **linked,
         "created_at": created.isoformat(),
         "revoked_at": None,
         "last_used_at": None,
@@ -155,13 +169,22 @@ def revoke_grant(db: Database, workshop_id: int, grant_id: int) -> None:
     db["access"].update(grant_id, {"revoked_at": now(), "short_code": None})
 
 
+def row_id(text) -> int | None:
+    """A row id written in a token or a URL (ASCII digits, within SQLite's range), else None."""
+    if not isinstance(text, str) or not TOKEN_ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def grant_for_token(db: Database, secret: str, token: str) -> dict | None:
     """The live grant a join token stands for, or None for a wrong or revoked token."""
     grant_id, _dot, mac = (token or "").partition(".")
-    if not grant_id.isdigit() or not mac:
+    number = row_id(grant_id)
+    if number is None or not mac:
         return None
     try:
-        grant = get_grant(db, int(grant_id))
+        grant = get_grant(db, number)
     except NotFound:
         return None
     if not hmac.compare_digest(mac, _mac(secret, grant["id"], grant["nonce"])):
@@ -171,7 +194,7 @@ def grant_for_token(db: Database, secret: str, token: str) -> dict | None:
 
 def grant_for_code(db: Database, code: str) -> dict | None:
     """The live grant a short code stands for, or None when wrong, expired or revoked."""
-    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    code = "".join(ch for ch in str(code or "") if ch in "0123456789")
     if len(code) != CODE_DIGITS:
         return None
     rows = list(db["access"].rows_where("short_code = ? AND revoked_at IS NULL", [code]))
@@ -192,3 +215,110 @@ def live_grant(db: Database, grant_id: int) -> dict | None:
 def touch_grant(db: Database, grant_id: int) -> None:
     """Note when a grant was last used, for the organiser's overview."""
     db["access"].update(grant_id, {"last_used_at": now()})
+
+
+def grant_key(secret: str, grant: dict) -> str:
+    """What a session keeps of its grant: bound to the grant's nonce, so a session can never
+    stand for another grant, and useless as a join token."""
+    message = f"session:{grant['id']}:{grant['nonce']}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
+
+
+def same_grant(secret: str, grant: dict | None, key) -> bool:
+    """True when a session's grant key was made for this very grant (and it is live)."""
+    if grant is None or grant["revoked_at"] or not isinstance(key, str):
+        return False
+    return hmac.compare_digest(key, grant_key(secret, grant))
+
+
+# Server-side sessions ------------------------------------------------------------------------
+
+
+def start_session(db: Database, role: str, grant_id: int | None = None) -> str:
+    """Record a new browser session; return the key its cookie carries (only a hash is kept)."""
+    key = secrets.token_urlsafe(32)
+    db["web_session"].insert(
+        {
+            "key_hash": _hash(key),
+            "role": role,
+            "access_id": grant_id,
+            "created_at": now(),
+            "ended_at": None,
+        }
+    )
+    return key
+
+
+def session_alive(db: Database, key) -> dict | None:
+    """The session row of a cookie's key while it has not been ended, else None."""
+    if not isinstance(key, str) or not key:
+        return None
+    rows = list(db["web_session"].rows_where("key_hash = ? AND ended_at IS NULL", [_hash(key)]))
+    return rows[0] if rows else None
+
+
+def end_session(db: Database, key) -> None:
+    """End one session (signing out): its cookie stops working wherever it was copied to."""
+    if isinstance(key, str) and key:
+        db.execute(
+            "UPDATE web_session SET ended_at = ? WHERE key_hash = ? AND ended_at IS NULL",
+            [now(), _hash(key)],
+        )
+        db.conn.commit()
+
+
+def end_organiser_sessions(db: Database) -> int:
+    """Sign the organiser out everywhere: every organiser session ends; return how many."""
+    cursor = db.execute(
+        "UPDATE web_session SET ended_at = ? WHERE role = 'organiser' AND ended_at IS NULL",
+        [now()],
+    )
+    db.conn.commit()
+    return cursor.rowcount
+
+
+# The organiser's API tokens ------------------------------------------------------------------
+
+
+def create_api_token(db: Database, label: str = "") -> str:
+    """Make an organiser API token for scripts (`Authorization: Bearer kto_...`); it is shown
+    once, and only its hash is kept."""
+    label = (label or "").strip()
+    if len(label) > 100:
+        raise InputError({"label": _("Keep this under %(n)s characters.", n=100)})
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db["api_token"].insert(
+        {
+            "token_hash": _hash(token),
+            "label": label,
+            "created_at": now(),
+            "last_used_at": None,
+            "revoked_at": None,
+        }
+    )
+    return token
+
+
+def api_token_valid(db: Database, token: str) -> bool:
+    """True for an organiser API token that exists and has not been revoked."""
+    if not token.startswith(API_TOKEN_PREFIX):
+        return False
+    rows = list(db["api_token"].rows_where("token_hash = ? AND revoked_at IS NULL", [_hash(token)]))
+    return bool(rows)
+
+
+def list_api_tokens(db: Database) -> list[dict]:
+    """The organiser's API tokens (never the tokens themselves), newest first."""
+    return list(
+        db["api_token"].rows_where(order_by="id desc", select="id, label, created_at, revoked_at")
+    )
+
+
+def revoke_api_token(db: Database, token_id: int) -> None:
+    """Stop one organiser API token."""
+    cursor = db.execute(
+        "UPDATE api_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [now(), token_id]
+    )
+    db.conn.commit()
+    if cursor.rowcount != 1:
+        raise NotFound(_("That token does not exist."))

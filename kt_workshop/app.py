@@ -8,9 +8,10 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as NotFoundPage
+from werkzeug.routing import IntegerConverter
 
 from kt_workshop.access import load_secret_key
-from kt_workshop.i18n import local_time
+from kt_workshop.i18n import _, local_time
 from kt_workshop.web import babel, csrf, limiter, socketio
 
 CONTENT_SECURITY_POLICY = (
@@ -20,11 +21,20 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every URL: at most 18 digits, so always a number SQLite can hold (below
+    2**63). A longer one matches no route and answers 404 instead of overflowing in the
+    database."""
+
+    regex = r"\d{1,18}"
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: settings, database, blueprints, real-time events."""
     config = dict(test_config or {})
     instance = instance_path(config)
     app = Flask("kt_workshop", instance_path=str(instance))
+    app.url_map.converters["int"] = RowIdConverter
     app.config.from_mapping(
         DATABASE=str(instance / "kt-workshop.db"),
         BACKUP_DIR=str(instance / "backups"),
@@ -40,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         RATELIMIT_ENABLED=True,
         JOIN_RATE_LIMIT="10 per minute;60 per hour",
+        IDEA_RATE_LIMIT="5 per minute;60 per hour",
     )
     app.config.update(config)
     if "SECRET_KEY" not in app.config or not app.config["SECRET_KEY"]:
@@ -118,7 +129,21 @@ def register_request_hooks(app: Flask) -> None:
     app.teardown_appcontext(web.close_db)
 
     @app.after_request
+    def end_revoked_connections(response):
+        # Revoking a link, deleting a workshop or a delegate, signing out: whatever the
+        # organiser (or anyone signing out) changed, live connections that stood on it end now.
+        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+            from kt_workshop.live import events
+
+            if events.connections:
+                events.end_stale_connections(web.get_db())
+        return response
+
+    @app.after_request
     def security_headers(response):
+        if request.endpoint != "static":
+            # Pages and API answers carry notes and names: no browser or proxy keeps a copy.
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -130,6 +155,13 @@ def register_request_hooks(app: Flask) -> None:
         if web.wants_json():
             return web.json_error(404, str(error))
         return render_template("error.html", error=NotFoundPage(), message=str(error)), 404
+
+    @app.errorhandler(OverflowError)
+    def number_too_large(_error):
+        message = _("A number in the request is too large.")
+        if web.wants_json():
+            return web.json_error(400, message)
+        return render_template("error.html", error=NotFoundPage(), message=message), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error):

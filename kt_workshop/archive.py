@@ -7,6 +7,7 @@ row a new id in the target database. Join links and sign-in tokens are never exp
 import base64
 import binascii
 import json
+import re
 import uuid
 
 from sqlite_utils import Database
@@ -128,6 +129,9 @@ UNLINKED = {"access_id"}
 EXCLUDED = {
     "access": "join links are secrets; the organiser makes new ones after an import",
     "signin": "organiser sign-in tokens belong to one installation",
+    "web_session": "browser sessions belong to one installation",
+    "api_token": "the organiser's API tokens are secrets of one installation",
+    "sqlite_sequence": "SQLite's record of ids already used",
     "pending_import": "unconfirmed uploads are not part of the workshop",
     "_sqlite_migrations": "schema bookkeeping",
     "day_state": "the live clock belongs to the running day, not to the workshop's record",
@@ -139,6 +143,170 @@ EXCLUDED = {
 
 class ArchiveError(ValueError):
     """An archive file that cannot be imported, with the reason."""
+
+
+# Limits that no real workshop comes near, so a hostile or broken file is refused before it is
+# stored (and cannot break pages afterwards: deep nesting, huge texts, rows by the million).
+MAX_DEPTH = 5  # archive > tables > a table's rows > a row > a photo's {"base64": ...}
+MAX_ROWS = 500_000  # rows in the whole archive
+MAX_TEXT = 100_000  # characters in one text value (a note holds 10,000)
+MAX_EXTRA = 100  # a delegate's own columns
+THEME_LEVELS = 3  # overarching theme, theme, sub-theme (coding.codebook.MAX_DEPTH)
+# Columns whose values come from a fixed list, beyond what the database's CHECKs hold.
+CHOICES = {
+    ("note", "kind"): ("insight", "challenge", "good_practice", "idea", "question", "quote"),
+    ("note_version", "kind"): (
+        "insight",
+        "challenge",
+        "good_practice",
+        "idea",
+        "question",
+        "quote",
+    ),
+}
+
+
+# Texts written on tablets: the same rules as a note typed on the day (no control characters).
+NOTE_TEXTS = {("note", "text"), ("note_version", "text"), ("idea", "text")}
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _note_text_problem(value: str) -> str | None:
+    """Why a note's text would not have been accepted on the day, or None."""
+    if len(value) > 10_000:
+        return _("a note holds up to 10,000 characters")
+    if CONTROL.search(value):
+        return _("it contains control characters")
+    return None
+
+
+def nesting_depth(value) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (without recursion, so a
+    file nested 100,000 levels deep is measured, not a crash)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > 64:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _column_kinds(db: Database, table: str) -> dict[str, tuple[str, bool]]:
+    """Each column's declared type and whether it may hold NULL."""
+    return {
+        row[1]: (row[2].upper(), not row[3] or row[5] > 0)
+        for row in db.execute(f"PRAGMA table_info([{table}])").fetchall()
+    }
+
+
+def _type_problem(declared: str, nullable: bool, value) -> str | None:
+    """Why a value cannot go into a column of this type, or None when it fits."""
+    if value is None:
+        return None if nullable else _("it is empty")
+    if declared == "INTEGER":
+        ok = isinstance(value, int) and -(2**63) <= value < 2**63  # true/false are 1/0
+        return None if ok else _("it is not a whole number")
+    if declared == "REAL":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else _("it is not a number")
+    if declared == "BLOB":
+        ok = (
+            isinstance(value, dict)
+            and set(value) == {"base64"}
+            and isinstance(value["base64"], str)
+        )
+        return None if ok else _("it is not a photo")
+    if not isinstance(value, str):
+        return _("it is not text")
+    if len(value) > MAX_TEXT:
+        return _("it is longer than %(n)s characters", n=f"{MAX_TEXT:,}")
+    return None
+
+
+def _extra_problem(value) -> str | None:
+    """Why a delegate's own columns (stored as a JSON object of texts) are not acceptable."""
+    try:
+        extra = json.loads(value or "{}")
+    except (json.JSONDecodeError, RecursionError):
+        return _("the delegate's own columns are not a JSON object")
+    if not isinstance(extra, dict) or len(extra) > MAX_EXTRA:
+        return _("the delegate's own columns are not a short list of names and texts")
+    if not all(
+        isinstance(v, str | int | float) and not isinstance(v, bool) for v in extra.values()
+    ):
+        return _("the delegate's own columns hold something other than text")
+    return None
+
+
+def check_archive_rows(db: Database, tables: dict) -> None:
+    """Hold every row of an archive to the schema before anything is written: known columns,
+    the right type in each (texts, whole numbers, photos), sizes, note kinds, delegates' own
+    columns, and themes at most three levels deep. Raise ArchiveError naming the first problem."""
+    total = sum(len(rows) for rows in tables.values())
+    if total > MAX_ROWS:
+        raise ArchiveError(
+            _("The archive holds %(n)s rows; a workshop has far fewer.", n=f"{total:,}")
+        )
+    for table, _refs in TABLES:
+        kinds = _column_kinds(db, table)
+        for row in tables.get(table) or []:
+            if not isinstance(row.get("id"), int) or isinstance(row.get("id"), bool):
+                raise ArchiveError(_("A row in “%(t)s” has no id.", t=table))
+            for column, value in row.items():
+                if column not in kinds:
+                    raise ArchiveError(
+                        _(
+                            "“%(t)s” has columns this version does not know: %(c)s.",
+                            t=table,
+                            c=column,
+                        )
+                    )
+                declared, nullable = kinds[column]
+                problem = _type_problem(declared, nullable or column == "id", value)
+                if (
+                    problem is None
+                    and (table, column) in CHOICES
+                    and value not in CHOICES[(table, column)]
+                ):
+                    problem = _("“%(v)s” is not one of its choices", v=str(value)[:40])
+                if problem is None and (table, column) == ("participant", "extra"):
+                    problem = _extra_problem(value)
+                if problem is None and (table, column) in NOTE_TEXTS and value is not None:
+                    problem = _note_text_problem(value)
+                if problem:
+                    raise ArchiveError(
+                        _(
+                            "“%(t)s” row %(id)s, column “%(c)s”: %(p)s.",
+                            t=table,
+                            id=row["id"],
+                            c=column,
+                            p=problem,
+                        )
+                    )
+    _check_theme_levels(tables.get("theme") or [])
+
+
+def _check_theme_levels(rows: list[dict]) -> None:
+    """Themes form a tree at most THEME_LEVELS deep, without loops."""
+    parent_of = {row["id"]: row.get("parent_id") for row in rows}
+    for theme_id in parent_of:
+        seen, level, current = {theme_id}, 1, parent_of[theme_id]
+        while current is not None:
+            level += 1
+            if current in seen or level > THEME_LEVELS:
+                raise ArchiveError(
+                    _(
+                        "Theme %(id)s is more than %(n)s levels deep or part of a loop.",
+                        id=theme_id,
+                        n=THEME_LEVELS,
+                    )
+                )
+            seen.add(current)
+            current = parent_of.get(current)
 
 
 def _rows(db: Database, table: str, column: str, ids: list[int]) -> list[dict]:
@@ -191,6 +359,10 @@ def load_archive(data: bytes) -> dict:
         raise ArchiveError(
             _("This is not a kt-workshop archive (not JSON: %(e)s).", e=error)
         ) from None
+    except RecursionError:
+        raise ArchiveError(_("The archive nests too deeply to be a kt-workshop archive.")) from None
+    if nesting_depth(archive) > MAX_DEPTH:
+        raise ArchiveError(_("The archive nests too deeply to be a kt-workshop archive."))
     if not isinstance(archive, dict) or archive.get("format") != FORMAT:
         raise ArchiveError(_("This JSON file is not a kt-workshop archive."))
     if archive.get("version") != VERSION:
@@ -225,6 +397,7 @@ def load_archive(data: bytes) -> dict:
 def import_workshop(db: Database, archive: dict) -> int:
     """Add the archived workshop to the database as a new workshop; return its id."""
     tables = archive["tables"]
+    check_archive_rows(db, tables)
     new_ids: dict[str, dict[int, int]] = {}
     with db.atomic():
         for table, refs in TABLES:

@@ -1,5 +1,6 @@
 """The database: one SQLite file (WAL), a connection per request or event, appended migrations."""
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -14,10 +15,27 @@ from kt_workshop.migrations import migrations
 
 def open_db(path: str | Path) -> Database:
     """Open the database file (or ':memory:') with the settings every connection needs."""
+    if str(path) != ":memory:":
+        private_file(Path(path))
     db = Database(memory=True) if str(path) == ":memory:" else Database(str(path))
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 10000")
+    # Deleted rows (a deleted workshop's notes and photos) are overwritten in the file, not
+    # left in free pages for anyone who copies it.
+    db.execute("PRAGMA secure_delete = ON")
     return db
+
+
+def private_file(path: Path) -> None:
+    """Make sure a database file (and its -wal and -shm files, which SQLite creates with the
+    database's permissions) can be read by its owner alone (0600), like instance/secret_key."""
+    if os.name == "nt":
+        return
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for member in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if member.exists() and member.stat().st_mode & 0o077:
+            member.chmod(0o600)
 
 
 def pending_migrations(db: Database, steps: Migrations = migrations) -> list[str]:
@@ -49,7 +67,7 @@ def init_db(path: str | Path, backup_dir: Path | None = None) -> Database:
 def backup_to(db: Database, folder: Path, reason: str = "backup") -> Path:
     """Write a consistent copy of the live database (SQLite backup API) into folder."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"kt-workshop-{stamp}-{reason}.db"
     copy_database(db.conn, target)
@@ -58,6 +76,7 @@ def backup_to(db: Database, folder: Path, reason: str = "backup") -> Path:
 
 def copy_database(conn: sqlite3.Connection, target: Path) -> None:
     """Copy a live connection's database into target without blocking writers for long."""
+    private_file(Path(target))  # a backup holds every name and note: the owner's alone
     dest = sqlite3.connect(str(target))
     try:
         with dest:

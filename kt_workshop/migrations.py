@@ -457,3 +457,77 @@ def m004_themes(db):
     """Themes: analysts, the codebook, codings, memos, quotes, summaries, rules, change log."""
     for statement in THEMES_SCHEMA:
         db.execute(statement)
+
+
+# Issue 16: ids of rows that stand for someone or for a whole workshop are never reused, so a
+# session, a tablet's connection or a link made for a deleted row cannot take over a new one.
+NEVER_REUSED = ("workshop", "access", "analyst")
+
+ISSUE16_SCHEMA = [
+    # Browser sessions, kept on the server: the cookie holds a random key whose hash is here,
+    # so signing out (or "sign out everywhere") ends a session even where the cookie was copied.
+    """CREATE TABLE web_session (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        key_hash TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('organiser', 'moderator', 'participant', 'analyst')),
+        access_id INTEGER REFERENCES access(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        ended_at TEXT
+    )""",
+    "CREATE INDEX web_session_access ON web_session(access_id)",
+    # The organiser's API tokens for scripts (only a hash is kept; the token is shown once).
+    """CREATE TABLE api_token (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        token_hash TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+    )""",
+]
+
+
+def _rebuild_with_autoincrement(db, table: str) -> None:
+    """Rebuild a table as it is with `id INTEGER PRIMARY KEY AUTOINCREMENT` (SQLite's own
+    recipe for schema changes: new table, copy, drop, rename, indexes again)."""
+    (sql,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    if "AUTOINCREMENT" in sql.upper():
+        return
+    indexes = [
+        row[0]
+        for row in db.execute(
+            "SELECT sql FROM sqlite_master "
+            "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            [table],
+        ).fetchall()
+    ]
+    head, paren, body = sql.partition("(")
+    new_body = body.replace("id INTEGER PRIMARY KEY", "id INTEGER PRIMARY KEY AUTOINCREMENT", 1)
+    db.execute(f"CREATE TABLE [{table}_issue16] ({new_body}")
+    db.execute(f"INSERT INTO [{table}_issue16] SELECT * FROM [{table}]")  # noqa: S608
+    db.execute(f"DROP TABLE [{table}]")
+    db.execute(f"ALTER TABLE [{table}_issue16] RENAME TO [{table}]")
+    for index in indexes:
+        db.execute(index)
+
+
+@migrations(transactional=False)
+def m_issue16_ids_never_reused(db):
+    """Workshops, join links and analysts get ids that are never used again; sessions and the
+    organiser's API tokens are kept on the server."""
+    # Dropping a parent table with foreign keys on would delete every child row (cascade), and
+    # the pragma does nothing inside a transaction: so off first, then one transaction.
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic():
+            for table in NEVER_REUSED:
+                _rebuild_with_autoincrement(db, table)
+            for statement in ISSUE16_SCHEMA:
+                db.execute(statement)
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")

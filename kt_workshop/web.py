@@ -4,7 +4,9 @@ Every view declares who may use it with @allow(...). A view without a rule is re
 (deny by default), and tests/test_access.py fails when a route has no row in its table.
 """
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_babel import Babel
@@ -14,7 +16,7 @@ from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden, Unauthorized
 
-from kt_workshop import access
+from kt_workshop import access, store
 from kt_workshop.db import open_db
 from kt_workshop.i18n import _, lazy_
 
@@ -76,13 +78,23 @@ def actor_from_grant(grant: dict) -> Actor:
     )
 
 
-def sign_in(actor: Actor) -> None:
-    """Start a session for the actor (a fresh session, so no earlier state carries over)."""
+def sign_in(actor: Actor, grant: dict | None = None) -> None:
+    """Start a session for the actor (a fresh session, so no earlier state carries over),
+    recorded on the server and, for a join link, bound to the grant's secret."""
+    end_this_session()
     session.clear()
     session.permanent = True
     session["role"] = actor.role
-    if actor.grant_id is not None:
-        session["grant_id"] = actor.grant_id
+    session["key"] = access.start_session(get_db(), actor.role, actor.grant_id)
+    if grant is not None:
+        session["grant_id"] = grant["id"]
+        session["grant_key"] = access.grant_key(current_app.config["SECRET_KEY"], grant)
+
+
+def end_this_session() -> None:
+    """End this browser's session on the server (its cookie stops working everywhere)."""
+    access.end_session(get_db(), session.get("key"))
+    g.pop("actor", None)
 
 
 def bearer_token() -> str | None:
@@ -92,20 +104,36 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def actor_for_session(data) -> Actor | None:
+    """The actor a session (the cookie's contents) stands for while the server keeps it alive:
+    its row not ended, and for a join link the very grant it was made for, not revoked."""
+    db = get_db()
+    if access.session_alive(db, data.get("key")) is None:
+        return None
+    if data.get("role") == "organiser":
+        return Actor(role="organiser")
+    grant_id = data.get("grant_id")
+    if not isinstance(grant_id, int):
+        return None
+    grant = access.live_grant(db, grant_id)
+    if not access.same_grant(current_app.config["SECRET_KEY"], grant, data.get("grant_key")):
+        return None
+    return actor_from_grant(grant)
+
+
 def current_actor() -> Actor | None:
     """The signed-in actor, checked against the database on every request."""
     if "actor" in g:
         return g.actor
     actor = None
     token = bearer_token()
-    if token:
+    if token and token.startswith(access.API_TOKEN_PREFIX):
+        actor = Actor(role="organiser") if access.api_token_valid(get_db(), token) else None
+    elif token:
         grant = access.grant_for_token(get_db(), current_app.config["SECRET_KEY"], token)
         actor = actor_from_grant(grant) if grant else None
-    elif session.get("role") == "organiser":
-        actor = Actor(role="organiser")
-    elif session.get("grant_id") is not None:
-        grant = access.live_grant(get_db(), session["grant_id"])
-        actor = actor_from_grant(grant) if grant else None
+    elif session.get("role"):
+        actor = actor_for_session(session)
         if actor is None:
             session.clear()
     g.actor = actor
@@ -182,6 +210,18 @@ def public_url(endpoint: str, **values) -> str:
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def exports_folder(workshop_id: int) -> Path:
+    """Where a workshop's report packs are written: instance/exports/workshop-<id>."""
+    return Path(current_app.instance_path) / "exports" / f"workshop-{workshop_id}"
+
+
+def delete_workshop(db, workshop_id: int) -> None:
+    """Delete a workshop with everything in it: its rows (photos included; the database
+    overwrites deleted content, PRAGMA secure_delete) and its report packs on disk."""
+    store.delete_workshop(db, workshop_id)
+    shutil.rmtree(exports_folder(workshop_id), ignore_errors=True)
 
 
 def may_name_delegates() -> bool:

@@ -303,7 +303,7 @@ def test_answers_are_anonymous_and_updated_not_duplicated(app, db, workshop, for
     grant = sign_in_grant(client, app, db, workshop, "participant")
     response = client.post(f"/w/{workshop}/feedback", data={f"q{rating}": "4", f"q{text}": "More"})
     assert response.status_code == 302
-    key = feedback.response_key(app.config["SECRET_KEY"], grant["id"])
+    key = feedback.response_key(app.config["SECRET_KEY"], grant)
     assert feedback.answers_of(db, workshop, key)[rating]["rating"] == 4
     client.post(f"/w/{workshop}/feedback", data={f"q{rating}": "2", f"q{text}": "Less"})
     answers = list(db["feedback_answer"].rows)
@@ -314,9 +314,10 @@ def test_answers_are_anonymous_and_updated_not_duplicated(app, db, workshop, for
     }
     assert {a["response"] for a in answers} == {key}
     # The key is stable for a grant, differs between grants and does not show the grant.
-    assert key == feedback.response_key(app.config["SECRET_KEY"], grant["id"])
-    assert key != feedback.response_key(app.config["SECRET_KEY"], grant["id"] + 1)
-    assert key != feedback.response_key("another-installation", grant["id"])
+    assert key == feedback.response_key(app.config["SECRET_KEY"], grant)
+    assert key != feedback.response_key(app.config["SECRET_KEY"], {**grant, "id": grant["id"] + 1})
+    assert key != feedback.response_key(app.config["SECRET_KEY"], {**grant, "nonce": "other"})
+    assert key != feedback.response_key("another-installation", grant)
     assert str(grant["id"]) != key and len(key) == 32
     assert not {"access_id", "participant_id", "grant_id"} & set(db["feedback_answer"].columns_dict)
 

@@ -106,6 +106,8 @@ def openapi_document() -> dict:
                 "responses": {
                     "200": {"description": "OK"},
                     "201": {"description": "Created"},
+                    "204": {"description": "Done, nothing to return"},
+                    "400": {"description": "Not a request this operation understands"},
                     "401": {"description": "Not signed in"},
                     "403": {"description": "Not allowed for this role or workshop"},
                     "404": {"description": "Not found"},
@@ -125,8 +127,9 @@ def openapi_document() -> dict:
             "title": "kt-workshop API",
             "version": __version__,
             "description": "Everything the kt-workshop UI does, as JSON. Sign in with the "
-            "session cookie (send the X-CSRFToken header on writes) or a join-link token "
-            "as `Authorization: Bearer <token>`.",
+            "session cookie (send the X-CSRFToken header on writes), a join-link token, or "
+            "the organiser's API token (made on the Sessions and tokens page) as "
+            "`Authorization: Bearer <token>`.",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {path.removeprefix("/api/v1"): ops for path, ops in sorted(paths.items())},

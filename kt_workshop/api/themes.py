@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import abort, jsonify, request, send_file
 
-from kt_workshop import store
+from kt_workshop import access, store
 from kt_workshop.api.blueprint import body, bp
 from kt_workshop.coding import codebook, codes
 from kt_workshop.db import writing
@@ -63,7 +63,7 @@ def codings(workshop_id):
     if whose == "consensus":
         return jsonify({"analyst": "consensus", "codings": codes.report_coding(db, workshop_id)})
     me = caller_analyst(workshop_id, create=False)
-    analyst_id = me["id"] if whose == "me" else (int(whose) if whose.isdigit() else -1)
+    analyst_id = me["id"] if whose == "me" else (access.row_id(whose) or -1)
     if analyst_id != me["id"] and workshop["coding_blind"] and current_actor().role != "organiser":
         return jsonify({"error": _("Blind coding is on: you see only your own codes.")}), 409
     analyst = codes.get_analyst(db, workshop_id, analyst_id) if analyst_id != me["id"] else me

@@ -9,7 +9,15 @@ from kt_workshop.api.spec import openapi_document
 from kt_workshop.i18n import _
 from kt_workshop.setup import delegates as sheets
 from kt_workshop.setup import topics
-from kt_workshop.web import PUBLIC, allow, audit_actor, current_actor, get_db, json_error
+from kt_workshop.web import (
+    PUBLIC,
+    allow,
+    audit_actor,
+    current_actor,
+    delete_workshop,
+    get_db,
+    json_error,
+)
 
 KINDS = {
     "blocks": "block",
@@ -75,6 +83,11 @@ def workshop(workshop_id):
     data["blocks"] = store.programme(db, workshop_id)
     data["tables"] = store.list_items(db, "tables", workshop_id)
     data["moderators"] = store.list_items(db, "moderator", workshop_id)
+    if current_actor().role != "organiser":
+        # The organiser's notes on each moderator are the organiser's alone.
+        data["moderators"] = [
+            {k: v for k, v in m.items() if k != "notes"} for m in data["moderators"]
+        ]
     return jsonify(data)
 
 
@@ -93,7 +106,7 @@ def workshop_update(workshop_id):
 def workshop_delete(workshop_id):
     """Delete a workshop and everything in it."""
     db = get_db()
-    store.delete_workshop(db, workshop_id)
+    delete_workshop(db, workshop_id)
     store.audit(db, None, audit_actor(), "deleted workshop", {"id": workshop_id})
     return "", 204
 

@@ -1,6 +1,16 @@
 """Blueprint: signing in (organiser link, join links and codes), signing out, join links."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from kt_workshop import access, store
 from kt_workshop.i18n import _
@@ -12,6 +22,7 @@ from kt_workshop.web import (
     allow,
     audit_actor,
     current_actor,
+    end_this_session,
     get_db,
     limiter,
     public_url,
@@ -73,7 +84,31 @@ def signin():
 @allow(PUBLIC)
 @limiter.limit(join_rate_limit)
 def join_link(token):
-    """Join a workshop from a link or QR code."""
+    """Join a workshop from a link or QR code; a browser already signed in as someone else is
+    asked first (a link opened from another site must not replace the organiser's session)."""
+    grant = access.grant_for_token(get_db(), current_app.config["SECRET_KEY"], token)
+    if grant is None:
+        flash(_("This link does not work any more. Ask the organiser for a new one."), "error")
+        return redirect(url_for("auth.welcome"))
+    actor = current_actor()
+    if actor is not None and actor.grant_id != grant["id"]:
+        return render_template(
+            "join/switch.html",
+            actor=actor,
+            grant=grant,
+            workshop=None,
+            joining=store.get_workshop(get_db(), grant["workshop_id"]),
+            token=token,
+        )
+    return _enter(grant)
+
+
+@bp.route("/join/<token>", methods=["POST"])
+@allow(PUBLIC)
+@limiter.limit(join_rate_limit)
+def join_link_confirm(token):
+    """Switch this browser to a join link after the person said so (the form on the question
+    page carries the CSRF token, so another site cannot do it for them)."""
     grant = access.grant_for_token(get_db(), current_app.config["SECRET_KEY"], token)
     if grant is None:
         flash(_("This link does not work any more. Ask the organiser for a new one."), "error")
@@ -96,7 +131,7 @@ def join_code():
 def _enter(grant: dict):
     """Sign the holder of a grant in and send them to their workshop."""
     actor = actor_from_grant(grant)
-    sign_in(actor)
+    sign_in(actor, grant)
     access.touch_grant(get_db(), grant["id"])
     store.audit(get_db(), grant["workshop_id"], actor.name(), "joined")
     return redirect(home_for(actor))
@@ -105,12 +140,63 @@ def _enter(grant: dict):
 @bp.route("/signout", methods=["POST"])
 @allow(PUBLIC)
 def signout():
-    """End this browser's session."""
-    from flask import session
-
+    """End this browser's session, on the server too: a copy of the cookie stops working."""
+    end_this_session()
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.welcome"))
+
+
+@bp.route("/account")
+@allow("organiser")
+def account():
+    """The organiser's sessions and API tokens: sign out everywhere, make or stop a token."""
+    return render_template(
+        "join/account.html", workshop=None, tokens=access.list_api_tokens(get_db()), new_token=None
+    )
+
+
+@bp.route("/account/signout-everywhere", methods=["POST"])
+@allow("organiser")
+def signout_everywhere():
+    """End every organiser session, on every browser (a lost laptop, a copied cookie)."""
+    db = get_db()
+    ended = access.end_organiser_sessions(db)
+    store.audit(db, None, audit_actor(), "signed out everywhere", {"sessions": ended})
+    session.clear()
+    flash(_("Every organiser session has ended. Sign in again with a new sign-in link."), "info")
+    return redirect(url_for("auth.welcome"))
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@allow("organiser")
+def api_token_create():
+    """Make an API token for the organiser's scripts; it is shown once, on this page."""
+    db = get_db()
+    try:
+        token = access.create_api_token(db, request.form.get("label", ""))
+    except store.InputError as error:
+        for message in error.errors.values():
+            flash(message, "error")
+        return redirect(url_for("auth.account"))
+    store.audit(db, None, audit_actor(), "created API token")
+    return render_template(
+        "join/account.html", workshop=None, tokens=access.list_api_tokens(db), new_token=token
+    )
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@allow("organiser")
+def api_token_revoke(token_id):
+    """Stop one of the organiser's API tokens."""
+    db = get_db()
+    try:
+        access.revoke_api_token(db, token_id)
+    except store.NotFound:
+        abort(404)
+    store.audit(db, None, audit_actor(), "revoked API token", {"token": token_id})
+    flash(_("Token revoked."), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/w/<int:workshop_id>/me")

@@ -28,6 +28,45 @@ def tablet_table(db: Database, workshop_id: int, grant: dict, round_id) -> int |
     return None
 
 
+def sees_cell(db: Database, grant: dict, round_id, table_id) -> bool:
+    """True when a tablet may see what was written at this table in this round: only at the
+    table it is (or was) at in that round. A lost tablet shows one table's notes at most; the
+    carry-over brief from earlier rounds comes with `tablet_cell`, worked out on the server."""
+    if round_id is None or table_id is None:
+        return False
+    return tablet_table(db, grant["workshop_id"], grant, round_id) == table_id
+
+
+def sees_change(db: Database, grant: dict, change: dict) -> bool:
+    """True when a tablet may receive a logged change: everything for everyone (the round,
+    announcements), and notes, photos and ideas of its own cells."""
+    if change["audience"] == "all":
+        return True
+    payload = change["payload"]
+    return sees_cell(db, grant, payload.get("round_id"), payload.get("table_id"))
+
+
+def wrote(db: Database, grant_id: int, change: dict) -> bool:
+    """True when the note or photo a change is about was written by this tablet."""
+    uid = change["payload"].get("uid")
+    if change["kind"] not in ("note", "photo") or not isinstance(uid, str):
+        return False
+    sql = f"SELECT 1 FROM {change['kind']} WHERE uid = ? AND access_id = ?"  # noqa: S608
+    return db.execute(sql, [uid, grant_id]).fetchone() is not None
+
+
+def uids_written_by(db: Database, grant_id: int) -> set[str]:
+    """The notes and photos one tablet wrote (it may always see its own)."""
+    return {
+        row[0]
+        for table in ("note", "photo")
+        for row in db.execute(
+            f"SELECT uid FROM {table} WHERE access_id = ?",  # noqa: S608 - fixed names
+            [grant_id],
+        ).fetchall()
+    }
+
+
 def who_is_there(db: Database, workshop_id: int, round_id: int, table_id: int) -> list[str]:
     """Names of the delegates at a table in a round (pseudonyms as the organiser wrote them)."""
     seated = [

@@ -2,10 +2,13 @@
 
 A connection is accepted only from a signed-in browser (the session cookie) or with a join
 token in the `auth` dict. It joins its workshop's rooms: `all` (round state, announcements)
-for everyone, `staff` (notes, photos, ideas) for the organiser, moderators and analysts, and
-`control` (tablets' status) for the organiser. Every event checks the connection's grant
-again, so a revoked link stops working at once. Changes carry the workshop's sequence number;
-a client that reconnects sends `catch_up` with the last number it saw.
+for everyone, `staff` (notes, photos, ideas) for the organiser and analysts, and `control`
+(tablets' status) for the organiser. A tablet (moderator) is sent only the notes, photos and
+ideas of its own cells (cells.sees_change), live and on catch-up. Every event checks the
+connection's grant again, and revoking a link, deleting its row or workshop, or ending a
+session disconnects the connections that stood on it at once (`end_stale_connections`, run
+after every change the organiser makes). Changes carry the workshop's sequence number; a
+client that reconnects sends `catch_up` with the last number it saw.
 """
 
 import json
@@ -13,7 +16,7 @@ import sqlite3
 import threading
 import time
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from kt_workshop import access, store
@@ -25,6 +28,8 @@ MAX_PAYLOAD = 64 * 1024
 BUCKET_SIZE = 60  # events a connection may send in a burst
 BUCKET_RATE = 20.0  # events per second it earns back
 STAFF = ("organiser", "moderator", "analyst")
+# Who is in the staff room and so receives every table's notes: never a tablet.
+ROOM_STAFF = ("organiser", "analyst")
 
 # Per-connection facts that the auth dict gave at connect time, by Socket.IO session id.
 connections: dict[str, dict] = {}
@@ -38,18 +43,72 @@ def room(workshop_id: int, audience: str) -> str:
     return f"workshop-{workshop_id}-{audience}"
 
 
-def broadcast(change: dict, workshop_id: int) -> None:
-    """Send a logged change to everyone in its audience, the sender included."""
+def broadcast(change: dict, workshop_id: int, author: int | None = None) -> None:
+    """Send a logged change to everyone in its audience, the sender included; a tablet gets
+    a staff change only when it is about one of its own cells or it wrote it (`author`: the
+    writing tablet's grant id)."""
     socketio.emit("change", change, to=room(workshop_id, change["audience"]))
+    if change["audience"] == "all":
+        return
+    for sid, facts in list(connections.items()):
+        if facts["workshop_id"] != workshop_id or facts["role"] != "moderator":
+            continue
+        if facts["grant_id"] == author or tablet_sees(get_db(), facts, change):
+            socketio.emit("change", change, to=sid)
+
+
+def tablet_sees(db, facts: dict, change: dict) -> bool:
+    """True when a tablet may receive a change: about its own cells, or a note it wrote."""
+    return cells.sees_change(db, facts["grant"], change) or cells.wrote(
+        db, facts["grant_id"], change
+    )
+
+
+def still_allowed(db, facts: dict) -> bool:
+    """True while what a connection stood on still holds: its grant is live (the same grant,
+    by its nonce), its browser session has not ended, its workshop exists."""
+    if facts.get("grant_id") is not None:
+        grant = access.live_grant(db, facts["grant_id"])
+        if grant is None or grant["nonce"] != facts["nonce"]:
+            return False
+    if (
+        facts.get("session_key") is not None
+        and access.session_alive(db, facts["session_key"]) is None
+    ):
+        return False
+    row = db.execute("SELECT 1 FROM workshop WHERE id = ?", [facts["workshop_id"]]).fetchone()
+    return row is not None
+
+
+def end_stale_connections(db) -> int:
+    """Disconnect at once every connection whose link was revoked or deleted, whose session
+    ended or whose workshop is gone; each is told why first (`revoked`). Return how many."""
+    ended = 0
+    for sid, facts in list(connections.items()):
+        if still_allowed(db, facts):
+            continue
+        socketio.emit(
+            "revoked",
+            {"message": _("This link has been revoked. Ask the organiser for a new one.")},
+            to=sid,
+        )
+        connections.pop(sid, None)
+        if facts["role"] == "moderator":
+            _tablet_seen(facts["workshop_id"], facts["grant_id"], connected=False)
+        socketio.server.disconnect(sid, namespace="/")
+        ended += 1
+    return ended
 
 
 def actor_for_connection(auth):
-    """The actor behind a new connection: its join token, else the browser session."""
+    """The actor behind a new connection and the session it rides on: its join token, else
+    the browser session."""
     token = auth.get("token") if isinstance(auth, dict) else None
     if token:
         grant = access.grant_for_token(get_db(), current_app.config["SECRET_KEY"], str(token))
-        return actor_from_grant(grant) if grant else None
-    return current_actor()
+        return (actor_from_grant(grant) if grant else None), None
+    actor = current_actor()
+    return actor, (session.get("key") if actor is not None else None)
 
 
 @socketio.on("connect")
@@ -59,7 +118,7 @@ def connect(auth=None):
     auth: {"token": join token (tablets), "workshop_id": id (the organiser names one)}.
     Refused when not signed in, revoked, or asking for another workshop.
     """
-    actor = actor_for_connection(auth)
+    actor, session_key = actor_for_connection(auth)
     if actor is None:
         raise ConnectionRefusedError(_("Please sign in first."))
     wanted = auth.get("workshop_id") if isinstance(auth, dict) else None
@@ -74,15 +133,19 @@ def connect(auth=None):
         workshop_id = wanted
     elif wanted is not None and wanted != actor.workshop_id:
         raise ConnectionRefusedError(_("You have access to a different workshop."))
+    grant = access.get_grant(get_db(), actor.grant_id) if actor.grant_id is not None else None
     connections[request.sid] = {
         "role": actor.role,
         "workshop_id": workshop_id,
         "grant_id": actor.grant_id,
+        "grant": grant,
+        "nonce": grant["nonce"] if grant else None,
+        "session_key": session_key,
         "tokens": BUCKET_SIZE,
         "checked": time.monotonic(),
     }
     join_room(room(workshop_id, "all"))
-    if actor.role in STAFF:
+    if actor.role in ROOM_STAFF:
         join_room(room(workshop_id, "staff"))
     if actor.role == "organiser":
         join_room(room(workshop_id, "control"))
@@ -120,7 +183,8 @@ def checked(*roles: str):
                 return {"ok": False, "error": _("Please sign in first.")}
             if facts["grant_id"] is not None:
                 grant = access.live_grant(get_db(), facts["grant_id"])
-                if grant is None:
+                if grant is None or grant["nonce"] != facts["nonce"]:
+                    connections.pop(request.sid, None)
                     disconnect()
                     return {"ok": False, "error": _("This link has been revoked.")}
                 facts["grant"] = grant
@@ -153,6 +217,7 @@ def checked(*roles: str):
 
         wrapper.__name__ = handler.__name__
         wrapper.__doc__ = handler.__doc__
+        wrapper.access_roles = frozenset(roles)  # read by the access matrix and its tests
         return wrapper
 
     return decorate
@@ -194,7 +259,7 @@ def note_op(facts, data):
     """
     result = notes.apply_operation(get_db(), facts["workshop_id"], facts["grant"], data)
     if not result.get("duplicate"):
-        broadcast(result["change"], facts["workshop_id"])
+        broadcast(result["change"], facts["workshop_id"], author=facts["grant_id"])
     _tablet_seen(facts["workshop_id"], facts["grant_id"])
     return {
         "ok": True,
@@ -223,9 +288,17 @@ def catch_up(facts, data):
         db, facts["workshop_id"], since, staff=facts["role"] in STAFF, limit=501
     )
     more = len(found) > 500
+    shown = found[:500]
+    if facts["role"] == "moderator":
+        own = cells.uids_written_by(db, facts["grant_id"])
+        shown = [
+            c
+            for c in shown
+            if cells.sees_change(db, facts["grant"], c) or c["payload"].get("uid") in own
+        ]
     return {
         "ok": True,
-        "changes": found[:500],
+        "changes": shown,
         "more": more,
         "latest": found[499]["seq"] if more else latest,
     }
@@ -328,7 +401,7 @@ def idea_decide(facts, data):
         bool(data.get("accept")),
     )
     for change in changes:
-        broadcast(change, facts["workshop_id"])
+        broadcast(change, facts["workshop_id"], author=facts["grant_id"])
     return {"ok": True}
 
 

@@ -76,11 +76,11 @@ def set_questions(db: Database, workshop_id: int, text: str) -> None:
                 db["feedback_question"].delete(question["id"])
 
 
-def response_key(secret: str, grant_id: int) -> str:
-    """An anonymous key for one participant's answers: stable, so they can change them."""
-    return hmac.new(secret.encode(), f"feedback:{grant_id}".encode(), hashlib.sha256).hexdigest()[
-        :32
-    ]
+def response_key(secret: str, grant: dict) -> str:
+    """An anonymous key for one participant's answers: stable, so they can change them, and
+    made from the grant's secret nonce (not its row id), so no other link ever shares it."""
+    message = f"feedback:{grant['id']}:{grant['nonce']}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def save_answers(db: Database, workshop_id: int, response: str, form) -> None:

@@ -131,11 +131,14 @@ def apply_operation(db: Database, workshop_id: int, grant: dict, op: dict) -> di
         # Looked up inside the write transaction: the same operation resent on a second
         # connection waits for the first to commit and then gets its acknowledgement.
         done = db.execute(
-            "SELECT workshop_id, result FROM operation WHERE op_id = ?", [op_id]
+            "SELECT workshop_id, access_id, result FROM operation WHERE op_id = ?", [op_id]
         ).fetchone()
         if done:
-            if done[0] != workshop_id:
+            # Only the tablet that sent an operation hears its result again: another
+            # tablet's op id tells it nothing (neither the note nor that it exists).
+            if (done[0], done[1]) != (workshop_id, grant["id"]):
                 raise Refused(_("The operation has no valid id."))
+            done = (done[0], done[2])
             return {**json.loads(done[1]), "duplicate": True}
         if kind == "add":
             change = _add(db, workshop_id, grant, op)

@@ -24,7 +24,7 @@ from kt_workshop.live import cells, day, notes
 from kt_workshop.live.events import broadcast
 from kt_workshop.plan import printouts
 from kt_workshop.plan.store import day_rounds
-from kt_workshop.web import allow, audit_actor, current_actor, get_db, public_url
+from kt_workshop.web import allow, audit_actor, current_actor, get_db, limiter, public_url
 
 bp = Blueprint("live", __name__)
 
@@ -139,11 +139,13 @@ def photo_upload(workshop_id):
     if upload is None or not notes.UID.fullmatch(uid):
         return jsonify({"ok": False, "error": _("Send a photo with its id.")}), 400
     existing = db.execute(
-        "SELECT id FROM photo WHERE uid = ? AND workshop_id = ? AND access_id = ?",
-        [uid, workshop_id, grant["id"]],
+        "SELECT id, workshop_id, access_id FROM photo WHERE uid = ?", [uid]
     ).fetchone()
-    if existing:
+    if existing and (existing[1], existing[2]) == (workshop_id, grant["id"]):
         return jsonify({"ok": True, "id": existing[0], "duplicate": True})
+    if existing:
+        # Another tablet's (or another workshop's) photo: say nothing about it.
+        return jsonify({"ok": False, "error": _("This photo id is taken; send it again.")}), 409
     data = upload.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
         return jsonify({"ok": False, "error": _("The photo is over 15 MB.")}), 413
@@ -192,7 +194,7 @@ def photo_upload(workshop_id):
                 "height": height,
             },
         )
-    broadcast(change, workshop_id)
+    broadcast(change, workshop_id, author=grant["id"])
     return jsonify({"ok": True, "id": photo_id, "seq": change["seq"]})
 
 
@@ -226,16 +228,21 @@ def shrink_photo(data: bytes) -> tuple[bytes, int, int]:
 @bp.route("/w/<int:workshop_id>/photos/<int:photo_id>")
 @allow("organiser", "moderator", "analyst")
 def photo(workshop_id, photo_id):
-    """One photo of the workshop."""
-    row = (
-        get_db()
-        .execute(
-            "SELECT data, mime FROM photo WHERE id = ? AND workshop_id = ?", [photo_id, workshop_id]
-        )
-        .fetchone()
-    )
+    """One photo of the workshop (a tablet sees only the photos of its own cells)."""
+    db = get_db()
+    row = db.execute(
+        "SELECT data, mime, round_id, table_id FROM photo WHERE id = ? AND workshop_id = ?",
+        [photo_id, workshop_id],
+    ).fetchone()
     if row is None:
         abort(404)
+    actor = current_actor()
+    if actor.role == "moderator":
+        from kt_workshop import access
+
+        grant = access.get_grant(db, actor.grant_id)
+        if not cells.sees_cell(db, grant, row[2], row[3]):
+            abort(404)
     return send_file(io.BytesIO(row[0]), mimetype=row[1])
 
 
@@ -248,8 +255,20 @@ def participant_pages_on(workshop: dict) -> None:
         abort(403, _("The organiser has not switched on participants' pages."))
 
 
+def idea_rate_limit() -> str:
+    """How many ideas one participant's link may send, from the settings."""
+    return current_app.config.get("IDEA_RATE_LIMIT", "5 per minute;60 per hour")
+
+
+def idea_sender() -> str:
+    """Ideas are limited per join link, not per address (a venue's tablets may share one)."""
+    actor = current_actor()
+    return f"idea-grant-{actor.grant_id}" if actor else f"idea-address-{request.remote_addr}"
+
+
 @bp.route("/w/<int:workshop_id>/ideas", methods=["POST"])
 @allow("participant")
+@limiter.limit(idea_rate_limit, key_func=idea_sender)
 def idea_send(workshop_id):
     """Send an anonymous idea to the current table and question; the moderator accepts it."""
     db = get_db()
@@ -304,7 +323,10 @@ def feedback(workshop_id):
     participant_pages_on(workshop)
     questions = forms.questions(db, workshop_id)
     actor = current_actor()
-    response = forms.response_key(current_app.config["SECRET_KEY"], actor.grant_id)
+    from kt_workshop import access
+
+    grant = access.get_grant(db, actor.grant_id)
+    response = forms.response_key(current_app.config["SECRET_KEY"], grant)
     if request.method == "POST":
         try:
             forms.save_answers(db, workshop_id, response, request.form)

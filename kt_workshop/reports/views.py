@@ -35,7 +35,7 @@ from kt_workshop.i18n import _, lazy_
 from kt_workshop.reports import figures, pack
 from kt_workshop.reports.dataset import SECTIONS, Dataset, Options
 from kt_workshop.reports.gather import gather
-from kt_workshop.web import allow, audit_actor, get_db, may_name_delegates
+from kt_workshop.web import allow, audit_actor, exports_folder, get_db, may_name_delegates
 
 bp = Blueprint("report", __name__)
 READERS = ("organiser", "analyst")
@@ -77,8 +77,8 @@ _previews_lock = threading.Lock()
 
 
 def export_dir(workshop_id: int) -> Path:
-    """Where a workshop's exports are written."""
-    return Path(current_app.instance_path) / "exports" / f"workshop-{workshop_id}"
+    """Where a workshop's exports are written (deleted with the workshop)."""
+    return exports_folder(workshop_id)
 
 
 def options_from(form) -> Options:

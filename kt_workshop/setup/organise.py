@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from kt_workshop import store
 from kt_workshop.i18n import _
 from kt_workshop.setup import topics
-from kt_workshop.web import allow, audit_actor, flash_errors, get_db
+from kt_workshop.web import allow, audit_actor, delete_workshop, flash_errors, get_db
 
 bp = Blueprint("organise", __name__)
 
@@ -105,7 +105,7 @@ def workshop_delete(workshop_id):
     if request.form.get("confirm_title", "").strip() != workshop["title"]:
         flash(_("Type the workshop's title exactly to delete it."), "error")
         return redirect(url_for("organise.workshop_edit", workshop_id=workshop_id))
-    store.delete_workshop(db, workshop_id)
+    delete_workshop(db, workshop_id)
     store.audit(db, None, audit_actor(), "deleted workshop", {"title": workshop["title"]})
     flash(_("Workshop deleted."), "success")
     return redirect(url_for("organise.dashboard"))

@@ -16,6 +16,7 @@ from kt_workshop.i18n import _
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_QUESTIONS = 30
+MAX_BLOCKS = 30  # a day has a handful of blocks; a larger pack is refused before it is read
 MAX_TEXT = 500
 MAX_PROMPT = 2000
 MAX_TITLE = 200
@@ -273,6 +274,14 @@ def _read_blocks(value, check: _Checker) -> tuple[PackBlock, ...]:
     if not isinstance(value, list):
         check.add(("blocks",), _wrong_type(_("[[blocks]] tables"), value))
         return ()
+    if len(value) > MAX_BLOCKS:
+        message = _(
+            "too many blocks: %(count)s, at most %(limit)s in one pack",
+            count=len(value),
+            limit=MAX_BLOCKS,
+        )
+        check.add(("blocks",), message, at=("blocks", MAX_BLOCKS))
+        return ()
     blocks = []
     for index, block in enumerate(value):
         path = ("blocks", index)
@@ -301,6 +310,7 @@ def _read_questions(value, path: tuple, check: _Checker) -> tuple[PackQuestion, 
             limit=MAX_QUESTIONS,
         )
         check.add(path, message, at=path + (MAX_QUESTIONS,))
+        return ()  # the rest is not read: the pack is refused whatever else it says
     questions = []
     for index, question in enumerate(value):
         here = path + (index,)
@@ -343,6 +353,9 @@ def load_pack_text(text: str, name: str = "") -> Pack:
     """Read a pack from TOML text, raising PackError with every problem found."""
     if not text.strip():
         message = _("the file is empty (a pack needs a [pack] table and [[blocks]] of questions)")
+        raise PackError([Problem(None, "", message)])
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        message = _("the file is larger than 1 MB; a topic pack is a small text file")
         raise PackError([Problem(None, "", message)])
     try:
         data = tomllib.loads(text)

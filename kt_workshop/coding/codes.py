@@ -9,7 +9,7 @@ explicitly (`consensus_decision`).
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from sqlite_utils import Database
 
@@ -17,7 +17,7 @@ from kt_workshop.coding import analysis
 from kt_workshop.coding.codebook import descendants, get_theme, themes
 from kt_workshop.i18n import _
 from kt_workshop.live.notes import KINDS
-from kt_workshop.store import InputError, NotFound, now
+from kt_workshop.store import InputError, NotFound, audit, now
 
 MAX_TEXT = 20_000  # memos, summaries and points: room for a page of writing
 PAGE = 100  # notes per workspace page
@@ -327,7 +327,25 @@ def code_notes(
                 > 0
             )
     mark_seen(db, workshop_id, analyst_id, note_ids)
-    return {"changed": changed, "notes": note_ids, "problems": problems, "theme": theme}
+    unseen = []
+    if not add:
+        # Taking off a note's last theme is not an answer "no theme fits": the note goes back
+        # to not gone through (so it is no disagreement); `d` says "no theme fits" on purpose.
+        unseen = [
+            note_id
+            for note_id in note_ids
+            if not db.execute(
+                "SELECT 1 FROM coding WHERE note_id = ? AND analyst_id = ?", [note_id, analyst_id]
+            ).fetchone()
+        ]
+        mark_seen(db, workshop_id, analyst_id, unseen, seen=False)
+    return {
+        "changed": changed,
+        "notes": note_ids,
+        "problems": problems,
+        "theme": theme,
+        "unseen": unseen,
+    }
 
 
 def mark_seen(
@@ -392,13 +410,19 @@ def delete_memo(db: Database, workshop_id: int, memo_id: int) -> None:
     db.execute("DELETE FROM memo WHERE id = ? AND workshop_id = ?", [memo_id, workshop_id])
 
 
-def memos(db: Database, workshop_id: int, note_ids=None, theme_id=None) -> list[dict]:
-    """Memos of the workshop (on some notes, or on one theme), oldest first, with who wrote them."""
+def memos(
+    db: Database, workshop_id: int, note_ids=None, theme_id=None, analyst_ids=None
+) -> list[dict]:
+    """Memos of the workshop (on some notes, or on one theme; by some analysts), oldest first,
+    with who wrote them."""
     sql = (
         "SELECT memo.*, analyst.name AS analyst FROM memo"
         " LEFT JOIN analyst ON analyst.id = memo.analyst_id WHERE memo.workshop_id = ?"
     )
     params: list = [workshop_id]
+    if analyst_ids is not None:
+        sql += f" AND memo.analyst_id IN ({','.join('?' * len(analyst_ids))})"
+        params += list(analyst_ids)
     if note_ids is not None:
         sql += f" AND memo.note_id IN ({','.join('?' * len(note_ids))})"
         params += list(note_ids)
@@ -409,9 +433,16 @@ def memos(db: Database, workshop_id: int, note_ids=None, theme_id=None) -> list[
 
 
 def set_quote(
-    db: Database, workshop_id: int, note_id, analyst_id: int, on: bool, theme_id=None
+    db: Database,
+    workshop_id: int,
+    note_id,
+    analyst_id: int,
+    on: bool,
+    theme_id=None,
+    everyone: bool = True,
 ) -> None:
-    """Mark a note as a key quote (for its question, or for one theme), or unmark it."""
+    """Mark a note as a key quote (for its question, or for one theme), or unmark it: the
+    analyst's own mark, or (`everyone`, when coding is not blind) everybody's."""
     ok, problems = live_notes(db, workshop_id, [note_id])
     if problems:
         raise InputError({"quote": problems[0]})
@@ -424,19 +455,28 @@ def set_quote(
             [workshop_id, ok[0], theme_id, analyst_id, now()],
         )
     else:
-        db.execute("DELETE FROM quote WHERE note_id = ? AND theme_id IS ?", [ok[0], theme_id])
+        mine = "" if everyone else " AND analyst_id IS ?"
+        db.execute(
+            f"DELETE FROM quote WHERE note_id = ? AND theme_id IS ?{mine}",  # noqa: S608
+            [ok[0], theme_id] + ([] if everyone else [analyst_id]),
+        )
 
 
-def quotes(db: Database, workshop_id: int) -> list[dict]:
-    """The key quotes with their note's text and question, in grid order."""
+def quotes(db: Database, workshop_id: int, analyst_ids=None) -> list[dict]:
+    """The key quotes with their note's text and question, in grid order: once each however
+    many analysts marked it (or only those the given analysts marked)."""
+    only = ""
+    if analyst_ids is not None:
+        only = f" AND quote.analyst_id IN ({','.join('?' * len(analyst_ids))})"
     return [
         dict(row)
         for row in db.query(
-            f"SELECT quote.id AS quote_id, quote.theme_id, {NOTE_COLUMNS} {NOTE_JOINS}"  # noqa: S608
+            f"SELECT MIN(quote.id) AS quote_id, quote.theme_id, {NOTE_COLUMNS} {NOTE_JOINS}"  # noqa: S608
             " JOIN quote ON quote.note_id = note.id"
-            " WHERE quote.workshop_id = ? AND note.deleted_at IS NULL"
+            f" WHERE quote.workshop_id = ? AND note.deleted_at IS NULL{only}"
+            " GROUP BY note.id, quote.theme_id"
             " ORDER BY question.position, tables.position, note.id",
-            [workshop_id],
+            [workshop_id, *(analyst_ids or [])],
         )
     ]
 
@@ -535,9 +575,18 @@ class CodingData:
 
     note_ids: list[int]
     analysts: list[int]
-    codings: list[tuple[int, int, int]]  # (note, theme, analyst)
+    codings: list[tuple[int, int, int]]  # (note, theme, analyst), as coded (direct)
     seen: dict[int, set[int]]  # analyst -> notes gone through (coded ones included)
     decisions: dict[tuple[int, int], bool]  # (note, theme) -> keep
+    themes: list[dict] = field(default_factory=list)  # id and parent_id, for the roll-up
+    reasons: dict[tuple[int, int], str] = field(default_factory=dict)  # why it was decided so
+    _rolled: list | None = field(default=None, repr=False)
+
+    def rolled(self) -> list[tuple[int, int, int]]:
+        """The codings rolled up: each theme's ancestors added (the one roll-up rule)."""
+        if self._rolled is None:
+            self._rolled = analysis.roll_up(self.codings, self.themes)
+        return self._rolled
 
 
 def coding_data(db: Database, workshop_id: int) -> CodingData:
@@ -551,7 +600,10 @@ def coding_data(db: Database, workshop_id: int) -> CodingData:
     ]
     live = set(note_ids)
     analyst_ids = [
-        row[0] for row in db.execute("SELECT id FROM analyst WHERE workshop_id = ?", [workshop_id])
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM analyst WHERE workshop_id = ? ORDER BY id", [workshop_id]
+        )
     ]
     codings = [
         tuple(row)
@@ -568,84 +620,211 @@ def coding_data(db: Database, workshop_id: int) -> CodingData:
             seen[analyst_id].add(note_id)
     for note_id, _theme_id, analyst_id in codings:
         seen[analyst_id].add(note_id)
-    decisions = {
-        (note_id, theme_id): bool(keep)
-        for note_id, theme_id, keep in db.execute(
-            "SELECT note_id, theme_id, keep FROM consensus_decision WHERE workshop_id = ?",
-            [workshop_id],
+    decisions, reasons = {}, {}
+    for note_id, theme_id, keep, reason in db.execute(
+        "SELECT note_id, theme_id, keep, reason FROM consensus_decision WHERE workshop_id = ?",
+        [workshop_id],
+    ):
+        decisions[(note_id, theme_id)] = bool(keep)
+        if reason:
+            reasons[(note_id, theme_id)] = reason
+    themes = [
+        {"id": row[0], "parent_id": row[1]}
+        for row in db.execute(
+            "SELECT id, parent_id FROM theme WHERE workshop_id = ?", [workshop_id]
         )
-    }
-    return CodingData(note_ids, analyst_ids, codings, seen, decisions)
+    ]
+    return CodingData(note_ids, analyst_ids, codings, seen, decisions, themes, reasons)
+
+
+def _votes(data: CodingData) -> dict[tuple[int, int], set[int]]:
+    """Who carries each (note, theme), rolled up."""
+    votes: dict[tuple[int, int], set[int]] = {}
+    for note_id, theme_id, analyst_id in data.rolled():
+        votes.setdefault((note_id, theme_id), set()).add(analyst_id)
+    return votes
+
+
+def readers(data: CodingData, note_id: int) -> set[int]:
+    """The analysts who went through a note."""
+    return {a for a in data.analysts if note_id in data.seen.get(a, ())}
 
 
 def consensus(data: CodingData) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """The consensus (note, theme) pairs, and the pairs still in dispute (undecided)."""
-    votes: dict[tuple[int, int], set[int]] = {}
-    for note_id, theme_id, analyst_id in data.codings:
-        votes.setdefault((note_id, theme_id), set()).add(analyst_id)
+    """The consensus (note, theme) pairs, rolled up, and the pairs still in dispute.
+
+    The consensus of any number of analysts: a note carries a theme (coded with it or with a
+    theme below it) when every analyst who went through the note gave it. A note an analyst
+    has not gone through is no disagreement: it counts as the others coded it. Where those
+    who went through a note differ, the (note, theme) is in dispute and out of the consensus
+    until someone decides: keeping a theme keeps the themes above it, dropping one drops the
+    themes below it."""
     agreed, disputed = set(), set()
-    for (note_id, theme_id), who in votes.items():
-        readers = {a for a in data.analysts if note_id in data.seen.get(a, ())}
-        (agreed if who >= readers else disputed).add((note_id, theme_id))
-    for pair, keep in data.decisions.items():
-        disputed.discard(pair)
-        (agreed.add if keep else agreed.discard)(pair)
-    return agreed, disputed
+    for (note_id, theme_id), who in _votes(data).items():
+        (agreed if who >= readers(data, note_id) else disputed).add((note_id, theme_id))
+    lineage = analysis.lineage(data.themes)
+    below: dict[int, list[int]] = {}
+    for theme_id, chain in lineage.items():
+        for ancestor in chain[1:]:
+            below.setdefault(ancestor, []).append(theme_id)
+    for (note_id, theme_id), keep in sorted(data.decisions.items()):
+        if keep:
+            settled = {(note_id, t) for t in lineage.get(theme_id, [theme_id])}
+            agreed |= settled
+        else:
+            settled = {(note_id, t) for t in [theme_id, *below.get(theme_id, [])]}
+            agreed -= settled
+        disputed -= settled
+    return agreed, disputed - agreed
+
+
+def most_specific(pairs, themes) -> dict[int, list[int]]:
+    """For each note, the consensus themes with none of their sub-themes also on the note
+    (what the appendix lists; the themes above them are implied)."""
+    lineage = analysis.lineage(themes)
+    by_note: dict[int, set[int]] = {}
+    for note_id, theme_id in pairs:
+        by_note.setdefault(note_id, set()).add(theme_id)
+    result = {}
+    for note_id, theme_ids in by_note.items():
+        implied = {a for t in theme_ids for a in lineage.get(t, [t])[1:]}
+        result[note_id] = sorted(theme_ids - implied)
+    return result
 
 
 def report_coding(db: Database, workshop_id: int) -> list[tuple[int, int]]:
-    """The (note, theme) pairs the report counts: the consensus."""
+    """The (note, theme) pairs the report counts: the consensus, rolled up."""
     return sorted(consensus(coding_data(db, workshop_id))[0])
 
 
-def decide(db: Database, workshop_id: int, note_id, theme_id, keep, actor: str) -> None:
-    """Resolve a disagreement: the theme stays in the consensus or not; None reopens it."""
+@dataclass(frozen=True)
+class Coverage:
+    """How far the coding has got: who went through how many notes, and what is open."""
+
+    notes: int
+    analysts: int
+    by_all: int  # notes every analyst went through
+    by_some: int  # by at least one analyst, not by all
+    by_one: int  # by exactly one analyst: their codes stand as the consensus
+    by_none: int  # by nobody: no themes in the report
+    open: int  # (note, theme) pairs in dispute and not yet decided
+    decided: int  # disputes decided (kept or dropped)
+    with_reason: int  # decisions that give a reason
+
+    @property
+    def partial(self) -> bool:
+        """Some note has not been gone through by every analyst."""
+        return self.by_all < self.notes
+
+
+def coverage(data: CodingData) -> Coverage:
+    """Count who went through which notes and how many disputes are open or decided."""
+    counts = [len(readers(data, note_id)) for note_id in data.note_ids]
+    n = len(data.analysts)
+    _agreed, open_pairs = consensus(data)
+    return Coverage(
+        notes=len(counts),
+        analysts=n,
+        by_all=sum(1 for c in counts if n and c == n),
+        by_some=sum(1 for c in counts if 0 < c < n),
+        by_one=sum(1 for c in counts if c == 1),
+        by_none=sum(1 for c in counts if c == 0),
+        open=len(open_pairs),
+        decided=len(data.decisions),
+        with_reason=len(data.reasons),
+    )
+
+
+def disputes(data: CodingData) -> list[dict]:
+    """Every (note, theme) the analysts who went through the note differ on, open or decided,
+    with who gave the theme and who went through the note without giving it."""
+    found = []
+    for (note_id, theme_id), who in sorted(_votes(data).items()):
+        read = readers(data, note_id)
+        if who >= read:
+            continue
+        found.append(
+            {
+                "note_id": note_id,
+                "theme_id": theme_id,
+                "coded_by": sorted(who),
+                "not_by": sorted(read - who),
+                "decision": data.decisions.get((note_id, theme_id)),
+                "reason": data.reasons.get((note_id, theme_id), ""),
+            }
+        )
+    return found
+
+
+MAX_REASON = 2000
+
+
+def decide(db: Database, workshop_id: int, note_id, theme_id, keep, actor: str, reason="") -> None:
+    """Resolve a disagreement: the theme stays in the consensus or not, with the reason; None
+    reopens it. Each decision goes into the audit log of the coding."""
     ok, problems = live_notes(db, workshop_id, [note_id])
     if problems:
         raise InputError({"decision": problems[0]})
-    theme_id = get_theme(db, workshop_id, theme_id)["id"]
+    theme = get_theme(db, workshop_id, theme_id)
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if len(reason) > MAX_REASON:
+        raise InputError({"reason": _("Keep the reason under %(n)s characters.", n=MAX_REASON)})
     db.execute(
-        "DELETE FROM consensus_decision WHERE note_id = ? AND theme_id = ?", [ok[0], theme_id]
+        "DELETE FROM consensus_decision WHERE note_id = ? AND theme_id = ?", [ok[0], theme["id"]]
     )
     if keep is not None:
         db["consensus_decision"].insert(
             {
                 "workshop_id": workshop_id,
                 "note_id": ok[0],
-                "theme_id": theme_id,
+                "theme_id": theme["id"],
                 "keep": int(bool(keep)),
                 "decided_by": actor,
                 "decided_at": now(),
+                "reason": reason,
             }
         )
+    what = {True: "kept", False: "dropped", None: "reopened"}[None if keep is None else bool(keep)]
+    detail = f"note {ok[0]}, theme “{theme['name']}”" + (f": {reason}" if reason else "")
+    audit(db, workshop_id, actor, f"consensus: {what}", detail)
+
+
+def coders(db: Database, workshop_id: int, data: CodingData) -> list[dict]:
+    """The analysts who went through at least one note, with how many they went through and
+    coded, in the order they started."""
+    people = []
+    for row in analysts(db, workshop_id):
+        seen = data.seen.get(row["id"], set())
+        if seen:
+            coded = len({n for n, _t, a in data.codings if a == row["id"]})
+            people.append({**row, "seen": len(seen), "coded": coded})
+    return people
 
 
 def comparison(
     db: Database, workshop_id: int, a_id: int, b_id: int, data: CodingData | None = None
 ) -> dict:
-    """Two analysts compared: per theme and pooled figures, and their disagreements to resolve
-    (`data`, when the caller has read it already, saves reading the codings again)."""
+    """Two analysts compared on rolled-up codes: per theme and pooled figures, and their
+    disagreements (`data`, when the caller has read it already, saves reading it again)."""
     if a_id == b_id:
         raise InputError({"b": _("Choose two different analysts.")})
     a, b = get_analyst(db, workshop_id, a_id), get_analyst(db, workshop_id, b_id)
     data = data or coding_data(db, workshop_id)
     codebook = themes(db, workshop_id)
     theme_ids = [theme["id"] for theme in codebook]
-    report = analysis.agreement(data.note_ids, data.codings, a_id, b_id, theme_ids, seen=data.seen)
+    rolled = data.rolled()
+    report = analysis.agreement(data.note_ids, rolled, a_id, b_id, theme_ids, seen=data.seen)
     differences = analysis.disagreements(
-        data.note_ids, data.codings, a_id, b_id, theme_ids, seen=data.seen
+        data.note_ids, rolled, a_id, b_id, theme_ids, seen=data.seen
     )
-    many = None
-    if len(data.analysts) > 2:
-        many = analysis.agreement_many(
-            data.note_ids, data.codings, data.analysts, theme_ids, seen=data.seen
-        )
+    _agreed, open_pairs = consensus(data)
     return {
         "a": a,
         "b": b,
         "themes": codebook,
         "report": report,
-        "many": many,
+        "units": len(data.seen.get(a_id, set()) & data.seen.get(b_id, set())),
+        "open": sum((d.note_id, d.theme_id) in open_pairs for d in differences),
         "disagreements": [
             {
                 "note_id": d.note_id,
@@ -655,4 +834,32 @@ def comparison(
             }
             for d in differences
         ],
+    }
+
+
+def agreement_overview(db: Database, workshop_id: int, data: CodingData | None = None) -> dict:
+    """Every analyst who coded, every pair of them, and all of them together (Krippendorff's
+    alpha over every analyst, from three on), with the coverage of the coding."""
+    data = data or coding_data(db, workshop_id)
+    people = coders(db, workshop_id, data)
+    pairs = [
+        comparison(db, workshop_id, a["id"], b["id"], data)
+        for i, a in enumerate(people)
+        for b in people[i + 1 :]
+    ]
+    many = None
+    if len(people) > 2:
+        many = analysis.agreement_many(
+            data.note_ids,
+            data.rolled(),
+            [a["id"] for a in people],
+            [t["id"] for t in themes(db, workshop_id)],
+            seen=data.seen,
+        )
+    return {
+        "analysts": people,
+        "pairs": pairs,
+        "many": many,
+        "coverage": coverage(data),
+        "themes": themes(db, workshop_id),
     }

@@ -8,6 +8,7 @@ from flask import abort, jsonify, request, send_file
 
 from kt_workshop import store
 from kt_workshop.api.blueprint import body, bp
+from kt_workshop.coding import agreement as coding_agreement
 from kt_workshop.coding import blind, codebook, codes
 from kt_workshop.db import writing
 from kt_workshop.i18n import _
@@ -70,7 +71,9 @@ def codings(workshop_id):
     if whose == "consensus":
         if not sight.shared:
             return json_error(409, sight.refusal())
-        return jsonify({"analyst": "consensus", "codings": codes.report_coding(db, workshop_id)})
+        return jsonify(
+            {"analyst": "consensus", "codings": coding_agreement.report_coding(db, workshop_id)}
+        )
     me = caller_analyst(workshop_id, create=False)
     analyst_id = me["id"] if whose == "me" else (int(whose) if whose.isdigit() else -1)
     if analyst_id != me["id"] and not sight.sees(analyst_id):
@@ -122,7 +125,7 @@ def agreement(workshop_id):
         a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
     except ValueError:
         raise store.InputError({"a": _("Give two analysts' ids as ?a=&b=.")}) from None
-    result = codes.comparison(db, workshop_id, a, b)
+    result = coding_agreement.comparison(db, workshop_id, a, b)
 
     def figures(row):
         return {

@@ -5,7 +5,7 @@ from collections import Counter
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from kt_workshop import store
-from kt_workshop.coding import aids, codebook, codes, exchange
+from kt_workshop.coding import agreement, aids, codebook, codes, exchange
 from kt_workshop.coding.refi import MAX_ARCHIVE_BYTES, RefiError
 from kt_workshop.coding.workspace import CODERS, current_analyst, current_sight
 from kt_workshop.db import writing
@@ -73,7 +73,7 @@ def codebook_page(workshop_id):
             memos.setdefault(memo["theme_id"], []).append(memo)
     agreed = None
     if sight.shared:  # the consensus comes from everyone's coding
-        agreed = Counter(theme for _note, theme in codes.report_coding(db, workshop_id))
+        agreed = Counter(theme for _note, theme in agreement.report_coding(db, workshop_id))
     return render_template(
         "coding/codebook.html",
         workshop=workshop,

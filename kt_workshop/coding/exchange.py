@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from kt_workshop import store
-from kt_workshop.coding import codebook, codes, refi
+from kt_workshop.coding import agreement, codebook, codes, refi
 from kt_workshop.i18n import _
 
 CONSENSUS = "consensus"
@@ -64,13 +64,13 @@ def project(db: Database, workshop_id: int, sight=None) -> refi.Project:
     only = None if sight is None else sight.only()
     people = [a for a in codes.analysts(db, workshop_id) if only is None or a["id"] in only]
     analysts = [refi.Analyst(key=str(a["id"]), name=a["name"]) for a in people]
-    data = codes.coding_data(db, workshop_id)
+    data = agreement.coding_data(db, workshop_id)
     codings = [refi.Coding(n, t, str(a)) for n, t, a in data.codings if only is None or a in only]
     if people and only is None:
-        agreed, _disputed = codes.consensus(data)
+        agreed, _disputed = agreement.consensus(data)
         analysts.append(refi.Analyst(key=CONSENSUS, name=_("Consensus")))
         # The most specific themes: the tool rolls them up into their parents itself.
-        for note_id, theme_ids in sorted(codes.most_specific(agreed, data.themes).items()):
+        for note_id, theme_ids in sorted(agreement.most_specific(agreed, data.themes).items()):
             codings += [refi.Coding(note_id, t, CONSENSUS) for t in theme_ids]
     memos = [
         refi.Memo(

@@ -4,7 +4,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from kt_workshop import store
-from kt_workshop.coding import codebook, codes
+from kt_workshop.coding import agreement, codebook, codes
 from kt_workshop.coding.workspace import CODERS, back, current_analyst, current_sight
 from kt_workshop.db import writing
 from kt_workshop.i18n import _
@@ -35,8 +35,8 @@ def compare_page(workshop_id):
         return render_template(
             "coding/compare.html", workshop=workshop, problem=sight.refusal(), overview=None
         )
-    data = codes.coding_data(db, workshop_id)
-    overview = codes.agreement_overview(db, workshop_id, data)
+    data = agreement.coding_data(db, workshop_id)
+    overview = agreement.overview(db, workshop_id, data)
     a_id, b_id = _number("a"), _number("b")
     pair = next(
         (p for p in overview["pairs"] if {p["a"]["id"], p["b"]["id"]} == {a_id, b_id}),
@@ -47,7 +47,7 @@ def compare_page(workshop_id):
     theme_id = _number("theme")
     found = [
         d
-        for d in codes.disputes(data)
+        for d in agreement.disputes(data)
         if (status == "all" or (d["decision"] is None) == (status == "open"))
         and (theme_id is None or d["theme_id"] == theme_id)
     ]
@@ -64,7 +64,7 @@ def compare_page(workshop_id):
             ids,
         )
     }
-    agreed, _open = codes.consensus(data)
+    agreed, _open = agreement.consensus(data)
     return render_template(
         "coding/compare.html",
         workshop=workshop,
@@ -102,7 +102,7 @@ def decide(workshop_id):
         abort(400, _("Choose keep, drop or reopen."))
     try:
         with writing(db):
-            codes.decide(
+            agreement.decide(
                 db,
                 workshop_id,
                 request.form.get("note_id"),

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from kt_workshop import store
-from kt_workshop.coding import analysis, codebook, codes
+from kt_workshop.coding import agreement, analysis, codebook, codes
 from kt_workshop.live import feedback
 from kt_workshop.plan import grid as plan_view
 from kt_workshop.reports.dataset import (
@@ -86,8 +86,8 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         )
         for row in rows
     ]
-    codings = codes.coding_data(db, workshop_id)  # read once: three parts need it
-    agreed, disputed = codes.consensus(codings)
+    codings = agreement.coding_data(db, workshop_id)  # read once: three parts need it
+    agreed, disputed = agreement.consensus(codings)
     consensus = sorted(agreed)
     analysts = codes.analysts(db, workshop_id)
     notes = _notes(db, workshop_id, questions, themes, consensus, text)
@@ -281,7 +281,7 @@ def _agreement(db, workshop_id, text, codings, open_disputes, analysts) -> Agree
     people = [a for a in analysts if a["coded"] or a["seen"]]
     if len(people) < 2:
         return None
-    result = codes.comparison(db, workshop_id, people[0]["id"], people[1]["id"], codings)
+    result = agreement.comparison(db, workshop_id, people[0]["id"], people[1]["id"], codings)
     report = result["report"]
     return AgreementFigures(
         analyst_a=text(result["a"]["name"]),

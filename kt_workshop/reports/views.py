@@ -30,7 +30,7 @@ from flask import (
 )
 
 from kt_workshop import store
-from kt_workshop.coding import blind, codes
+from kt_workshop.coding import agreement, blind
 from kt_workshop.db import open_db
 from kt_workshop.i18n import _, lazy_
 from kt_workshop.reports import figures, pack
@@ -198,7 +198,7 @@ def report_page(workshop_id):
         step_label=pack.STEP_LABELS.get(job.step, "") if job else "",
         pdf_available=pack.soffice() is not None,
         may_name=may_name_delegates(),
-        coverage=codes.coverage(codes.coding_data(db, workshop_id)),
+        coverage=agreement.coverage(agreement.coding_data(db, workshop_id)),
         notes=db.execute(
             "SELECT COUNT(*) FROM note WHERE workshop_id = ? AND deleted_at IS NULL",
             [workshop_id],

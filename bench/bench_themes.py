@@ -40,8 +40,8 @@ import sqlite3  # noqa: E402
 
 from kt_workshop import access, store  # noqa: E402
 from kt_workshop.app import create_app
-from kt_workshop.coding import aids as coding_aids
 from kt_workshop.coding import agreement, codebook, suggestions
+from kt_workshop.coding import aids as coding_aids
 from kt_workshop.coding import codes as coding
 from kt_workshop.db import open_db  # noqa: E402
 from kt_workshop.demo import content as demo_content

@@ -40,8 +40,8 @@ import sqlite3  # noqa: E402
 
 from kt_workshop import access, store  # noqa: E402
 from kt_workshop.app import create_app
+from kt_workshop.coding import agreement, codebook, suggestions
 from kt_workshop.coding import aids as coding_aids
-from kt_workshop.coding import codebook, suggestions
 from kt_workshop.coding import codes as coding
 from kt_workshop.db import open_db  # noqa: E402
 from kt_workshop.demo import content as demo_content
@@ -346,7 +346,7 @@ def benchmarks(path: Path, info: dict) -> tuple[list[dict], dict]:
             "`consensus(coding_data(...))`",
             100,
             path,
-            lambda db: coding.consensus(coding.coding_data(db, wid)),
+            lambda db: agreement.consensus(agreement.coding_data(db, wid)),
         )
     )
     rows.append(measure("`coding_data` alone", None, path, lambda db: coding.coding_data(db, wid)))
@@ -356,7 +356,7 @@ def benchmarks(path: Path, info: dict) -> tuple[list[dict], dict]:
             "`comparison` (kappa, alpha, disagreements)",
             2000,
             path,
-            lambda db: coding.comparison(db, wid, a, b),
+            lambda db: agreement.comparison(db, wid, a, b),
         )
     )
     rows.append(
@@ -391,7 +391,7 @@ def benchmarks(path: Path, info: dict) -> tuple[list[dict], dict]:
         )
     )
     memory = {
-        "`comparison`": peak_mib(path, lambda db: coding.comparison(db, wid, a, b)),
+        "`comparison`": peak_mib(path, lambda db: agreement.comparison(db, wid, a, b)),
         "`suggest_themes`": peak_mib(path, lambda db: suggestions.suggest_themes(texts)),
     }
     for what, mib in memory.items():

@@ -531,3 +531,19 @@ def m_issue16_ids_never_reused(db):
                 raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
     finally:
         db.execute("PRAGMA foreign_keys = ON")
+
+
+@migrations()
+def m_issue14_coding_you_can_defend(db):
+    """Each analyst's own key-quote marks (blind coding shows only one's own), a reason with
+    each consensus decision, and who made each codebook change (undo takes back one's own)."""
+    db.execute("DROP INDEX IF EXISTS quote_once")
+    db.execute(
+        "CREATE UNIQUE INDEX quote_once_each ON quote(note_id, IFNULL(theme_id, 0),"
+        " IFNULL(analyst_id, 0))"
+    )
+    db.execute("ALTER TABLE consensus_decision ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        "ALTER TABLE theme_change ADD COLUMN analyst_id INTEGER"
+        " REFERENCES analyst(id) ON DELETE SET NULL"
+    )

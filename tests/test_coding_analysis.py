@@ -34,6 +34,9 @@ THEMES = [
     {"id": "G", "parent_id": "C1", "name": "Named contacts"},
     {"id": "Q", "parent_id": None, "name": "Funding"},
 ]
+# scikit-learn warns on each 0/0 kappa these tests compare against on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
 QUESTIONS = [{"id": 1, "text": "What works?"}, {"id": 2, "text": "What gets in the way?"}]
 
 
@@ -273,25 +276,51 @@ def test_alpha_with_three_analysts_and_missing_values_by_hand():
     assert theme.percent == pytest.approx(100 * 2 / 3)
 
 
-def test_a_theme_nobody_used_and_one_everybody_used():
+def test_a_theme_nobody_used_and_one_everybody_used_are_undefined_and_not_pooled():
     note_ids, codings = hand_example()
+    before = agreement(note_ids, codings, "ann", "ben", ["T", "U"]).pooled
     codings += [(n, "ALL", who) for n in note_ids for who in ("ann", "ben")]
-    report = agreement(note_ids, codings, "ann", "ben", ["T", "U", "NONE", "ALL"])
+    themes = ["T", "U", "NONE", "ALL", "EMPTY2", "EMPTY3", "EMPTY4"]
+    report = agreement(note_ids, codings, "ann", "ben", themes)
     none, every = report.themes["NONE"], report.themes["ALL"]
     assert (none.both, none.neither, none.n_coded) == (0, 10, 0)
-    # Pe == 1 and Po == 1: kappa and alpha are 0/0; the convention is 1.0, flagged.
-    assert none.no_variation and none.kappa == 1.0 and none.alpha == 1.0
-    assert none.percent == 100.0 and none.unreliable
-    assert every.no_variation and every.kappa == 1.0 and every.both == 10
-    assert not every.unreliable
-    # Such themes add the same to Po and Pe, so De Vries' pooled kappa does not move.
+    # Pe == 1 and Po == 1: kappa and alpha are 0/0, so undefined (scikit-learn says NaN, the
+    # krippendorff package refuses), never "perfect"; the reason says why.
+    assert none.kappa is None and none.alpha is None and none.undefined == analysis.NOT_USED
+    assert math.isnan(cohen_kappa_score([0] * 10, [0] * 10))
+    with pytest.raises(ValueError):
+        krippendorff.alpha(reliability_data=[[0] * 10, [0] * 10], level_of_measurement="nominal")
+    assert every.kappa is None and every.alpha is None and every.undefined == analysis.EVERYWHERE
+    assert none.percent == 100.0 and none.unreliable and not every.unreliable
+    # Undefined themes stay out of the pooled figures: adding empty themes moves nothing.
+    assert report.pooled_ids == ["T", "U"]
+    assert report.pooled == before
+    assert report.pooled.percent == pytest.approx(80.0)
     assert report.pooled.kappa == pytest.approx(0.29 / 0.49)
-    assert not report.pooled.no_variation
-    many = agreement_many(note_ids, codings, ["ann", "ben"], ["NONE", "ALL"])
-    assert many.themes["NONE"].alpha == 1.0 and many.themes["NONE"].no_variation
-    assert many.themes["ALL"].alpha == 1.0 and many.themes["ALL"].no_variation
-    # Pooled over one theme nobody used and one everybody used: both values occur, all agree.
-    assert many.pooled.alpha == pytest.approx(1.0) and not many.pooled.no_variation
+    many = agreement_many(note_ids, codings, ["ann", "ben"], ["T", "U", "NONE", "ALL"])
+    assert many.themes["NONE"].alpha is None and many.themes["NONE"].undefined == "not-used"
+    assert many.themes["ALL"].alpha is None and many.themes["ALL"].undefined == "everywhere"
+    assert many.pooled_ids == ["T", "U"]
+    only_used = agreement_many(note_ids, codings, ["ann", "ben"], ["T", "U"]).pooled
+    assert many.pooled == only_used
+    # Nothing defined at all: the pooled figures are undefined too, with the reason.
+    nothing = agreement(note_ids, codings, "ann", "ben", ["NONE", "ALL"])
+    assert nothing.pooled.kappa is None and nothing.pooled.undefined == analysis.NOT_USED
+
+
+def test_roll_up_adds_every_ancestor_once():
+    rolled = analysis.roll_up([(1, "G", "ann"), (1, "C1", "ann"), (2, "Q", "ben")], THEMES)
+    assert sorted(rolled) == [(1, "C1", "ann"), (1, "G", "ann"), (1, "P", "ann"), (2, "Q", "ben")]
+    # Agreement on rolled-up codes: two analysts who chose different sub-themes agree on the
+    # overarching theme (on direct codes it would look like a disagreement).
+    codings = [(n, "C1", "ann") for n in range(6)] + [(n, "C2", "ben") for n in range(6)]
+    codings += [(n, "Q", who) for n in range(6, 10) for who in ("ann", "ben")]
+    rolled = analysis.roll_up(codings, THEMES)
+    report = agreement(range(10), rolled, "ann", "ben", ["P", "C1", "C2", "Q"])
+    assert report.themes["P"].kappa == pytest.approx(1.0)
+    assert report.themes["C1"].kappa == pytest.approx(0.0)
+    direct = agreement(range(10), codings, "ann", "ben", ["P", "C1", "C2", "Q"])
+    assert direct.themes["P"].undefined == analysis.NOT_USED
 
 
 def test_single_note_and_empty_inputs():
@@ -387,68 +416,80 @@ def vectors(codings, analyst, n_notes, theme):
     return [int(n in coded) for n in range(n_notes)]
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(1, 5))
-def test_two_analysts_match_sklearn_and_krippendorff(seed, n_notes, n_themes):
+def reference_pair(codings, seen, a, b, n_notes, theme_ids):
+    """Kappa (scikit-learn), alpha (krippendorff) and the De Vries pooled figures for a pair,
+    on the notes both went through; None where the references say undefined."""
+    units = [n for n in range(n_notes) if n in seen[a] and n in seen[b]]
+    rows, po, pe, stacked = {}, [], [], [[], []]
+    for t in theme_ids:
+        va = [vectors(codings, a, n_notes, t)[n] for n in units]
+        vb = [vectors(codings, b, n_notes, t)[n] for n in units]
+        if not units or len(set(va) | set(vb)) == 1:
+            kappa = cohen_kappa_score(va, vb) if units else math.nan
+            assert math.isnan(kappa)  # scikit-learn: 0/0
+            rows[t] = (100 * np.mean(np.equal(va, vb)) if units else None, None, None)
+            continue
+        alpha = krippendorff.alpha(reliability_data=[va, vb], level_of_measurement="nominal")
+        rows[t] = (100 * np.mean(np.equal(va, vb)), cohen_kappa_score(va, vb), alpha)
+        po.append(np.mean(np.equal(va, vb)))
+        pe.append(np.mean(va) * np.mean(vb) + (1 - np.mean(va)) * (1 - np.mean(vb)))
+        stacked[0] += va
+        stacked[1] += vb
+    pooled = (None, None, None)
+    if po:
+        kappa = (np.mean(po) - np.mean(pe)) / (1 - np.mean(pe))
+        alpha = krippendorff.alpha(reliability_data=stacked, level_of_measurement="nominal")
+        pooled = (100 * np.mean(po), kappa, alpha)
+    return rows, pooled
+
+
+def approx_or_none(value, reference):
+    """Equal to the reference figure, or both undefined."""
+    if reference is None:
+        return value is None
+    return value is not None and value == pytest.approx(reference)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(2, 4),
+    st.integers(1, 40),
+    st.integers(1, 5),
+    st.sampled_from([1.0, 0.8, 0.5]),
+)
+def test_every_pair_and_all_coders_match_sklearn_and_krippendorff(
+    seed, coders, n_notes, n_themes, coverage
+):
+    """Random coding by 2, 3 or 4 analysts who went through only some of the notes, with two
+    themes nobody used: every pair per theme and pooled against scikit-learn and the
+    krippendorff package, and the all-coder alpha against krippendorff with missing values."""
     rng = np.random.default_rng(seed)
-    codings = random_codings(rng, n_notes, n_themes, ["a", "b"])
-    report = agreement(range(n_notes), codings, "a", "b", range(n_themes))
-    observed, expected = [], []
-    for t in range(n_themes):
-        va, vb = vectors(codings, "a", n_notes, t), vectors(codings, "b", n_notes, t)
-        row = report.themes[t]
-        assert row.both + row.only_a + row.only_b + row.neither == n_notes
-        assert row.percent == pytest.approx(100 * np.mean(np.equal(va, vb)))
-        if len(set(va) | set(vb)) == 1:
-            assert row.no_variation and row.kappa == 1.0 and row.alpha == 1.0
-        else:
-            assert row.kappa == pytest.approx(cohen_kappa_score(va, vb))
-            reference = krippendorff.alpha(
-                reliability_data=[va, vb], level_of_measurement="nominal"
-            )
-            assert row.alpha == pytest.approx(reference)
-        observed.append(np.mean(np.equal(va, vb)))
-        expected.append(np.mean(va) * np.mean(vb) + (1 - np.mean(va)) * (1 - np.mean(vb)))
-    po, pe = np.mean(observed), np.mean(expected)
-    if pe < 1:
-        assert report.pooled.kappa == pytest.approx((po - pe) / (1 - pe))
-    stacked = [
-        sum((vectors(codings, who, n_notes, t) for t in range(n_themes)), []) for who in "ab"
-    ]
-    if len({v for row in stacked for v in row}) > 1:
-        reference = krippendorff.alpha(reliability_data=stacked, level_of_measurement="nominal")
-        assert report.pooled.alpha == pytest.approx(reference)
-    assert len(disagreements(range(n_notes), codings, "a", "b", range(n_themes))) == sum(
-        row.only_a + row.only_b for row in report.themes.values()
-    )
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(2, 5), st.integers(1, 30), st.integers(2, 5))
-def test_alpha_matches_krippendorff_with_missing_values(seed, coders, units, values):
-    rng = np.random.default_rng(seed)
-    data = rng.integers(0, values, size=(coders, units)).astype(float)
-    data[rng.random(data.shape) < rng.choice([0.0, 0.2, 0.5])] = np.nan
-    pairable = (~np.isnan(data)).sum(axis=0) >= 2
-    if len(np.unique(data[:, pairable][~np.isnan(data[:, pairable])])) < 2:
-        assert math.isnan(krippendorff_alpha_nominal(data))
-        return
-    reference = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
-    assert krippendorff_alpha_nominal(data) == pytest.approx(reference)
-
-
-@settings(max_examples=40, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 30), st.integers(1, 4))
-def test_three_analysts_who_have_not_read_everything(seed, n_notes, n_themes):
-    rng = np.random.default_rng(seed)
-    analysts = ["a", "b", "c"]
-    seen = {who: [n for n in range(n_notes) if rng.random() < 0.7] for who in analysts}
+    analysts = ["a", "b", "c", "d"][:coders]
+    seen = {who: {n for n in range(n_notes) if rng.random() < coverage} for who in analysts}
     codings = [
         coding
         for coding in random_codings(rng, n_notes, n_themes, analysts)
         if coding[0] in seen[coding[2]]
     ]
-    result = agreement_many(range(n_notes), codings, analysts, range(n_themes), seen=seen)
+    theme_ids = [*range(n_themes), "unused-1", "unused-2"]
+    for i, a in enumerate(analysts):
+        for b in analysts[i + 1 :]:
+            report = agreement(range(n_notes), codings, a, b, theme_ids, seen=seen)
+            rows, pooled = reference_pair(codings, seen, a, b, n_notes, theme_ids)
+            for t in theme_ids:
+                row = report.themes[t]
+                assert approx_or_none(row.percent, rows[t][0])
+                assert approx_or_none(row.kappa, rows[t][1]), (t, row)
+                assert approx_or_none(row.alpha, rows[t][2]), (t, row)
+                assert (row.kappa is None) == bool(row.undefined)
+            assert report.themes["unused-1"].kappa is None
+            assert approx_or_none(report.pooled.percent, pooled[0])
+            assert approx_or_none(report.pooled.kappa, pooled[1])
+            assert approx_or_none(report.pooled.alpha, pooled[2])
+            found = disagreements(range(n_notes), codings, a, b, theme_ids, seen=seen)
+            assert len(found) == sum(r.only_a + r.only_b for r in report.themes.values())
+    result = agreement_many(range(n_notes), codings, analysts, theme_ids, seen=seen)
 
     def data(theme):
         rows = []
@@ -457,22 +498,24 @@ def test_three_analysts_who_have_not_read_everything(seed, n_notes, n_themes):
             rows.append([coded[n] if n in seen[who] else np.nan for n in range(n_notes)])
         return np.array(rows, dtype=float)
 
-    for t in range(n_themes):
+    defined = []
+    for t in theme_ids:
         row, matrix = result.themes[t], data(t)
         pairable = matrix[:, (~np.isnan(matrix)).sum(axis=0) >= 2]
         assert row.units == pairable.shape[1]
-        if row.units == 0:
-            assert row.alpha is None
-        elif len(np.unique(pairable[~np.isnan(pairable)])) < 2:
-            assert row.no_variation and row.alpha == 1.0
+        if row.units == 0 or len(np.unique(pairable[~np.isnan(pairable)])) < 2:
+            assert row.alpha is None and row.undefined  # krippendorff refuses one value
         else:
             reference = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
             assert row.alpha == pytest.approx(reference)
-    stacked = np.concatenate([data(t) for t in range(n_themes)], axis=1)
-    pairable = stacked[:, (~np.isnan(stacked)).sum(axis=0) >= 2]
-    if len(np.unique(pairable[~np.isnan(pairable)])) > 1:
+            defined.append(t)
+    assert result.pooled_ids == defined
+    if defined:
+        stacked = np.concatenate([data(t) for t in defined], axis=1)
         reference = krippendorff.alpha(reliability_data=stacked, level_of_measurement="nominal")
         assert result.pooled.alpha == pytest.approx(reference)
+    else:
+        assert result.pooled.alpha is None
 
 
 def test_agreement_at_workshop_scale_runs():

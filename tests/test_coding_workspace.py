@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from kt_workshop.coding import codebook
+from kt_workshop.coding import agreement, codebook
 from kt_workshop.coding import codes as coding
 from kt_workshop.live import notes
 from tests.conftest import sign_in_grant
@@ -146,13 +146,18 @@ def test_blind_coding_hides_the_other_analysts_codes_until_it_ends(
     ann.post(
         f"/w/{workshop}/coding/code", data={"note_ids": [grid[0]], "theme_id": themes["ethics"]}
     )
-    html = organiser.get(f"/w/{workshop}/coding").get_data(as_text=True)
-    assert "Ann:" not in html
+    organiser.post(
+        f"/w/{workshop}/coding/code", data={"note_ids": [grid[0]], "theme_id": themes["funding"]}
+    )
+    # The organiser, who ends blind coding, sees everyone's codes; Ann sees only her own.
+    assert "Ann:" in organiser.get(f"/w/{workshop}/coding").get_data(as_text=True)
+    html = ann.get(f"/w/{workshop}/coding").get_data(as_text=True)
+    assert "Organiser:" not in html and "chip-other" not in html
     compare = ann.get(f"/w/{workshop}/compare").get_data(as_text=True)
     assert "Blind coding is on" in compare
     organiser.post(f"/w/{workshop}/codebook/blind", data={"on": "0"})
-    html = organiser.get(f"/w/{workshop}/coding").get_data(as_text=True)
-    assert "Ann:" in html
+    html = ann.get(f"/w/{workshop}/coding").get_data(as_text=True)
+    assert "Organiser:" in html
 
 
 def test_comparison_and_resolution_build_the_consensus(app, organiser, db, workshop, grid, themes):
@@ -167,7 +172,12 @@ def test_comparison_and_resolution_build_the_consensus(app, organiser, db, works
     html = ann.get(f"/w/{workshop}/compare").get_data(as_text=True)
     assert "2 disagreements" in html
     assert "2 disagreements are still open" in html
-    assert coding.report_coding(db, workshop) == [(grid[0], themes["funding"])]
+    # Rolled up: a note coded with Funding carries Research and funding too; the dispute over
+    # the parent follows from the one over Funding and is settled with it.
+    assert agreement.report_coding(db, workshop) == [
+        (grid[0], themes["research"]),
+        (grid[0], themes["funding"]),
+    ]
 
     ann.post(
         f"/w/{workshop}/compare/decide",
@@ -177,11 +187,13 @@ def test_comparison_and_resolution_build_the_consensus(app, organiser, db, works
         f"/w/{workshop}/compare/decide",
         data={"note_id": grid[2], "theme_id": themes["funding"], "decision": "drop"},
     )
-    assert coding.report_coding(db, workshop) == [
+    assert agreement.report_coding(db, workshop) == [
+        (grid[0], themes["research"]),
         (grid[0], themes["funding"]),
+        (grid[1], themes["research"]),
         (grid[1], themes["funding"]),
     ]
-    html = ann.get(f"/w/{workshop}/compare").get_data(as_text=True)
+    html = ann.get(f"/w/{workshop}/compare?status=all").get_data(as_text=True)
     assert "No disagreement is open." in html
     assert "Kept in the consensus" in html and "Dropped from the consensus" in html
 

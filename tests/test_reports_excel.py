@@ -209,9 +209,10 @@ def test_overview_lists_the_workshop(demo):
     assert values["Notes"] == len(data.notes) == 376
     assert values["Themes"] == len(data.themes)
     assert values["Analysts"] == 2
-    assert values["Agreement: Cohen's kappa"] == pytest.approx(data.agreement.kappa)
-    assert values["Agreement: Krippendorff's alpha"] == pytest.approx(data.agreement.alpha)
-    assert values["Agreement (%)"] == pytest.approx(data.agreement.percent)
+    pair = data.agreement.pairs[0]  # two analysts: their pair; the label says which kappa
+    assert values["Agreement: pooled Cohen's kappa (De Vries)"] == pytest.approx(pair.kappa)
+    assert values["Agreement: Krippendorff's alpha"] == pytest.approx(pair.alpha)
+    assert values["Agreement (%)"] == pytest.approx(pair.percent)
     assert values["Generated at"] == data.generated_at
 
 
@@ -269,9 +270,13 @@ def test_notes_sheet_has_a_row_per_note_with_its_themes(demo):
         assert row[8] == note.text
         assert row[9] == ("; ".join(names[t] for t in note.theme_ids) or None)
         flags = row[FIXED_NOTE_COLUMNS:]
-        assert flags == [int(t.id in note.theme_ids) for t in data.themes]
+        assert flags == [int(t.id in note.all_theme_ids) for t in data.themes]
+    # The 0/1 columns are rolled up like every count: each sums to the report's total, the
+    # overarching themes' included (they were 0, 0 and 1 on direct codes).
     for column, theme in enumerate(data.themes, start=FIXED_NOTE_COLUMNS):
-        assert sum(row[column] for row in rows) == data.theme_direct[theme.id]
+        assert sum(row[column] for row in rows) == data.theme_totals[theme.id]
+    overarching = [t for t in data.themes if t.parent_id is None]
+    assert all(data.theme_totals[t.id] > 100 for t in overarching)
 
 
 def test_codebook_lists_every_theme_with_counts_and_colour(demo):
@@ -311,14 +316,14 @@ def test_theme_question_matrix_equals_the_dataset(demo):
     assert len(ws._charts) == 1
 
 
-def test_co_occurrence_is_symmetric_with_direct_counts_on_the_diagonal(demo):
+def test_co_occurrence_is_symmetric_with_rolled_up_counts_on_the_diagonal(demo):
     _db, _id, data, content = demo
     ws = load(content)["Co-occurrence"]
     themes = data.themes
     size = len(themes)
     values = [[ws.cell(r, c).value for c in range(2, size + 2)] for r in range(2, size + 2)]
     for i, a in enumerate(themes):
-        assert values[i][i] == data.theme_direct[a.id]
+        assert values[i][i] == data.theme_totals[a.id]
         for j, b in enumerate(themes):
             assert values[i][j] == values[j][i]
             if i < j:
@@ -327,24 +332,31 @@ def test_co_occurrence_is_symmetric_with_direct_counts_on_the_diagonal(demo):
     assert [r.type for cf in ws.conditional_formatting for r in cf.rules] == ["colorScale"]
 
 
-def test_agreement_figures_and_per_theme_rows(demo):
+def test_agreement_figures_every_pair_and_per_theme_rows(demo):
     _db, _id, data, content = demo
     ws = load(content)["Agreement"]
     figures = data.agreement
-    values = {row[0]: row[1] for row in body(ws)[:9]}
-    assert values["Analyst A"] == "Analyst A"
-    assert values["Notes both coded"] == figures.units
-    assert values["Cohen's kappa"] == pytest.approx(figures.kappa)
-    assert values["Disagreements"] == figures.disagreements
-    assert values["Disagreements still open"] == figures.open_disagreements == 8
-    assert [c.value for c in ws[12]] == [
-        "Theme", "Agreement (%)", "Cohen's kappa", "Krippendorff's alpha"
+    values = {row[0]: row[1] for row in body(ws)[:6]}
+    assert values["Analysts who coded"] == 2
+    assert values["Notes gone through by every analyst"] == figures.by_all == 376
+    assert values["Disagreements still open"] == figures.open_disagreements == 7
+    assert [c.value for c in ws[9]][:5] == [
+        "Analyst A", "Analyst B", "Notes both went through", "Agreement (%)",
+        "Pooled Cohen's kappa (De Vries)",
     ]  # fmt: skip
-    per_theme = body(ws, 13)
+    pair = figures.pairs[0]
+    assert [c.value for c in ws[10]][:3] == [pair.analyst_a, pair.analyst_b, pair.units]
+    assert ws.cell(10, 5).value == pytest.approx(pair.kappa)
+    assert ws.cell(10, 7).value == pair.themes_pooled == len(data.themes) - len(pair.undefined)
+    assert [c.value for c in ws[13]][:2] == ["Pair", "Theme"]
+    per_theme = body(ws, 14)
     assert len(per_theme) == len(data.themes)
     first = data.themes[0]
-    assert per_theme[0][0] == first.name
-    assert per_theme[0][1:] == pytest.approx(list(figures.per_theme[first.id]))
+    assert per_theme[0][:2] == ["Analyst A · Analyst B", first.name]
+    assert per_theme[0][2:5] == pytest.approx(list(pair.per_theme[first.id]))
+    gap = next(t for t in data.themes if t.id in pair.undefined)  # a theme nobody used
+    row = next(r for r in per_theme if r[1] == gap.name)
+    assert row[3:5] == ["undefined", "undefined"]
 
 
 def test_feedback_counts_means_answers_and_chart(demo):

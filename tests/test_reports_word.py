@@ -381,23 +381,33 @@ def test_numbers_and_dates_follow_the_report_language(demo, app):
     with app.test_request_context():
         doc = read(write_report(polish, {}))
     method = "\n".join(section(doc, "Method and data protection"))
-    assert f"{data.agreement.percent:.1f} %".replace(".", ",") in method
+    assert f"{data.agreement.pairs[0].percent:.1f} %".replace(".", ",") in method
     assert "2024" in paras(doc)[2][1] and "stycznia" in paras(doc)[2][1]
 
 
 def test_method_reports_agreement_consensus_and_data_protection(demo):
     data, _charts, _report, doc = demo
     method = "\n".join(section(doc, "Method and data protection"))
-    figures = data.agreement
-    assert f"{figures.percent:.1f} %" in method
-    assert f"Cohen's kappa {figures.kappa:.2f}" in method
-    assert f"Krippendorff's alpha {figures.alpha:.2f}" in method
-    assert f"{figures.open_disagreements} of these are still open" in method
+    pair = data.agreement.pairs[0]
+    assert f"{pair.percent:.1f} %" in method
+    assert f"pooled Cohen's kappa {pair.kappa:.2f}" in method
+    assert "De Vries" in method  # the text says which pooled kappa it is
+    assert f"Krippendorff's alpha {pair.alpha:.2f}" in method
+    assert f"{pair.open_disagreements} of the disagreements between them are still open" in method
+    assert f"over {pair.themes_pooled} themes" in method
     assert f"{data.analysts} analysts coded the notes" in method
+    assert "Analyst A went through 376 notes" in method and "Analyst B went through" in method
+    assert "counted with the themes below them" in method  # the one roll-up rule
+    assert "not a disagreement" in method  # partial coverage
     assert "blind coding" in method and "consensus" in method
     assert "No speaker is named" in method
     assert CHATHAM in method
     assert "removed" not in method  # nothing was removed from the demo
+    # A theme nobody used is marked undefined in the per-theme table, never "1.00".
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][2:3] == ["Kappa"])
+    gap = next(t for t in data.themes if t.id in pair.undefined)
+    row = next(r for r in table.rows if r.cells[0].text.strip() == gap.name)
+    assert [c.text for c in row.cells[2:]] == ["undefined", "undefined"]
 
 
 def test_feedback_ratings_and_answers(demo):

@@ -8,7 +8,8 @@ from flask import abort, jsonify, request, send_file
 
 from kt_workshop import access, store
 from kt_workshop.api.blueprint import body, bp
-from kt_workshop.coding import codebook, codes
+from kt_workshop.coding import agreement as coding_agreement
+from kt_workshop.coding import blind, codebook, codes
 from kt_workshop.db import writing
 from kt_workshop.i18n import _
 from kt_workshop.reports import pack
@@ -23,6 +24,11 @@ from kt_workshop.web import (
 )
 
 CODERS = ("organiser", "analyst")
+
+
+def caller_sight(workshop_id: int) -> blind.Sight:
+    """What the caller may see of the others' coding (the blind-coding rule)."""
+    return blind.sight_of(get_db(), workshop_id, current_actor())
 
 
 def caller_analyst(workshop_id: int, create: bool) -> dict:
@@ -49,23 +55,29 @@ def theme_create(workshop_id):
     db = get_db()
     data = body()
     with writing(db):
-        theme_id = codebook.create_theme(db, workshop_id, data, audit_actor())
+        by = caller_analyst(workshop_id, create=True)["id"]
+        theme_id = codebook.create_theme(db, workshop_id, data, audit_actor(), by)
     return jsonify(codebook.get_theme(db, workshop_id, theme_id)), 201
 
 
 @bp.route("/workshops/<int:workshop_id>/codings")
 @allow(*CODERS)
 def codings(workshop_id):
-    """Codings as [note_id, theme_id] pairs: the caller's (default), an analyst's, or consensus."""
+    """Codings as [note_id, theme_id] pairs: the caller's (default), an analyst's, or the
+    consensus (rolled up: each theme with the themes above it); while blind, the caller's own."""
     db = get_db()
-    workshop = store.get_workshop(db, workshop_id)
+    sight = caller_sight(workshop_id)
     whose = request.args.get("analyst", "me")
     if whose == "consensus":
-        return jsonify({"analyst": "consensus", "codings": codes.report_coding(db, workshop_id)})
+        if not sight.shared:
+            return json_error(409, sight.refusal())
+        return jsonify(
+            {"analyst": "consensus", "codings": coding_agreement.report_coding(db, workshop_id)}
+        )
     me = caller_analyst(workshop_id, create=False)
     analyst_id = me["id"] if whose == "me" else (access.row_id(whose) or -1)
-    if analyst_id != me["id"] and workshop["coding_blind"] and current_actor().role != "organiser":
-        return jsonify({"error": _("Blind coding is on: you see only your own codes.")}), 409
+    if analyst_id != me["id"] and not sight.sees(analyst_id):
+        return json_error(409, sight.refusal())
     analyst = codes.get_analyst(db, workshop_id, analyst_id) if analyst_id != me["id"] else me
     pairs = db.execute(
         "SELECT note_id, theme_id FROM coding WHERE workshop_id = ? AND analyst_id IS ?"
@@ -106,14 +118,14 @@ def code(workshop_id):
 def agreement(workshop_id):
     """Agreement of two analysts (?a=&b=): per theme and pooled, with the disagreements."""
     db = get_db()
-    workshop = store.get_workshop(db, workshop_id)
-    if workshop["coding_blind"] and current_actor().role != "organiser":
-        return jsonify({"error": _("Blind coding is on until the organiser ends it.")}), 409
+    sight = caller_sight(workshop_id)
+    if not sight.shared:
+        return json_error(409, sight.refusal())
     try:
         a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
     except ValueError:
         raise store.InputError({"a": _("Give two analysts' ids as ?a=&b=.")}) from None
-    result = codes.comparison(db, workshop_id, a, b)
+    result = coding_agreement.comparison(db, workshop_id, a, b)
 
     def figures(row):
         return {
@@ -129,6 +141,7 @@ def agreement(workshop_id):
                 "alpha",
                 "no_variation",
                 "unreliable",
+                "undefined",
             )
         }
 
@@ -137,6 +150,10 @@ def agreement(workshop_id):
             "a": result["a"]["name"],
             "b": result["b"]["name"],
             "pooled": figures(result["report"].pooled),
+            "pooled_themes": result["report"].pooled_ids,
+            "pooled_kappa": "De Vries et al. (2008): mean observed and mean chance agreement"
+            " over the pooled themes, then one ratio",
+            "rolled_up": True,
             "themes": {
                 str(theme_id): figures(row) for theme_id, row in result["report"].themes.items()
             },
@@ -160,6 +177,9 @@ def export(workshop_id, fmt):
     """One file of the report pack, made now: docx, xlsx, qdpx, json or pdf (?names=1)."""
     if fmt not in EXPORTS:
         abort(404)
+    sight = caller_sight(workshop_id)
+    if not sight.shared:  # every file of the pack is made from everyone's coding
+        return json_error(409, sight.refusal())
     if fmt == "json" and not may_name_delegates():  # as the archive route: every row, names too
         return json_error(403, _("Only the organiser may download the workshop archive."))
     names = request.args.get("names") == "1" and may_name_delegates()

@@ -13,7 +13,6 @@ from threadpoolctl import threadpool_limits
 
 from kt_workshop.coding import suggestions
 from kt_workshop.coding.codebook import Change, create_theme, get_theme
-from kt_workshop.coding.codes import mark_seen
 from kt_workshop.i18n import _
 from kt_workshop.store import InputError, now
 
@@ -52,11 +51,13 @@ def preview_rule(db: Database, workshop_id: int, pattern, theme_id, analyst_id: 
             [theme["id"], analyst_id],
         )
     }
+    found = [note for note in notes if note["id"] in matched]
     return {
         "rule": rule,
         "theme": theme,
-        "notes": [note for note in notes if note["id"] in matched],
+        "notes": found,
         "new": sorted(matched - already),
+        "pieces": {note["id"]: suggestions.highlight(rule, note["text"] or "") for note in found},
     }
 
 
@@ -84,12 +85,23 @@ def _code(change: Change, workshop_id: int, analyst_id: int, theme_id: int, note
 
 
 def apply_rule(
-    db: Database, workshop_id: int, pattern, theme_id, analyst_id: int, actor: str
+    db: Database,
+    workshop_id: int,
+    pattern,
+    theme_id,
+    analyst_id: int,
+    actor: str,
+    note_ids=None,
 ) -> int:
-    """Code every matching note with the theme for this analyst; keep the rule; count new codes."""
+    """Code the matching notes with the theme for this analyst (only `note_ids` of them, when
+    the analyst unticked some in the preview); keep the rule; count the new codes."""
     preview = preview_rule(db, workshop_id, pattern, theme_id, analyst_id)
-    change = Change(db, workshop_id)
-    added = _code(change, workshop_id, analyst_id, preview["theme"]["id"], preview["new"])
+    new = preview["new"]
+    if note_ids is not None:
+        chosen = {int(n) for n in note_ids if str(n).isdigit()}
+        new = [n for n in new if n in chosen]
+    change = Change(db, workshop_id, analyst_id)
+    added = _code(change, workshop_id, analyst_id, preview["theme"]["id"], new)
     change.insert(
         "coding_rule",
         {
@@ -100,7 +112,7 @@ def apply_rule(
             "created_at": now(),
         },
     )
-    mark_seen(db, workshop_id, analyst_id, preview["new"])
+    _mark_seen(change, workshop_id, analyst_id, new)
     change.record(
         actor,
         "rule",
@@ -112,6 +124,19 @@ def apply_rule(
         ),
     )
     return added
+
+
+def _mark_seen(change: Change, workshop_id: int, analyst_id: int, note_ids) -> None:
+    """Mark the notes gone through as part of the change, so undo takes that back too."""
+    for note_id in note_ids:
+        exists = change.db.execute(
+            "SELECT 1 FROM note_seen WHERE note_id = ? AND analyst_id = ?", [note_id, analyst_id]
+        ).fetchone()
+        if not exists:
+            change.insert(
+                "note_seen",
+                {"workshop_id": workshop_id, "note_id": note_id, "analyst_id": analyst_id},
+            )
 
 
 def rules(db: Database, workshop_id: int) -> list[dict]:
@@ -167,22 +192,36 @@ def _suggestion(db: Database, workshop_id: int, key: str) -> suggestions.Suggest
 
 
 def accept_suggestion(
-    db: Database, workshop_id: int, key: str, analyst_id: int, actor: str, name=None, into=None
+    db: Database,
+    workshop_id: int,
+    key: str,
+    analyst_id: int,
+    actor: str,
+    name=None,
+    into=None,
+    note_ids=None,
 ) -> int:
-    """Turn a suggestion into a new theme, or merge it into a theme; code its notes; theme id."""
+    """Turn a suggestion into a new theme, or merge it into a theme, and code its notes (only
+    `note_ids` of them, when the analyst chose some): one change, so one undo takes back the
+    codes and the new theme together. Return the theme's id."""
     suggestion = _suggestion(db, workshop_id, key)
+    chosen = list(suggestion.note_ids)
+    if note_ids is not None:
+        wanted = {int(n) for n in note_ids if str(n).isdigit()}
+        chosen = [n for n in chosen if n in wanted]
+        if not chosen:
+            raise InputError({"suggestion": _("Tick at least one of the suggestion's notes.")})
+    change = Change(db, workshop_id, analyst_id)
     if into:
         theme = get_theme(db, workshop_id, into)
     else:
-        theme = get_theme(
-            db,
-            workshop_id,
-            create_theme(db, workshop_id, {"name": name or suggestion.label}, actor),
+        theme_id = create_theme(
+            db, workshop_id, {"name": name or suggestion.label}, actor, change=change
         )
-    change = Change(db, workshop_id)
-    added = _code(change, workshop_id, analyst_id, theme["id"], suggestion.note_ids)
+        theme = get_theme(db, workshop_id, theme_id)
+    added = _code(change, workshop_id, analyst_id, theme["id"], chosen)
     change.insert("dismissed_suggestion", {"workshop_id": workshop_id, "key": key})
-    mark_seen(db, workshop_id, analyst_id, suggestion.note_ids)
+    _mark_seen(change, workshop_id, analyst_id, chosen)
     change.record(
         actor,
         "suggestion",
@@ -191,7 +230,8 @@ def accept_suggestion(
             label=suggestion.label,
             n=added,
             theme=theme["name"],
-        ),
+        )
+        + ("" if into else " " + _("(“%(theme)s” is new.)", theme=theme["name"])),
     )
     return theme["id"]
 

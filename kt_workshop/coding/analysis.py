@@ -10,7 +10,9 @@ Plain functions on plain data, no database and no Flask:
   are given (one analyst's, or the consensus) and ignore the analyst; (note_id, theme_id) pairs
   work there too. A note counts once per theme however many analysts coded it.
 
-Agreement treats each note as a unit and each theme as present or absent on it.
+Agreement treats each note as a unit and each theme as present or absent on it. Callers pass
+rolled-up codings (`roll_up`), so agreement, the consensus and every count read a note under a
+theme alike: coded with the theme or with one below it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -31,12 +33,16 @@ GROUPINGS = {
     "kind": "kind",
 }
 MIN_CODED = 5  # fewer notes than this coded with a theme (by anyone) and its figures are shaky
+# Why kappa or alpha is undefined (0/0) for a theme: these stay out of every pooled figure.
+NO_UNITS = "no-units"  # no note that two analysts both went through
+NOT_USED = "not-used"  # nobody used the theme on those notes
+EVERYWHERE = "everywhere"  # every analyst used it on every one of those notes
 
 
 # --- counting -------------------------------------------------------------------------------
 
 
-def _lineage(themes: Iterable[Mapping]) -> dict[Hashable, list]:
+def lineage(themes: Iterable[Mapping]) -> dict[Hashable, list]:
     """Map each theme id to itself followed by its ancestors, nearest first."""
     parents = {theme["id"]: theme.get("parent_id") for theme in themes}
     lineage = {}
@@ -53,13 +59,13 @@ def _lineage(themes: Iterable[Mapping]) -> dict[Hashable, list]:
 
 def _notes_by_theme(notes, codings, themes, rollup: bool) -> dict[Hashable, set]:
     """Map each theme id to the ids of the given notes coded with it (or, rolled up, below it)."""
-    lineage = _lineage(themes)
+    chains = lineage(themes)
     known = {note["id"] for note in notes}
-    coded = {theme_id: set() for theme_id in lineage}
+    coded = {theme_id: set() for theme_id in chains}
     for note_id, theme_id, *_ in codings:
-        if note_id not in known or theme_id not in lineage:
+        if note_id not in known or theme_id not in chains:
             continue
-        for target in lineage[theme_id] if rollup else (theme_id,):
+        for target in chains[theme_id] if rollup else (theme_id,):
             coded[target].add(note_id)
     return coded
 
@@ -289,10 +295,11 @@ class ThemeAgreement:
     expected: float | None  # Pe
     kappa: float | None
     alpha: float | None
-    # Both analysts gave every note the same answer (Pe == 1; pooled: on every theme), so kappa
-    # and alpha are 0/0 and set to 1.0.
+    # Both analysts gave every note the same answer (Pe == 1), so kappa and alpha are 0/0:
+    # they are None, never "perfect", and the theme stays out of the pooled figures.
     no_variation: bool
     unreliable: bool  # fewer than min_coded coded units: too few to trust the figures
+    undefined: str = ""  # why kappa and alpha are None: NO_UNITS, NOT_USED or EVERYWHERE
 
 
 @dataclass(frozen=True)
@@ -302,19 +309,37 @@ class AgreementReport:
     analyst_a: str
     analyst_b: str
     themes: dict[Hashable, ThemeAgreement]
-    pooled: ThemeAgreement
+    pooled: ThemeAgreement  # over `pooled_ids`: the themes whose kappa and alpha are defined
+    pooled_ids: list = field(default_factory=list)
 
 
-def _kappa(observed: float, expected: float, no_variation: bool) -> float:
-    # Pe == 1 only when both analysts gave every note the same answer, so Po == 1 too and
-    # (Po - Pe) / (1 - Pe) is 0/0. We report 1.0 (they did agree) and flag no_variation.
-    return 1.0 if no_variation else (observed - expected) / (1.0 - expected)
+def _why_undefined(units: int, both: int, neither: int) -> str:
+    """Why kappa and alpha cannot be computed for a table, or "" when they can."""
+    if not units:
+        return NO_UNITS
+    if neither == units:
+        return NOT_USED
+    if both == units:
+        return EVERYWHERE
+    return ""
 
 
-def _alpha(data: np.ndarray) -> float:
-    # Alpha is 0/0 exactly when no_variation holds (one value throughout): same convention.
+def _alpha(data: np.ndarray) -> float | None:
+    # Alpha is 0/0 exactly when there is one value throughout: undefined, never "perfect".
     alpha = krippendorff_alpha_nominal(data)
-    return 1.0 if math.isnan(alpha) else alpha
+    return None if math.isnan(alpha) else alpha
+
+
+def roll_up(codings: Iterable[tuple], themes: Iterable[Mapping]) -> list[tuple]:
+    """The codings with each theme's ancestors added: the one roll-up rule. A note carries a
+    theme when it is coded with it or with any theme below it; each (note, theme, analyst)
+    appears once. Themes outside the codebook are kept as they are."""
+    chains = lineage(themes)
+    rolled = {}
+    for note_id, theme_id, *rest in codings:
+        for target in chains.get(theme_id, (theme_id,)):
+            rolled[(note_id, target, *rest)] = None
+    return list(rolled)
 
 
 def agreement(
@@ -326,7 +351,11 @@ def agreement(
     seen: Mapping[str, Collection] | None = None,
     min_coded: int = MIN_CODED,
 ) -> AgreementReport:
-    """Compare two analysts' coding per theme and pooled: counts, % agreement, kappa, alpha."""
+    """Compare two analysts' coding per theme and pooled: counts, % agreement, kappa, alpha.
+
+    A theme whose kappa and alpha are undefined (nobody used it on the notes both went
+    through, or both used it on every one) gets None and its reason, and is left out of the
+    pooled figures, so adding unused themes never moves them."""
     theme_ids = _unique(theme_ids)
     coded, read = _presence(_unique(note_ids), codings, [analyst_a, analyst_b], theme_ids, seen)
     read_by_both = read.all(axis=0)
@@ -340,27 +369,32 @@ def agreement(
         if units:
             p_a, p_b = (both + only_a) / units, (both + only_b) / units
             expected = p_a * p_b + (1 - p_a) * (1 - p_b)
-            no_variation = both == units or neither == units
+            why = _why_undefined(units, both, neither)
             row.update(
                 expected=expected,
-                kappa=_kappa(row["observed"], expected, no_variation),
-                alpha=_alpha(coded[:, :, t]),
-                no_variation=no_variation,
+                kappa=None if why else (row["observed"] - expected) / (1.0 - expected),
+                alpha=None if why else _alpha(coded[:, :, t]),
+                no_variation=bool(why),
+                undefined=why,
             )
         rows[theme_id] = ThemeAgreement(**row)
-    # Every theme has the same units, so the pooled Po (agreeing pairs / all pairs) is mean Po.
-    pooled = _table_figures(None, units * len(theme_ids), *tables.sum(0).tolist(), min_coded)
+    pooled_ids = [theme_id for theme_id in theme_ids if not rows[theme_id].undefined]
+    keep = [t for t, theme_id in enumerate(theme_ids) if not rows[theme_id].undefined]
+    # Every pooled theme has the same units, so the pooled Po (agreeing / all decisions) is the
+    # mean Po over those themes.
+    sums = tables[keep].sum(0).tolist() if keep else [0, 0, 0, 0]
+    pooled = _table_figures(None, units * len(keep), *sums, min_coded)
     if pooled["units"]:
         # De Vries et al. (2008): average Po and Pe over the themes, then take the ratio.
-        expected = float(np.mean([row.expected for row in rows.values()]))
-        no_variation = all(row.no_variation for row in rows.values())
+        expected = float(np.mean([rows[theme_id].expected for theme_id in pooled_ids]))
         pooled.update(
             expected=expected,
-            kappa=_kappa(pooled["observed"], expected, no_variation),
-            alpha=_alpha(coded.reshape(2, -1)),  # every note x theme pair is one unit
-            no_variation=no_variation,
+            kappa=(pooled["observed"] - expected) / (1.0 - expected),
+            alpha=_alpha(coded[:, :, keep].reshape(2, -1)),  # each note x theme is one unit
         )
-    return AgreementReport(analyst_a, analyst_b, rows, ThemeAgreement(**pooled))
+    else:
+        pooled.update(undefined=NO_UNITS if not units else NOT_USED, no_variation=bool(units))
+    return AgreementReport(analyst_a, analyst_b, rows, ThemeAgreement(**pooled), pooled_ids)
 
 
 def _table_figures(theme_id, units, both, only_a, only_b, neither, min_coded) -> dict:
@@ -382,6 +416,7 @@ def _table_figures(theme_id, units, both, only_a, only_b, neither, min_coded) ->
         "alpha": None,
         "no_variation": False,
         "unreliable": n_coded < min_coded,
+        "undefined": "" if units else NO_UNITS,
     }
 
 
@@ -393,18 +428,21 @@ class ThemeAlpha:
     units: int  # notes (pooled: note x theme pairs) read by at least two analysts
     n_coded: int  # of those, coded by at least one analyst
     percent: float | None  # 0-100: share of units on which everyone who read the note agrees
-    alpha: float | None
-    no_variation: bool  # everyone agreed and nobody / everybody used it: alpha set to 1.0
+    alpha: float | None  # None when undefined (see `undefined`)
+    no_variation: bool  # one value throughout: alpha is 0/0, so None
     unreliable: bool
+    undefined: str = ""  # why alpha is None: NO_UNITS, NOT_USED or EVERYWHERE; "" when defined
 
 
 @dataclass(frozen=True)
 class ManyAgreement:
-    """Krippendorff's alpha of several analysts per theme, and pooled over all themes."""
+    """Krippendorff's alpha of several analysts per theme, and pooled over the themes whose
+    alpha is defined (`pooled_ids`)."""
 
     analysts: list[str]
     themes: dict[Hashable, ThemeAlpha]
     pooled: ThemeAlpha
+    pooled_ids: list = field(default_factory=list)
 
 
 def _alpha_row(theme_id, data: np.ndarray, min_coded: int) -> ThemeAlpha:
@@ -412,18 +450,20 @@ def _alpha_row(theme_id, data: np.ndarray, min_coded: int) -> ThemeAlpha:
     pairable = data[:, (~np.isnan(data)).sum(axis=0) >= 2]
     units = pairable.shape[1]
     if units == 0:
-        return ThemeAlpha(theme_id, 0, 0, None, None, False, True)
+        return ThemeAlpha(theme_id, 0, 0, None, None, False, True, NO_UNITS)
     coded = np.nan_to_num(pairable, nan=0.0).max(axis=0) == 1  # someone coded it
     uncoded = np.nan_to_num(pairable, nan=1.0).min(axis=0) == 0  # someone did not
     n_coded = int(coded.sum())
+    why = "" if coded.any() and uncoded.any() else (NOT_USED if not coded.any() else EVERYWHERE)
     return ThemeAlpha(
         theme_id=theme_id,
         units=units,
         n_coded=n_coded,
         percent=100.0 * int((coded != uncoded).sum()) / units,
-        alpha=_alpha(pairable),
-        no_variation=not coded.any() or not uncoded.any(),
+        alpha=None if why else _alpha(pairable),
+        no_variation=bool(why),
         unreliable=n_coded < min_coded,
+        undefined=why,
     )
 
 
@@ -435,15 +475,17 @@ def agreement_many(
     seen: Mapping[str, Collection] | None = None,
     min_coded: int = MIN_CODED,
 ) -> ManyAgreement:
-    """Compare any number of analysts' coding per theme and pooled with Krippendorff's alpha."""
+    """Compare any number of analysts' coding per theme with Krippendorff's alpha, and pooled
+    over the themes whose alpha is defined (a note only one analyst read counts nowhere)."""
     analysts, theme_ids = list(analysts), _unique(theme_ids)
     coded, _ = _presence(_unique(note_ids), codings, analysts, theme_ids, seen)
     rows = {
         theme_id: _alpha_row(theme_id, coded[:, :, t], min_coded)
         for t, theme_id in enumerate(theme_ids)
     }
-    pooled = _alpha_row(None, coded.reshape(len(analysts), -1), min_coded)
-    return ManyAgreement(analysts, rows, pooled)
+    keep = [t for t, theme_id in enumerate(theme_ids) if not rows[theme_id].undefined]
+    pooled = _alpha_row(None, coded[:, :, keep].reshape(len(analysts), -1), min_coded)
+    return ManyAgreement(analysts, rows, pooled, [theme_ids[t] for t in keep])
 
 
 class Disagreement(NamedTuple):

@@ -165,8 +165,8 @@ def _next_position(db: Database, workshop_id: int, parent_id) -> int:
 class Change:
     """One codebook change in the making: writes rows and keeps each row as it was before."""
 
-    def __init__(self, db: Database, workshop_id: int):
-        self.db, self.workshop_id, self.before = db, workshop_id, []
+    def __init__(self, db: Database, workshop_id: int, by: int | None = None):
+        self.db, self.workshop_id, self.before, self.by = db, workshop_id, [], by
 
     def _keep(self, table: str, row_id: int) -> None:
         sql = f"SELECT * FROM [{table}] WHERE id = ?"  # noqa: S608 - tables named in this module
@@ -198,6 +198,7 @@ class Change:
                     "action": action,
                     "detail": detail,
                     "before": json.dumps(self.before, ensure_ascii=False),
+                    "analyst_id": self.by,
                 }
             )
             .last_pk
@@ -209,23 +210,62 @@ def history(db: Database, workshop_id: int, limit: int = 50) -> list[dict]:
     return [
         dict(row)
         for row in db.query(
-            "SELECT id, at, actor, action, detail, undone_at, undone_by FROM theme_change"
-            " WHERE workshop_id = ? ORDER BY id DESC LIMIT ?",
+            "SELECT id, at, actor, action, detail, undone_at, undone_by, analyst_id"
+            " FROM theme_change WHERE workshop_id = ? ORDER BY id DESC LIMIT ?",
             [workshop_id, limit],
         )
     ]
 
 
-def undo_last(db: Database, workshop_id: int, actor: str) -> dict:
-    """Put back the rows the latest change (not yet undone) touched; return that change."""
-    row = db.execute(
-        "SELECT id, action, detail, before FROM theme_change"
-        " WHERE workshop_id = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1",
-        [workshop_id],
-    ).fetchone()
+def undoable(db: Database, workshop_id: int, by: int | None, anyone: bool = False):
+    """The change "Undo" takes back for this person: their own latest change not yet undone
+    (the organiser, `anyone`, may undo anyone's latest); None when there is none."""
+    mine = "" if anyone else " AND analyst_id IS ?"
+    row = next(
+        db.query(
+            "SELECT id, at, actor, action, detail, before, analyst_id FROM theme_change"  # noqa: S608
+            f" WHERE workshop_id = ? AND undone_at IS NULL{mine} ORDER BY id DESC LIMIT 1",
+            [workshop_id] + ([] if anyone else [by]),
+        ),
+        None,
+    )
+    return dict(row) if row else None
+
+
+def _touched(before: str) -> set[tuple[str, int]]:
+    return {(table, row_id) for table, row_id, _values in json.loads(before)}
+
+
+def undo_last(
+    db: Database, workshop_id: int, actor: str, by: int | None = None, anyone: bool = True
+) -> dict:
+    """Put back the rows the person's latest change (not yet undone) touched; return it.
+
+    An analyst undoes only their own changes; the organiser (`anyone`) the latest of all. A
+    change whose rows someone changed again since is not undone (that would silently throw
+    their later change away): the message says whose change is in the way."""
+    row = undoable(db, workshop_id, by, anyone)
     if row is None:
         raise InputError({"undo": _("There is nothing left to undo.")})
-    change_id, action, detail, before = row
+    change_id, action, detail, before = row["id"], row["action"], row["detail"], row["before"]
+    rows = _touched(before)
+    for later in db.query(
+        "SELECT actor, detail, before FROM theme_change"
+        " WHERE workshop_id = ? AND id > ? AND undone_at IS NULL ORDER BY id",
+        [workshop_id, change_id],
+    ):
+        if rows & _touched(later["before"]):
+            raise InputError(
+                {
+                    "undo": _(
+                        "“%(detail)s” cannot be undone: %(who)s changed the same themes or codes"
+                        " since (“%(later)s”). Undo that first.",
+                        detail=detail,
+                        who=later["actor"],
+                        later=later["detail"],
+                    )
+                }
+            )
     # Rows come back in any order (a child before its parent theme), so foreign keys are
     # checked when the savepoint ends, not statement by statement.
     db.conn.execute("SAVEPOINT undo")
@@ -242,7 +282,7 @@ def undo_last(db: Database, workshop_id: int, actor: str) -> dict:
         [now(), actor, change_id],
     )
     audit(db, workshop_id, actor, "codebook: undo", f"{action}: {detail}")
-    return {"id": change_id, "action": action, "detail": detail}
+    return {"id": change_id, "action": action, "detail": detail, "actor": row["actor"]}
 
 
 def _in_use(db: Database, theme_id: int) -> tuple[int, int]:
@@ -289,13 +329,23 @@ def _refuse_undo_of_used_theme(db: Database, theme_id: int) -> None:
 # Changing the codebook ----------------------------------------------------------------------
 
 
-def create_theme(db: Database, workshop_id: int, data: dict, actor: str) -> int:
-    """Add a theme (under a parent, or as an overarching theme); return its id."""
+def create_theme(
+    db: Database,
+    workshop_id: int,
+    data: dict,
+    actor: str,
+    by: int | None = None,
+    change: "Change | None" = None,
+) -> int:
+    """Add a theme (under a parent, or as an overarching theme); return its id. Given a
+    `change`, the theme becomes part of it (recorded by its caller) instead of a change of its
+    own."""
     name = _check_name(db, workshop_id, data.get("name"))
     values = clean(db, "theme", workshop_id, {**data, "name": name})
     parent_id = _check_parent(db, workshop_id, data.get("parent_id"))
     colour = _check_colour(data.get("colour")) or _next_colour(db, workshop_id, parent_id)
-    change = Change(db, workshop_id)
+    own = change is None
+    change = change or Change(db, workshop_id, by)
     theme_id = change.insert(
         "theme",
         {
@@ -308,11 +358,14 @@ def create_theme(db: Database, workshop_id: int, data: dict, actor: str) -> int:
             "updated_at": now(),
         },
     )
-    change.record(actor, "create", _("Created “%(name)s”.", name=name))
+    if own:
+        change.record(actor, "create", _("Created “%(name)s”.", name=name))
     return theme_id
 
 
-def update_theme(db: Database, workshop_id: int, theme_id: int, data: dict, actor: str) -> None:
+def update_theme(
+    db: Database, workshop_id: int, theme_id: int, data: dict, actor: str, by: int | None = None
+) -> None:
     """Rename a theme or change its colour, description or notes on when to use it."""
     theme = get_theme(db, workshop_id, theme_id)
     values = clean(db, "theme", workshop_id, data, partial=True)
@@ -323,7 +376,7 @@ def update_theme(db: Database, workshop_id: int, theme_id: int, data: dict, acto
     changed = {k: v for k, v in values.items() if theme.get(k) != v}
     if not changed:
         return
-    change = Change(db, workshop_id)
+    change = Change(db, workshop_id, by)
     change.update("theme", theme_id, {**changed, "updated_at": now()})
     if "name" in changed:
         detail = _("Renamed “%(old)s” to “%(new)s”.", old=theme["name"], new=changed["name"])
@@ -332,13 +385,15 @@ def update_theme(db: Database, workshop_id: int, theme_id: int, data: dict, acto
     change.record(actor, "rename" if "name" in changed else "edit", detail)
 
 
-def move_theme(db: Database, workshop_id: int, theme_id: int, parent_id, actor: str) -> None:
+def move_theme(
+    db: Database, workshop_id: int, theme_id: int, parent_id, actor: str, by: int | None = None
+) -> None:
     """Put a theme (with everything below it) under another theme, or make it overarching."""
     theme = get_theme(db, workshop_id, theme_id)
     parent_id = _check_parent(db, workshop_id, parent_id, theme_id)
     if parent_id == theme["parent_id"]:
         return
-    change = Change(db, workshop_id)
+    change = Change(db, workshop_id, by)
     change.update(
         "theme",
         theme_id,
@@ -372,14 +427,16 @@ def _move_references(change: Change, source_id: int, target_id: int, note_ids=No
         else:
             change.update("coding", coding_id, {"theme_id": target_id})
             moved += 1
-    for table in ("quote", "consensus_decision"):
-        for row_id, note_id in db.execute(
-            f"SELECT id, note_id FROM [{table}] WHERE theme_id = ?{only}",  # noqa: S608
+    for table, owner in (("quote", "analyst_id"), ("consensus_decision", "NULL")):
+        # A key-quote mark is each analyst's own; a decision is one per note and theme.
+        for row_id, note_id, who in db.execute(
+            f"SELECT id, note_id, {owner} FROM [{table}] WHERE theme_id = ?{only}",  # noqa: S608
             params,
         ).fetchall():
             taken = db.execute(
-                f"SELECT 1 FROM [{table}] WHERE note_id = ? AND theme_id = ?",  # noqa: S608
-                [note_id, target_id],
+                f"SELECT 1 FROM [{table}] WHERE note_id = ? AND theme_id = ?"  # noqa: S608
+                f" AND {owner} IS ?",
+                [note_id, target_id, who],
             ).fetchone()
             if taken:
                 change.delete(table, row_id)
@@ -395,7 +452,14 @@ def _move_references(change: Change, source_id: int, target_id: int, note_ids=No
     return moved
 
 
-def merge_themes(db: Database, workshop_id: int, source_id: int, target_id: int, actor: str):
+def merge_themes(
+    db: Database,
+    workshop_id: int,
+    source_id: int,
+    target_id: int,
+    actor: str,
+    by: int | None = None,
+):
     """Fold one theme into another: its codes, quotes, memos and sub-themes go to the target."""
     source = get_theme(db, workshop_id, source_id)
     target = get_theme(db, workshop_id, target_id)
@@ -405,7 +469,7 @@ def merge_themes(db: Database, workshop_id: int, source_id: int, target_id: int,
         raise InputError(
             {"target_id": _("A theme cannot be merged into one of its own sub-themes.")}
         )
-    change = Change(db, workshop_id)
+    change = Change(db, workshop_id, by)
     for (child_id,) in db.execute(
         "SELECT id FROM theme WHERE parent_id = ? ORDER BY position", [source_id]
     ).fetchall():
@@ -453,7 +517,13 @@ def _merge_summaries(change: Change, workshop_id: int, source_id: int, target_id
 
 
 def split_theme(
-    db: Database, workshop_id: int, theme_id: int, name: str, note_ids: list[int], actor: str
+    db: Database,
+    workshop_id: int,
+    theme_id: int,
+    name: str,
+    note_ids: list[int],
+    actor: str,
+    by: int | None = None,
 ) -> int:
     """Make a new theme beside this one and move the codes of the chosen notes to it."""
     theme = get_theme(db, workshop_id, theme_id)
@@ -461,7 +531,7 @@ def split_theme(
     note_ids = [int(n) for n in note_ids]
     if not note_ids:
         raise InputError({"note_ids": _("Choose the notes that go to the new theme.")})
-    change = Change(db, workshop_id)
+    change = Change(db, workshop_id, by)
     new_id = change.insert(
         "theme",
         {
@@ -490,11 +560,13 @@ def split_theme(
     return new_id
 
 
-def delete_theme(db: Database, workshop_id: int, theme_id: int, actor: str) -> None:
+def delete_theme(
+    db: Database, workshop_id: int, theme_id: int, actor: str, by: int | None = None
+) -> None:
     """Remove a theme nobody has used and that has nothing below it."""
     theme = get_theme(db, workshop_id, theme_id)
     _refuse_delete_of_used_theme(db, theme)
-    change = Change(db, workshop_id)
+    change = Change(db, workshop_id, by)
     for table in ("memo", "quote", "summary", "coding_rule", "consensus_decision"):
         for (row_id,) in db.execute(
             f"SELECT id FROM [{table}] WHERE theme_id = ?",  # noqa: S608
@@ -521,10 +593,12 @@ def _refuse_delete_of_used_theme(db: Database, theme: dict) -> None:
         )
 
 
-def import_codebook(db: Database, workshop_id: int, imported, actor: str) -> tuple[int, list]:
+def import_codebook(
+    db: Database, workshop_id: int, imported, actor: str, by: int | None = None
+) -> tuple[int, list]:
     """Add the themes of a read .qdc (refi.CodebookImport); return how many and the problems."""
     problems = list(imported.problems)
-    change = Change(db, workshop_id)
+    change = Change(db, workshop_id, by)
     new_ids: dict[int, int | None] = {}
     added = 0
     for index, theme in enumerate(imported.themes):

@@ -5,14 +5,38 @@ from collections import Counter
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from kt_workshop import store
-from kt_workshop.coding import aids, codebook, codes, exchange
+from kt_workshop.coding import agreement, aids, codebook, codes, exchange
 from kt_workshop.coding.refi import MAX_ARCHIVE_BYTES, RefiError
-from kt_workshop.coding.workspace import CODERS, current_analyst
+from kt_workshop.coding.workspace import CODERS, current_analyst, current_sight
 from kt_workshop.db import writing
 from kt_workshop.i18n import _
-from kt_workshop.web import allow, audit_actor, flash_errors, get_db
+from kt_workshop.web import allow, audit_actor, current_actor, flash_errors, get_db
 
 bp = Blueprint("codebook", __name__)
+
+
+def me(workshop_id: int) -> int:
+    """The analyst row of the person making a codebook change (made on their first change)."""
+    return current_analyst(workshop_id)["id"]
+
+
+def visible_history(db, workshop_id: int, sight, limit: int = 50) -> list[dict]:
+    """The codebook's history as this person may see it: while blind, the others' rule runs
+    and taken suggestions (which say how they coded) are left out."""
+    return [
+        change
+        for change in codebook.history(db, workshop_id, limit)
+        if sight.shared
+        or change["action"] not in ("rule", "suggestion")
+        or sight.sees(change["analyst_id"])
+    ]
+
+
+def undo_target(db, workshop_id: int, sight):
+    """The change this person's Undo takes back (the organiser's: anyone's latest)."""
+    return codebook.undoable(
+        db, workshop_id, sight.analyst_id, anyone=current_actor().role == "organiser"
+    )
 
 
 def to_codebook(workshop_id: int):
@@ -24,7 +48,7 @@ def change_codebook(workshop_id: int, action, success: str):
     db = get_db()
     try:
         with writing(db):
-            action(db)
+            action(db, me(workshop_id))
     except store.InputError as error:
         flash_errors(error)
     except store.NotFound as error:
@@ -41,20 +65,25 @@ def codebook_page(workshop_id):
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
     analyst = current_analyst(workshop_id)
+    sight = current_sight(workshop_id)
     themes = codebook.themes(db, workshop_id)
     memos: dict = {}
-    for memo in codes.memos(db, workshop_id):
+    for memo in codes.memos(db, workshop_id, analyst_ids=sight.only()):
         if memo["theme_id"] and not memo["note_id"]:
             memos.setdefault(memo["theme_id"], []).append(memo)
+    agreed = None
+    if sight.shared:  # the consensus comes from everyone's coding
+        agreed = Counter(theme for _note, theme in agreement.report_coding(db, workshop_id))
     return render_template(
         "coding/codebook.html",
         workshop=workshop,
         analyst=analyst,
         themes=themes,
         counts=codes.theme_counts(db, workshop_id, analyst["id"]),
-        agreed=Counter(theme for _note, theme in codes.report_coding(db, workshop_id)),
+        agreed=agreed,
         memos=memos,
-        history=codebook.history(db, workshop_id),
+        history=visible_history(db, workshop_id, sight),
+        undo=undo_target(db, workshop_id, sight),
         palette=codebook.PALETTE,
     )
 
@@ -66,7 +95,7 @@ def theme_create(workshop_id):
     form = request.form.to_dict()
     return change_codebook(
         workshop_id,
-        lambda db: codebook.create_theme(db, workshop_id, form, audit_actor()),
+        lambda db, by: codebook.create_theme(db, workshop_id, form, audit_actor(), by),
         _("Theme added."),
     )
 
@@ -80,7 +109,7 @@ def theme_edit(workshop_id, theme_id):
     }
     return change_codebook(
         workshop_id,
-        lambda db: codebook.update_theme(db, workshop_id, theme_id, form, audit_actor()),
+        lambda db, by: codebook.update_theme(db, workshop_id, theme_id, form, audit_actor(), by),
         _("Theme saved."),
     )
 
@@ -92,7 +121,7 @@ def theme_move(workshop_id, theme_id):
     parent_id = request.form.get("parent_id")
     return change_codebook(
         workshop_id,
-        lambda db: codebook.move_theme(db, workshop_id, theme_id, parent_id, audit_actor()),
+        lambda db, by: codebook.move_theme(db, workshop_id, theme_id, parent_id, audit_actor(), by),
         _("Theme moved."),
     )
 
@@ -108,7 +137,9 @@ def theme_merge(workshop_id, theme_id):
         return to_codebook(workshop_id)
     return change_codebook(
         workshop_id,
-        lambda db: codebook.merge_themes(db, workshop_id, theme_id, target_id, audit_actor()),
+        lambda db, by: codebook.merge_themes(
+            db, workshop_id, theme_id, target_id, audit_actor(), by
+        ),
         _("Themes merged."),
     )
 
@@ -121,7 +152,9 @@ def theme_split(workshop_id, theme_id):
     name = request.form.get("name", "")
     return change_codebook(
         workshop_id,
-        lambda db: codebook.split_theme(db, workshop_id, theme_id, name, note_ids, audit_actor()),
+        lambda db, by: codebook.split_theme(
+            db, workshop_id, theme_id, name, note_ids, audit_actor(), by
+        ),
         _("Theme split."),
     )
 
@@ -132,13 +165,15 @@ def theme_split_page(workshop_id, theme_id):
     """Choose which of a theme's notes go to a new theme."""
     db = get_db()
     theme = codebook.get_theme(db, workshop_id, theme_id)
+    only = current_sight(workshop_id).only()  # while blind: the notes the analyst coded
+    whose = "" if only is None else f" AND coding.analyst_id IN ({','.join('?' * len(only))})"
     notes = [
         dict(row)
         for row in db.query(
-            "SELECT DISTINCT note.id, note.text, note.kind FROM note"
+            "SELECT DISTINCT note.id, note.text, note.kind FROM note"  # noqa: S608
             " JOIN coding ON coding.note_id = note.id"
-            " WHERE coding.theme_id = ? AND note.deleted_at IS NULL ORDER BY note.id",
-            [theme_id],
+            f" WHERE coding.theme_id = ? AND note.deleted_at IS NULL{whose} ORDER BY note.id",
+            [theme_id, *(only or [])],
         )
     ]
     return render_template(
@@ -155,7 +190,7 @@ def theme_delete(workshop_id, theme_id):
     """Remove a theme nobody used."""
     return change_codebook(
         workshop_id,
-        lambda db: codebook.delete_theme(db, workshop_id, theme_id, audit_actor()),
+        lambda db, by: codebook.delete_theme(db, workshop_id, theme_id, audit_actor(), by),
         _("Theme deleted."),
     )
 
@@ -163,15 +198,21 @@ def theme_delete(workshop_id, theme_id):
 @bp.route("/w/<int:workshop_id>/codebook/undo", methods=["POST"])
 @allow(*CODERS)
 def undo(workshop_id):
-    """Undo the latest codebook change (or rule run) that is not undone yet."""
+    """Undo the person's own latest codebook change or rule run (the organiser: anyone's)."""
     db = get_db()
+    organiser = current_actor().role == "organiser"
     try:
         with writing(db):
-            change = codebook.undo_last(db, workshop_id, audit_actor())
+            change = codebook.undo_last(
+                db, workshop_id, audit_actor(), me(workshop_id), anyone=organiser
+            )
     except store.InputError as error:
         flash_errors(error)
     else:
-        flash(_("Undone: %(what)s", what=change["detail"]), "success")
+        flash(
+            _("Undone: %(what)s (a change by %(who)s)", what=change["detail"], who=change["actor"]),
+            "success",
+        )
     page = "codebook.aids_page" if request.form.get("back") == "aids" else "codebook.codebook_page"
     return redirect(url_for(page, workshop_id=workshop_id))
 
@@ -217,8 +258,8 @@ def export_qdc(workshop_id):
 @bp.route("/w/<int:workshop_id>/project.qdpx")
 @allow(*CODERS)
 def export_qdpx(workshop_id):
-    """Download the coded notes as a REFI-QDA .qdpx project."""
-    result = exchange.project_file(get_db(), workshop_id)
+    """Download the coded notes as a REFI-QDA .qdpx project (while blind: one's own coding)."""
+    result = exchange.project_file(get_db(), workshop_id, current_sight(workshop_id))
     return Response(
         result.data,
         mimetype="application/zip",
@@ -238,7 +279,9 @@ def import_qdc(workshop_id):
     db = get_db()
     try:
         with writing(db):
-            added, problems = exchange.import_codebook_file(db, workshop_id, data, audit_actor())
+            added, problems = exchange.import_codebook_file(
+                db, workshop_id, data, audit_actor(), me(workshop_id)
+            )
     except RefiError as error:
         flash(_("The codebook was not imported: %(why)s", why=error), "error")
         return to_codebook(workshop_id)
@@ -259,6 +302,7 @@ def aids_page(workshop_id):
     """Theme suggestions from the notes, and keyword rules with a preview before they code."""
     db = get_db()
     analyst = current_analyst(workshop_id)
+    sight = current_sight(workshop_id)
     themes = codebook.themes(db, workshop_id)
     preview, problem = None, None
     pattern = request.args.get("pattern", "")
@@ -281,6 +325,7 @@ def aids_page(workshop_id):
     return render_template(
         "coding/aids.html",
         workshop=store.get_workshop(db, workshop_id),
+        analyst=analyst,
         themes=themes,
         suggestions=suggestions,
         texts=texts,
@@ -288,8 +333,9 @@ def aids_page(workshop_id):
         theme_id=request.args.get("theme_id", ""),
         preview=preview,
         problem=problem,
-        rules=aids.rules(db, workshop_id),
-        history=codebook.history(db, workshop_id, 10),
+        rules=[r for r in aids.rules(db, workshop_id) if sight.sees(r["analyst_id"])],
+        history=visible_history(db, workshop_id, sight, 10),
+        undo=undo_target(db, workshop_id, sight),
     )
 
 
@@ -311,6 +357,7 @@ def rule_apply(workshop_id):
                 request.form.get("theme_id"),
                 current_analyst(workshop_id)["id"],
                 audit_actor(),
+                note_ids=request.form.getlist("note_ids") if request.form.get("chosen") else None,
             )
     except store.InputError as error:
         flash_errors(error)
@@ -336,6 +383,7 @@ def suggestion_accept(workshop_id):
                 audit_actor(),
                 name=request.form.get("name") or None,
                 into=request.form.get("into") or None,
+                note_ids=request.form.getlist("note_ids") or None,
             )
     except store.InputError as error:
         flash_errors(error)

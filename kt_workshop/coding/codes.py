@@ -1,11 +1,10 @@
 """Coding notes with themes: who codes, the workspace's filtered notes, codes, memos, quotes,
-summaries and points for discussion, and the consensus the report uses.
+summaries and points for discussion.
 
 Each analyst codes under their own name (an `analyst` row for their join link, or one for the
 organiser). A note an analyst has been through is `seen`, coded or not, so the comparison knows
-"neither" from "not read yet". The consensus is not stored as a third coder: for each note it is
-what every analyst who went through it agreed, with each resolved disagreement decided
-explicitly (`consensus_decision`).
+"neither" from "not read yet". The consensus the report uses is derived from these codes in
+`kt_workshop.coding.agreement`.
 """
 
 from collections.abc import Iterable, Mapping
@@ -13,8 +12,7 @@ from dataclasses import dataclass, fields
 
 from sqlite_utils import Database
 
-from kt_workshop.coding import analysis
-from kt_workshop.coding.codebook import descendants, get_theme, themes
+from kt_workshop.coding.codebook import descendants, get_theme
 from kt_workshop.i18n import _
 from kt_workshop.live.notes import KINDS
 from kt_workshop.store import InputError, NotFound, now
@@ -327,7 +325,25 @@ def code_notes(
                 > 0
             )
     mark_seen(db, workshop_id, analyst_id, note_ids)
-    return {"changed": changed, "notes": note_ids, "problems": problems, "theme": theme}
+    unseen = []
+    if not add:
+        # Taking off a note's last theme is not an answer "no theme fits": the note goes back
+        # to not gone through (so it is no disagreement); `d` says "no theme fits" on purpose.
+        unseen = [
+            note_id
+            for note_id in note_ids
+            if not db.execute(
+                "SELECT 1 FROM coding WHERE note_id = ? AND analyst_id = ?", [note_id, analyst_id]
+            ).fetchone()
+        ]
+        mark_seen(db, workshop_id, analyst_id, unseen, seen=False)
+    return {
+        "changed": changed,
+        "notes": note_ids,
+        "problems": problems,
+        "theme": theme,
+        "unseen": unseen,
+    }
 
 
 def mark_seen(
@@ -392,13 +408,19 @@ def delete_memo(db: Database, workshop_id: int, memo_id: int) -> None:
     db.execute("DELETE FROM memo WHERE id = ? AND workshop_id = ?", [memo_id, workshop_id])
 
 
-def memos(db: Database, workshop_id: int, note_ids=None, theme_id=None) -> list[dict]:
-    """Memos of the workshop (on some notes, or on one theme), oldest first, with who wrote them."""
+def memos(
+    db: Database, workshop_id: int, note_ids=None, theme_id=None, analyst_ids=None
+) -> list[dict]:
+    """Memos of the workshop (on some notes, or on one theme; by some analysts), oldest first,
+    with who wrote them."""
     sql = (
         "SELECT memo.*, analyst.name AS analyst FROM memo"
         " LEFT JOIN analyst ON analyst.id = memo.analyst_id WHERE memo.workshop_id = ?"
     )
     params: list = [workshop_id]
+    if analyst_ids is not None:
+        sql += f" AND memo.analyst_id IN ({','.join('?' * len(analyst_ids))})"
+        params += list(analyst_ids)
     if note_ids is not None:
         sql += f" AND memo.note_id IN ({','.join('?' * len(note_ids))})"
         params += list(note_ids)
@@ -409,9 +431,16 @@ def memos(db: Database, workshop_id: int, note_ids=None, theme_id=None) -> list[
 
 
 def set_quote(
-    db: Database, workshop_id: int, note_id, analyst_id: int, on: bool, theme_id=None
+    db: Database,
+    workshop_id: int,
+    note_id,
+    analyst_id: int,
+    on: bool,
+    theme_id=None,
+    everyone: bool = True,
 ) -> None:
-    """Mark a note as a key quote (for its question, or for one theme), or unmark it."""
+    """Mark a note as a key quote (for its question, or for one theme), or unmark it: the
+    analyst's own mark, or (`everyone`, when coding is not blind) everybody's."""
     ok, problems = live_notes(db, workshop_id, [note_id])
     if problems:
         raise InputError({"quote": problems[0]})
@@ -424,19 +453,28 @@ def set_quote(
             [workshop_id, ok[0], theme_id, analyst_id, now()],
         )
     else:
-        db.execute("DELETE FROM quote WHERE note_id = ? AND theme_id IS ?", [ok[0], theme_id])
+        mine = "" if everyone else " AND analyst_id IS ?"
+        db.execute(
+            f"DELETE FROM quote WHERE note_id = ? AND theme_id IS ?{mine}",  # noqa: S608
+            [ok[0], theme_id] + ([] if everyone else [analyst_id]),
+        )
 
 
-def quotes(db: Database, workshop_id: int) -> list[dict]:
-    """The key quotes with their note's text and question, in grid order."""
+def quotes(db: Database, workshop_id: int, analyst_ids=None) -> list[dict]:
+    """The key quotes with their note's text and question, in grid order: once each however
+    many analysts marked it (or only those the given analysts marked)."""
+    only = ""
+    if analyst_ids is not None:
+        only = f" AND quote.analyst_id IN ({','.join('?' * len(analyst_ids))})"
     return [
         dict(row)
         for row in db.query(
-            f"SELECT quote.id AS quote_id, quote.theme_id, {NOTE_COLUMNS} {NOTE_JOINS}"  # noqa: S608
+            f"SELECT MIN(quote.id) AS quote_id, quote.theme_id, {NOTE_COLUMNS} {NOTE_JOINS}"  # noqa: S608
             " JOIN quote ON quote.note_id = note.id"
-            " WHERE quote.workshop_id = ? AND note.deleted_at IS NULL"
+            f" WHERE quote.workshop_id = ? AND note.deleted_at IS NULL{only}"
+            " GROUP BY note.id, quote.theme_id"
             " ORDER BY question.position, tables.position, note.id",
-            [workshop_id],
+            [workshop_id, *(analyst_ids or [])],
         )
     ]
 
@@ -524,135 +562,3 @@ def delete_point(db: Database, workshop_id: int, point_id: int) -> None:
     db.execute(
         "DELETE FROM discussion_point WHERE id = ? AND workshop_id = ?", [point_id, workshop_id]
     )
-
-
-# The consensus --------------------------------------------------------------------------------
-
-
-@dataclass
-class CodingData:
-    """Everything the comparison and the consensus need, loaded once."""
-
-    note_ids: list[int]
-    analysts: list[int]
-    codings: list[tuple[int, int, int]]  # (note, theme, analyst)
-    seen: dict[int, set[int]]  # analyst -> notes gone through (coded ones included)
-    decisions: dict[tuple[int, int], bool]  # (note, theme) -> keep
-
-
-def coding_data(db: Database, workshop_id: int) -> CodingData:
-    """Load the live notes, analysts, codings, seen notes and decisions of the workshop."""
-    note_ids = [
-        row[0]
-        for row in db.execute(
-            "SELECT id FROM note WHERE workshop_id = ? AND deleted_at IS NULL ORDER BY id",
-            [workshop_id],
-        )
-    ]
-    live = set(note_ids)
-    analyst_ids = [
-        row[0] for row in db.execute("SELECT id FROM analyst WHERE workshop_id = ?", [workshop_id])
-    ]
-    codings = [
-        tuple(row)
-        for row in db.execute(
-            "SELECT note_id, theme_id, analyst_id FROM coding WHERE workshop_id = ?", [workshop_id]
-        )
-        if row[0] in live
-    ]
-    seen: dict[int, set[int]] = {analyst_id: set() for analyst_id in analyst_ids}
-    for note_id, analyst_id in db.execute(
-        "SELECT note_id, analyst_id FROM note_seen WHERE workshop_id = ?", [workshop_id]
-    ):
-        if note_id in live:
-            seen[analyst_id].add(note_id)
-    for note_id, _theme_id, analyst_id in codings:
-        seen[analyst_id].add(note_id)
-    decisions = {
-        (note_id, theme_id): bool(keep)
-        for note_id, theme_id, keep in db.execute(
-            "SELECT note_id, theme_id, keep FROM consensus_decision WHERE workshop_id = ?",
-            [workshop_id],
-        )
-    }
-    return CodingData(note_ids, analyst_ids, codings, seen, decisions)
-
-
-def consensus(data: CodingData) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """The consensus (note, theme) pairs, and the pairs still in dispute (undecided)."""
-    votes: dict[tuple[int, int], set[int]] = {}
-    for note_id, theme_id, analyst_id in data.codings:
-        votes.setdefault((note_id, theme_id), set()).add(analyst_id)
-    agreed, disputed = set(), set()
-    for (note_id, theme_id), who in votes.items():
-        readers = {a for a in data.analysts if note_id in data.seen.get(a, ())}
-        (agreed if who >= readers else disputed).add((note_id, theme_id))
-    for pair, keep in data.decisions.items():
-        disputed.discard(pair)
-        (agreed.add if keep else agreed.discard)(pair)
-    return agreed, disputed
-
-
-def report_coding(db: Database, workshop_id: int) -> list[tuple[int, int]]:
-    """The (note, theme) pairs the report counts: the consensus."""
-    return sorted(consensus(coding_data(db, workshop_id))[0])
-
-
-def decide(db: Database, workshop_id: int, note_id, theme_id, keep, actor: str) -> None:
-    """Resolve a disagreement: the theme stays in the consensus or not; None reopens it."""
-    ok, problems = live_notes(db, workshop_id, [note_id])
-    if problems:
-        raise InputError({"decision": problems[0]})
-    theme_id = get_theme(db, workshop_id, theme_id)["id"]
-    db.execute(
-        "DELETE FROM consensus_decision WHERE note_id = ? AND theme_id = ?", [ok[0], theme_id]
-    )
-    if keep is not None:
-        db["consensus_decision"].insert(
-            {
-                "workshop_id": workshop_id,
-                "note_id": ok[0],
-                "theme_id": theme_id,
-                "keep": int(bool(keep)),
-                "decided_by": actor,
-                "decided_at": now(),
-            }
-        )
-
-
-def comparison(
-    db: Database, workshop_id: int, a_id: int, b_id: int, data: CodingData | None = None
-) -> dict:
-    """Two analysts compared: per theme and pooled figures, and their disagreements to resolve
-    (`data`, when the caller has read it already, saves reading the codings again)."""
-    if a_id == b_id:
-        raise InputError({"b": _("Choose two different analysts.")})
-    a, b = get_analyst(db, workshop_id, a_id), get_analyst(db, workshop_id, b_id)
-    data = data or coding_data(db, workshop_id)
-    codebook = themes(db, workshop_id)
-    theme_ids = [theme["id"] for theme in codebook]
-    report = analysis.agreement(data.note_ids, data.codings, a_id, b_id, theme_ids, seen=data.seen)
-    differences = analysis.disagreements(
-        data.note_ids, data.codings, a_id, b_id, theme_ids, seen=data.seen
-    )
-    many = None
-    if len(data.analysts) > 2:
-        many = analysis.agreement_many(
-            data.note_ids, data.codings, data.analysts, theme_ids, seen=data.seen
-        )
-    return {
-        "a": a,
-        "b": b,
-        "themes": codebook,
-        "report": report,
-        "many": many,
-        "disagreements": [
-            {
-                "note_id": d.note_id,
-                "theme_id": d.theme_id,
-                "coded_by": d.coded_by,
-                "decision": data.decisions.get((d.note_id, d.theme_id)),
-            }
-            for d in differences
-        ],
-    }

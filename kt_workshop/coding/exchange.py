@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from kt_workshop import store
-from kt_workshop.coding import codebook, codes, refi
+from kt_workshop.coding import agreement, codebook, codes, refi
 from kt_workshop.i18n import _
 
 CONSENSUS = "consensus"
@@ -56,17 +56,22 @@ def _notes(db: Database, workshop_id: int) -> list[refi.Note]:
     ]
 
 
-def project(db: Database, workshop_id: int) -> refi.Project:
-    """The whole coding project: notes, codebook, each analyst's codings, consensus and memos."""
+def project(db: Database, workshop_id: int, sight=None) -> refi.Project:
+    """The whole coding project: notes, codebook, each analyst's codings, consensus and memos.
+    Given a blind `sight` (kt_workshop.coding.blind), only that analyst's own codings and memos
+    and no consensus."""
     workshop = store.get_workshop(db, workshop_id)
-    people = codes.analysts(db, workshop_id)
+    only = None if sight is None else sight.only()
+    people = [a for a in codes.analysts(db, workshop_id) if only is None or a["id"] in only]
     analysts = [refi.Analyst(key=str(a["id"]), name=a["name"]) for a in people]
-    data = codes.coding_data(db, workshop_id)
-    codings = [refi.Coding(n, t, str(a)) for n, t, a in data.codings]
-    agreed, _disputed = codes.consensus(data)
-    if people:
+    data = agreement.coding_data(db, workshop_id)
+    codings = [refi.Coding(n, t, str(a)) for n, t, a in data.codings if only is None or a in only]
+    if people and only is None:
+        agreed, _disputed = agreement.consensus(data)
         analysts.append(refi.Analyst(key=CONSENSUS, name=_("Consensus")))
-        codings += [refi.Coding(n, t, CONSENSUS) for n, t in sorted(agreed)]
+        # The most specific themes: the tool rolls them up into their parents itself.
+        for note_id, theme_ids in sorted(agreement.most_specific(agreed, data.themes).items()):
+            codings += [refi.Coding(note_id, t, CONSENSUS) for t in theme_ids]
     memos = [
         refi.Memo(
             id=memo["id"],
@@ -75,7 +80,7 @@ def project(db: Database, workshop_id: int) -> refi.Project:
             note_id=memo["note_id"],
             theme_id=memo["theme_id"],
         )
-        for memo in codes.memos(db, workshop_id)
+        for memo in codes.memos(db, workshop_id, analyst_ids=only)
     ]
     return refi.Project(
         title=workshop["title"],
@@ -91,11 +96,13 @@ def project(db: Database, workshop_id: int) -> refi.Project:
     )
 
 
-def project_file(db: Database, workshop_id: int) -> refi.QdpxExport:
+def project_file(db: Database, workshop_id: int, sight=None) -> refi.QdpxExport:
     """The coding project as a .qdpx file, with what had to change on the way."""
-    return refi.export_project(project(db, workshop_id))
+    return refi.export_project(project(db, workshop_id, sight))
 
 
-def import_codebook_file(db: Database, workshop_id: int, data: bytes, actor: str):
+def import_codebook_file(
+    db: Database, workshop_id: int, data: bytes, actor: str, by: int | None = None
+):
     """Add the themes of a .qdc (or a .qdpx's codebook); return how many and the problems."""
-    return codebook.import_codebook(db, workshop_id, refi.read_qdc(data), actor)
+    return codebook.import_codebook(db, workshop_id, refi.read_qdc(data), actor, by)

@@ -4,11 +4,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from kt_workshop import store
-from kt_workshop.coding import codebook, codes
-from kt_workshop.coding.workspace import CODERS, back, current_analyst
+from kt_workshop.coding import agreement, codebook, codes
+from kt_workshop.coding.workspace import CODERS, back, current_analyst, current_sight
 from kt_workshop.db import writing
 from kt_workshop.i18n import _
-from kt_workshop.web import allow, audit_actor, current_actor, flash_errors, get_db
+from kt_workshop.web import allow, audit_actor, flash_errors, get_db
 
 bp = Blueprint("review", __name__)
 
@@ -18,54 +18,72 @@ def _number(name: str):
     return int(value) if value.isdigit() else None
 
 
+STATUSES = ("open", "resolved", "all")
+PER_PAGE = 40  # disagreements per page
+
+
 @bp.route("/w/<int:workshop_id>/compare")
 @allow(*CODERS)
 def compare_page(workshop_id):
-    """Two analysts' coding side by side: agreement per theme and pooled, and what to resolve."""
+    """Every analyst, every pair and all of them together; one pair's figures per theme; and
+    the disagreements, filtered and grouped by theme, side by side, to decide with a reason."""
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
     current_analyst(workshop_id)
-    people = [a for a in codes.analysts(db, workshop_id) if a["seen"] or a["coded"]]
-    a_id, b_id = _number("a"), _number("b")
-    if (a_id is None or b_id is None) and len(people) >= 2:
-        a_id, b_id = people[0]["id"], people[1]["id"]
-    hidden = workshop["coding_blind"] and current_actor().role != "organiser"
-    result, problem = None, None
-    if hidden:
-        problem = _(
-            "Blind coding is on: the organiser switches it off when everyone has finished coding."
+    sight = current_sight(workshop_id)
+    if not sight.shared:  # while blind, nothing here may come from the others' coding
+        return render_template(
+            "coding/compare.html", workshop=workshop, problem=sight.refusal(), overview=None
         )
-    elif a_id is not None and b_id is not None:
-        try:
-            result = codes.comparison(db, workshop_id, a_id, b_id)
-        except (store.InputError, store.NotFound) as error:
-            problem = " ".join(getattr(error, "errors", {}).values()) or str(error)
-    elif len(people) < 2:
-        problem = _("The comparison needs two analysts who have coded notes.")
-    notes = {}
-    if result:
-        ids = sorted({d["note_id"] for d in result["disagreements"]})
-        notes = {
-            row["id"]: row
-            for row in db.query(
-                f"SELECT id, text, kind FROM note WHERE id IN ({','.join('?' * len(ids))})",  # noqa: S608
-                ids,
-            )
-        }
-    data = codes.coding_data(db, workshop_id)
-    agreed, disputed = codes.consensus(data)
+    data = agreement.coding_data(db, workshop_id)
+    overview = agreement.overview(db, workshop_id, data)
+    a_id, b_id = _number("a"), _number("b")
+    pair = next(
+        (p for p in overview["pairs"] if {p["a"]["id"], p["b"]["id"]} == {a_id, b_id}),
+        overview["pairs"][0] if overview["pairs"] else None,
+    )
+    status = request.args.get("status", "open")
+    status = status if status in STATUSES else "open"
+    theme_id = _number("theme")
+    found = [
+        d
+        for d in agreement.disputes(data)
+        if (status == "all" or (d["decision"] is None) == (status == "open"))
+        and (theme_id is None or d["theme_id"] == theme_id)
+    ]
+    order = {t["id"]: i for i, t in enumerate(overview["themes"])}
+    found.sort(key=lambda d: (order.get(d["theme_id"], len(order)), d["note_id"]))
+    page = max(_number("page") or 1, 1)
+    pages = max((len(found) + PER_PAGE - 1) // PER_PAGE, 1)
+    shown = found[(page - 1) * PER_PAGE : page * PER_PAGE]
+    ids = sorted({d["note_id"] for d in shown})
+    notes = {
+        row["id"]: row
+        for row in db.query(
+            f"SELECT id, text, kind FROM note WHERE id IN ({','.join('?' * len(ids))})",  # noqa: S608
+            ids,
+        )
+    }
+    agreed, _open = agreement.consensus(data)
     return render_template(
         "coding/compare.html",
         workshop=workshop,
-        people=people,
-        a_id=a_id,
-        b_id=b_id,
-        result=result,
-        problem=problem,
+        problem=None
+        if overview["pairs"]
+        else _("The comparison needs two analysts who have gone through notes."),
+        overview=overview,
+        pair=pair,
+        names={a["id"]: a["name"] for a in overview["analysts"]},
+        status=status,
+        theme_id=theme_id,
+        disputes=shown,
+        total=len(found),
+        page=page,
+        pages=pages,
         notes=notes,
-        theme_by_id={t["id"]: t for t in codebook.themes(db, workshop_id)},
+        theme_by_id={t["id"]: t for t in overview["themes"]},
         consensus_size=len(agreed),
-        open_disputes=len(disputed),
+        coverage=overview["coverage"],
         next_url=request.full_path,
     )
 
@@ -73,20 +91,25 @@ def compare_page(workshop_id):
 @bp.route("/w/<int:workshop_id>/compare/decide", methods=["POST"])
 @allow(*CODERS)
 def decide(workshop_id):
-    """Resolve a disagreement: keep the theme on the note in the consensus, drop it, or reopen."""
+    """Resolve a disagreement with a reason: keep the theme on the note in the consensus, drop
+    it, or reopen it."""
     db = get_db()
+    sight = current_sight(workshop_id)
+    if not sight.shared:
+        abort(403, sight.refusal())
     keep = {"keep": True, "drop": False, "reopen": None}.get(request.form.get("decision"), "bad")
     if keep == "bad":
         abort(400, _("Choose keep, drop or reopen."))
     try:
         with writing(db):
-            codes.decide(
+            agreement.decide(
                 db,
                 workshop_id,
                 request.form.get("note_id"),
                 request.form.get("theme_id"),
                 keep,
                 audit_actor(),
+                request.form.get("reason", ""),
             )
     except store.InputError as error:
         flash_errors(error)
@@ -109,7 +132,7 @@ def writeup_page(workshop_id):
         theme_by_id={t["id"]: t for t in themes},
         summaries=codes.summaries(db, workshop_id),
         points=codes.points(db, workshop_id),
-        quotes=codes.quotes(db, workshop_id),
+        quotes=codes.quotes(db, workshop_id, current_sight(workshop_id).only()),
     )
 
 

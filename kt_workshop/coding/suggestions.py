@@ -261,6 +261,30 @@ def parse_rule(text: str) -> Rule:
     return Rule(stripped, tuple(compiled))
 
 
+def highlight(rule: Rule, text: str) -> list[tuple[str, bool]]:
+    """A note's text in pieces, each True where a word or phrase the rule looks for matched,
+    so the preview can mark every match."""
+    folded, origin = [], []
+    for i, char in enumerate(text):
+        piece = _fold(char)  # one character can fold to several ("ß" to "ss")
+        folded.append(piece)
+        origin.extend([i] * len(piece))
+    folded_text = "".join(folded)
+    hit = [False] * len(text)
+    for wanted, _excluded in rule.alternatives:
+        for term in wanted:
+            for match in term.pattern.finditer(folded_text):
+                for k in range(match.start(), match.end()):
+                    hit[origin[k]] = True
+    pieces: list[tuple[str, bool]] = []
+    for char, marked in zip(text, hit, strict=True):
+        if pieces and pieces[-1][1] == marked:
+            pieces[-1] = (pieces[-1][0] + char, marked)
+        else:
+            pieces.append((char, marked))
+    return pieces
+
+
 def matching_notes(rule: Rule, notes: Sequence[Mapping]) -> list:
     """The ids of the notes the rule matches, in the order given."""
     return [note["id"] for note in notes if rule.matches(note.get("text") or "")]

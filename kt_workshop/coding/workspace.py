@@ -17,10 +17,10 @@ from flask import (
 )
 
 from kt_workshop import store
-from kt_workshop.coding import codebook
+from kt_workshop.coding import blind, codebook
 from kt_workshop.coding import codes as coding
 from kt_workshop.db import writing
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, ngettext
 from kt_workshop.web import allow, audit_actor, current_actor, get_db
 
 bp = Blueprint("workspace", __name__)
@@ -63,25 +63,30 @@ def input_problem(workshop_id: int, error: store.InputError):
     return back(workshop_id)
 
 
-def visible_analysts(db, workshop: dict, analyst: dict) -> list[dict]:
-    """Whose codes the analyst sees: only their own while coding is blind."""
-    everyone = coding.analysts(db, workshop["id"])
-    if workshop["coding_blind"]:
-        return [a for a in everyone if a["id"] == analyst["id"]]
-    return everyone
+def current_sight(workshop_id: int) -> blind.Sight:
+    """What the signed-in person may see of the others' coding (the blind-coding rule)."""
+    return blind.sight_of(get_db(), workshop_id, current_actor())
 
 
-def chips_for(db, workshop: dict, analyst: dict, note_ids: list[int]) -> dict:
-    """For each note: the analyst's own themes, and the others' when coding is not blind."""
+def visible_analysts(db, workshop_id: int, sight: blind.Sight) -> list[dict]:
+    """Whose codes the person sees: only their own while coding is blind."""
+    return [a for a in coding.analysts(db, workshop_id) if sight.sees(a["id"])]
+
+
+def chips_for(db, workshop_id: int, analyst: dict, note_ids: list[int], sight) -> dict:
+    """For each note: the analyst's own themes, the others' when coding is not blind, whether
+    the analyst went through it, and the key-quote mark (only their own while blind)."""
     codes = coding.codes_on(db, note_ids)
     seen = coding.seen_by(db, analyst["id"], note_ids)
-    shown = visible_analysts(db, workshop, analyst)
+    shown = visible_analysts(db, workshop_id, sight)
     quoted = {
         row[0]
         for row in db.execute(
-            f"SELECT note_id FROM quote WHERE theme_id IS NULL AND note_id IN ({','.join('?' * len(note_ids))})",  # noqa: S608,E501
+            "SELECT note_id, analyst_id FROM quote WHERE theme_id IS NULL"  # noqa: S608
+            f" AND note_id IN ({','.join('?' * len(note_ids))})",
             note_ids,
         )
+        if sight.sees(row[1]) or (row[1] is None and not sight.blind)
     }
     return {
         note_id: {
@@ -99,12 +104,12 @@ def chips_for(db, workshop: dict, analyst: dict, note_ids: list[int]) -> dict:
 
 
 def note_fragments(workshop_id: int, note_ids: list[int]) -> dict:
-    """The re-rendered chip lists of some notes, for workspace.js."""
+    """The re-rendered chips and buttons of some notes, for workspace.js."""
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
     analyst = current_analyst(workshop_id)
     themes = {theme["id"]: theme for theme in codebook.themes(db, workshop_id)}
-    chips = chips_for(db, workshop, analyst, note_ids)
+    chips = chips_for(db, workshop_id, analyst, note_ids, current_sight(workshop_id))
     return {
         str(note_id): render_template(
             "coding/_chips.html",
@@ -118,6 +123,27 @@ def note_fragments(workshop_id: int, note_ids: list[int]) -> dict:
     }
 
 
+def fragment_answer(workshop_id: int, note_ids: list[int], problems, message: str = ""):
+    """What workspace.js gets after a change: the notes' new chips, the analyst's counts per
+    theme for the sidebar, and a sentence saying which notes were touched."""
+    analyst = current_analyst(workshop_id)
+    counts = coding.theme_counts(get_db(), workshop_id, analyst["id"]) if analyst["id"] else {}
+    return jsonify(
+        {
+            "problems": problems,
+            "message": message,
+            "notes": note_fragments(workshop_id, note_ids),
+            "counts": {str(theme_id): n for theme_id, n in counts.items()},
+        }
+    )
+
+
+def touched(note_ids: list[int]) -> str:
+    """The notes a change touched, as the analyst reads them: "#12, #15"."""
+    shown = ", ".join(f"#{n}" for n in note_ids[:8])
+    return shown + (" …" if len(note_ids) > 8 else "")
+
+
 @bp.route("/w/<int:workshop_id>/coding")
 @allow(*CODERS)
 def notes_page(workshop_id):
@@ -125,7 +151,11 @@ def notes_page(workshop_id):
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
     analyst = current_analyst(workshop_id)
+    sight = current_sight(workshop_id)
     filters = coding.filters_from(request.args)
+    if filters.analyst is not None and not sight.sees(filters.analyst):
+        flash(sight.refusal(), "info")
+        filters.analyst = None  # the analyst's own codes
     try:
         page = max(int(request.args.get("page", 1)), 1)
     except ValueError:
@@ -137,14 +167,14 @@ def notes_page(workshop_id):
         "coding/workspace.html",
         workshop=workshop,
         analyst=analyst,
-        analysts=visible_analysts(db, workshop, analyst),
+        analysts=visible_analysts(db, workshop_id, sight),
         filters=filters,
         notes=rows,
         total=total,
         page=page,
         pages=max((total + coding.PAGE - 1) // coding.PAGE, 1),
-        chips=chips_for(db, workshop, analyst, note_ids) if note_ids else {},
-        memos=_memos_by_note(db, workshop_id, note_ids),
+        chips=chips_for(db, workshop_id, analyst, note_ids, sight) if note_ids else {},
+        memos=_memos_by_note(db, workshop_id, note_ids, sight),
         themes=themes,
         theme_by_id={theme["id"]: theme for theme in themes},
         counts=coding.theme_counts(db, workshop_id, analyst["id"]),
@@ -155,10 +185,10 @@ def notes_page(workshop_id):
     )
 
 
-def _memos_by_note(db, workshop_id: int, note_ids: list[int]) -> dict:
+def _memos_by_note(db, workshop_id: int, note_ids: list[int], sight) -> dict:
     found: dict = {}
     if note_ids:
-        for memo in coding.memos(db, workshop_id, note_ids=note_ids):
+        for memo in coding.memos(db, workshop_id, note_ids=note_ids, analyst_ids=sight.only()):
             found.setdefault(memo["note_id"], []).append(memo)
     return found
 
@@ -186,28 +216,45 @@ def code(workshop_id):
             )
     except store.NotFound as error:
         return input_problem(workshop_id, store.InputError({"theme_id": str(error)}))
+    message = code_message(result, add)
     if wants_fragment():
-        return jsonify(
-            {"problems": result["problems"], "notes": note_fragments(workshop_id, result["notes"])}
-        )
+        return fragment_answer(workshop_id, result["notes"], result["problems"], message)
     for problem in result["problems"]:
         flash(problem, "error")
-    if result["notes"]:
-        message = (
-            _(
-                "“%(theme)s” added to %(n)s notes.",
-                theme=result["theme"]["name"],
-                n=result["changed"],
-            )
-            if add
-            else _(
-                "“%(theme)s” taken off %(n)s notes.",
-                theme=result["theme"]["name"],
-                n=result["changed"],
-            )
-        )
+    if message:
         flash(message, "success")
     return back(workshop_id)
+
+
+def code_message(result: dict, add: bool) -> str:
+    """Which notes a code touched, so the analyst sees it went where they meant."""
+    notes, theme = result["notes"], result["theme"]["name"]
+    if not notes:
+        return ""
+    if add:
+        message = ngettext(
+            "“%(theme)s” added to note %(notes)s.",
+            "“%(theme)s” added to %(num)d notes: %(notes)s.",
+            len(notes),
+            theme=theme,
+            notes=touched(notes),
+        )
+    else:
+        message = ngettext(
+            "“%(theme)s” taken off note %(notes)s.",
+            "“%(theme)s” taken off %(num)d notes: %(notes)s.",
+            len(notes),
+            theme=theme,
+            notes=touched(notes),
+        )
+    if result.get("unseen"):
+        message += " " + ngettext(
+            "Note %(notes)s has none of your themes now, so it is back to not gone through.",
+            "Notes %(notes)s have none of your themes now, so they are back to not gone through.",
+            len(result["unseen"]),
+            notes=touched(result["unseen"]),
+        )
+    return message
 
 
 @bp.route("/w/<int:workshop_id>/coding/seen", methods=["POST"])
@@ -231,7 +278,13 @@ def seen(workshop_id):
     if wants_fragment():
         live = [int(n) for n in note_ids if str(n).isdigit()]
         live = coding.live_notes(db, workshop_id, live)[0]
-        return jsonify({"problems": problems, "notes": note_fragments(workshop_id, live)})
+        gone = request.form.get("seen", "1") == "1"
+        message = (
+            _("Gone through: %(notes)s.", notes=touched(live))
+            if gone
+            else _("Not gone through: %(notes)s.", notes=touched(live))
+        )
+        return fragment_answer(workshop_id, live, problems, message)
     for problem in problems:
         flash(problem, "error")
     return back(workshop_id)
@@ -252,13 +305,14 @@ def quote(workshop_id):
                 current_analyst(workshop_id)["id"],
                 request.form.get("on", "1") == "1",
                 request.form.get("theme_id") or None,
+                everyone=current_sight(workshop_id).shared,
             )
     except store.InputError as error:
         return input_problem(workshop_id, error)
     except store.NotFound as error:
         return input_problem(workshop_id, store.InputError({"theme_id": str(error)}))
     if wants_fragment():
-        return jsonify({"problems": [], "notes": note_fragments(workshop_id, [int(note_id)])})
+        return fragment_answer(workshop_id, [int(note_id)], [])
     return back(workshop_id)
 
 

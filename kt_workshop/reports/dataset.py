@@ -105,7 +105,9 @@ class Note:
     kind: str
     starred: bool
     text: str
-    theme_ids: list[int]  # the consensus coding, in codebook order
+    theme_ids: list[int]  # the consensus coding's most specific themes, in codebook order
+    # The consensus rolled up (each theme with those above it): what every count reads.
+    all_theme_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -146,17 +148,47 @@ class FeedbackQuestion:
 
 
 @dataclass(frozen=True)
-class AgreementFigures:
+class AnalystFigures:
+    name: str
+    seen: int  # notes gone through
+    coded: int  # notes coded with at least one theme
+
+
+@dataclass(frozen=True)
+class PairFigures:
+    """Two analysts on the notes both went through, on rolled-up codes."""
+
     analyst_a: str
     analyst_b: str
-    analysts: int  # how many analysts coded
     units: int  # notes both went through
-    percent: float | None
-    kappa: float | None
-    alpha: float | None
-    per_theme: dict[int, tuple[float | None, float | None, float | None]]  # % , kappa, alpha
-    disagreements: int
-    open_disagreements: int
+    percent: float | None  # over the pooled themes
+    kappa: float | None  # pooled kappa (De Vries: mean Po and mean Pe over the pooled themes)
+    alpha: float | None  # Krippendorff's alpha over every note x pooled theme
+    themes_pooled: int  # themes whose kappa is defined: the only ones in the figures above
+    per_theme: dict[int, tuple[float | None, float | None, float | None]]  # %, kappa, alpha
+    undefined: dict[int, str]  # theme id -> why its kappa and alpha are undefined
+    disagreements: int  # note-and-theme decisions that differ
+    open_disagreements: int  # of those, still open
+
+
+@dataclass(frozen=True)
+class AgreementFigures:
+    """Every analyst, every pair, and all of them together (three or more)."""
+
+    analysts: list[AnalystFigures]
+    pairs: list[PairFigures]
+    all_alpha: float | None  # Krippendorff's alpha of every analyst, over the pooled themes
+    all_percent: float | None  # decisions on which everyone who went through the note agreed
+    all_themes_pooled: int
+    all_per_theme: dict[int, float | None]
+    notes: int
+    by_all: int  # notes every analyst went through
+    by_some: int  # by some, not all
+    by_one: int  # by exactly one
+    by_none: int
+    open_disagreements: int  # among all analysts, still to decide
+    decided: int  # disagreements decided (kept or dropped)
+    with_reason: int  # decisions with a reason written down
 
 
 @dataclass
@@ -182,9 +214,10 @@ class Dataset:
     agreement: AgreementFigures | None
     # Counts from kt_workshop.analysis over the consensus coding:
     theme_totals: dict[int, int]  # notes per theme, sub-themes rolled up
-    theme_direct: dict[int, int]  # notes per theme, on its own
+    theme_direct: dict[int, int]  # notes whose most specific consensus theme this is
     matrix: list[list[int]]  # rows: themes (order of `themes`), columns: questions, rolled up
-    co_occurrence: dict[tuple[int, int], int]  # (a, b), a before b in the codebook -> notes
+    # (a, b), a before b in the codebook -> notes, rolled up; a theme and those above it left out
+    co_occurrence: dict[tuple[int, int], int]
     links: list[tuple[int, int, int, list[int]]]  # (question a, question b, weight, theme ids)
     isolated: list[int]  # question ids that share no theme with another question
     removed_characters: int = 0

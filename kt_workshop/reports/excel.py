@@ -406,14 +406,27 @@ def _overview(workbook: Workbook, data: Dataset) -> None:
         (_("Notes"), len(data.notes)),
         (_("Themes"), len(data.themes)),
         (_("Analysts"), data.analysts),
-        (_("Agreement: Cohen's kappa"), _figure(agreement and agreement.kappa)),
-        (_("Agreement: Krippendorff's alpha"), _figure(agreement and agreement.alpha)),
-        (_("Agreement (%)"), _figure(agreement and agreement.percent), PERCENT),
+        *_headline(agreement),
         (_("Characters removed (not allowed in XML)"), data.removed_characters),
         (_("Generated at"), data.generated_at),
     ]
     _pairs(sheet, rows)
     _write(sheet)
+
+
+def _headline(agreement) -> list[tuple]:
+    """The overview's agreement rows: the one pair of two analysts, or (from three on) the
+    alpha of all of them (the Agreement sheet has every pair)."""
+    if agreement is None:
+        return [(_("Agreement: Krippendorff's alpha"), None)]
+    if len(agreement.analysts) > 2:
+        return [(_("Agreement: Krippendorff's alpha, all analysts"), _figure(agreement.all_alpha))]
+    pair = agreement.pairs[0]
+    return [
+        (_("Agreement: pooled Cohen's kappa (De Vries)"), _figure(pair.kappa)),
+        (_("Agreement: Krippendorff's alpha"), _figure(pair.alpha)),
+        (_("Agreement (%)"), _figure(pair.percent), PERCENT),
+    ]
 
 
 def _participants(workbook: Workbook, data: Dataset) -> None:
@@ -481,7 +494,7 @@ def _notes(workbook: Workbook, data: Dataset) -> None:
     rows = []
     for note in data.notes:
         label, question = questions.get(note.question_id, ("", ""))
-        coded = set(note.theme_ids)
+        coded = set(note.all_theme_ids)  # rolled up, as every count
         rows.append(
             [f"N{note.id}", label, question, blocks.get(note.block_id), note.table, note.round,
              kinds[note.kind], yes if note.starred else no, note.text,
@@ -563,7 +576,7 @@ def _co_occurrence(workbook: Workbook, data: Dataset) -> None:
         counts = []
         for j, b in enumerate(themes):
             if i == j:
-                counts.append(data.theme_direct.get(a.id, 0))
+                counts.append(data.theme_totals.get(a.id, 0))
             else:
                 counts.append(together.get((a.id, b.id), together.get((b.id, a.id), 0)))
         looks = [HEADER if i == j else None for j in range(len(themes))]  # the diagonal bold
@@ -575,6 +588,8 @@ def _co_occurrence(workbook: Workbook, data: Dataset) -> None:
 
 
 def _agreement(workbook: Workbook, data: Dataset) -> None:
+    """Every analyst, every pair (pooled kappa, alpha, agreement) and all analysts together,
+    then each pair's figures per theme; undefined figures say so (issue 14's agreement rule)."""
     sheet = _sheet(workbook, _("Agreement"))
     figures = data.agreement
     if figures is None:
@@ -582,27 +597,44 @@ def _agreement(workbook: Workbook, data: Dataset) -> None:
         _write(sheet)
         return
     rows = [
-        (_("Analyst A"), figures.analyst_a),
-        (_("Analyst B"), figures.analyst_b),
-        (_("Analysts who coded"), figures.analysts),
-        (_("Notes both coded"), figures.units),
-        (_("Agreement (%)"), _figure(figures.percent), PERCENT),
-        (_("Cohen's kappa"), _figure(figures.kappa)),
-        (_("Krippendorff's alpha"), _figure(figures.alpha)),
-        (_("Disagreements"), figures.disagreements),
+        (_("Analysts who coded"), len(figures.analysts)),
+        (_("Notes gone through by every analyst"), figures.by_all),
+        (_("Notes gone through by some analysts"), figures.by_some),
+        (_("Notes gone through by nobody"), figures.by_none),
+        (_("Disagreements resolved"), figures.decided),
         (_("Disagreements still open"), figures.open_disagreements),
     ]
+    if len(figures.analysts) > 2:
+        rows.append((_("Krippendorff's alpha, all analysts"), _figure(figures.all_alpha)))
     _pairs(sheet, rows)
-    per_theme = []
-    for theme in data.themes:
-        if theme.id in figures.per_theme:
-            percent, kappa, alpha = figures.per_theme[theme.id]
-            per_theme.append([theme.name, _figure(percent), _figure(kappa), _figure(alpha)])
-    headers = [_("Theme"), _("Agreement (%)"), _("Cohen's kappa"), _("Krippendorff's alpha")]
     top = len(rows) + 3
+    undefined = _("undefined")
+    headers = [_("Analyst A"), _("Analyst B"), _("Notes both went through"),
+               _("Agreement (%)"), _("Pooled Cohen's kappa (De Vries)"),
+               _("Krippendorff's alpha"), _("Themes pooled"), _("Disagreements"),
+               _("Still open")]  # fmt: skip
+    pair_rows = [
+        [p.analyst_a, p.analyst_b, p.units, _figure(p.percent), _figure(p.kappa),
+         _figure(p.alpha), p.themes_pooled, p.disagreements, p.open_disagreements]
+        for p in figures.pairs
+    ]  # fmt: skip
+    end = _table(sheet, headers, pair_rows, top=top, filtered=False)
+    per_theme = []
+    for pair in figures.pairs:
+        for theme in data.themes:
+            if theme.id in pair.per_theme:
+                percent, kappa, alpha = pair.per_theme[theme.id]
+                gap = theme.id in pair.undefined
+                per_theme.append(
+                    [f"{pair.analyst_a} · {pair.analyst_b}", theme.name, _figure(percent),
+                     undefined if gap else _figure(kappa), undefined if gap else _figure(alpha)]
+                )  # fmt: skip
+    headers = [_("Pair"), _("Theme"), _("Agreement (%)"), _("Cohen's kappa"),
+               _("Krippendorff's alpha")]  # fmt: skip
+    top = end + 3
     end = _table(sheet, headers, per_theme, top=top)
     for row in range(top + 1, end + 1):
-        for column, look in ((2, AS_PERCENT), (3, AS_DECIMALS), (4, AS_DECIMALS)):
+        for column, look in ((3, AS_PERCENT), (4, AS_DECIMALS), (5, AS_DECIMALS)):
             _restyle(sheet, row, column, look)
     _write(sheet)
 

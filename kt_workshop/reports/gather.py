@@ -9,17 +9,19 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from kt_workshop import store
-from kt_workshop.coding import analysis, codebook, codes
+from kt_workshop.coding import agreement, analysis, codebook, codes
 from kt_workshop.live import feedback
 from kt_workshop.plan import grid as plan_view
 from kt_workshop.reports.dataset import (
     AgreementFigures,
+    AnalystFigures,
     Block,
     Dataset,
     Delegate,
     FeedbackQuestion,
     Note,
     Options,
+    PairFigures,
     PlanCell,
     Question,
     Quote,
@@ -86,11 +88,10 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         )
         for row in rows
     ]
-    codings = codes.coding_data(db, workshop_id)  # read once: three parts need it
-    agreed, disputed = codes.consensus(codings)
-    consensus = sorted(agreed)
-    analysts = codes.analysts(db, workshop_id)
-    notes = _notes(db, workshop_id, questions, themes, consensus, text)
+    codings = agreement.coding_data(db, workshop_id)  # read once: three parts need it
+    agreed, _unsettled = agreement.consensus(codings)
+    consensus = sorted(agreed)  # rolled up: each theme with the themes above it
+    notes = _notes(db, workshop_id, questions, themes, consensus, codings, text)
     counts = _counts(notes, consensus, rows, questions)
     return Dataset(
         title=text(workshop["title"]),
@@ -111,9 +112,9 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         quotes=_quotes(db, workshop_id),
         points=[text(p["text"]) for p in codes.points(db, workshop_id)],
         feedback=_feedback(db, workshop_id, text),
-        agreement=_agreement(db, workshop_id, text, codings, len(disputed), analysts),
+        agreement=_agreement(db, workshop_id, text, codings),
         moderators=len(store.list_items(db, "moderator", workshop_id)),
-        analysts=len(analysts),
+        analysts=len(agreement.coders(db, workshop_id, codings)),
         blind_coding=_coded_blind(db, workshop_id),
         options=options,
         removed_characters=text.removed,
@@ -121,13 +122,15 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
     )
 
 
-def _notes(db, workshop_id, questions, themes, consensus, text) -> list[Note]:
-    """Live notes in programme order with their consensus themes in codebook order."""
+def _notes(db, workshop_id, questions, themes, consensus, codings, text) -> list[Note]:
+    """Live notes in programme order with their consensus themes in codebook order: the most
+    specific ones (`theme_ids`) and rolled up (`all_theme_ids`)."""
     order = {q.id: q.number for q in questions}
     theme_order = {t.id: i for i, t in enumerate(themes)}
-    themes_of: dict[int, list[int]] = {}
+    themes_of = agreement.most_specific(consensus, codings.themes)
+    carried: dict[int, list[int]] = {}
     for note_id, theme_id in consensus:
-        themes_of.setdefault(note_id, []).append(theme_id)
+        carried.setdefault(note_id, []).append(theme_id)
     rows = db.query(
         "SELECT note.*, round.position AS round_number, round.block_id AS round_block,"
         " tables.name AS table_name, tables.position AS table_position FROM note"
@@ -156,6 +159,7 @@ def _notes(db, workshop_id, questions, themes, consensus, text) -> list[Note]:
             starred=bool(n["starred"]),
             text=text(n["text"]),
             theme_ids=sorted(themes_of.get(n["id"], []), key=lambda t: theme_order.get(t, 0)),
+            all_theme_ids=sorted(carried.get(n["id"], []), key=lambda t: theme_order.get(t, 0)),
         )
         for n in notes
     ]
@@ -165,20 +169,26 @@ def _counts(notes: list[Note], consensus, theme_rows, questions) -> dict:
     """Theme counts, the theme x question matrix, co-occurrence and the question network."""
     plain = [{"id": n.id, "question_id": n.question_id} for n in notes]
     plain_questions = [{"id": q.id, "text": q.text} for q in questions]
+    # One roll-up rule for every count: a note counts under a theme when the consensus gives
+    # it the theme or one below it (`consensus` is rolled up already). Co-occurrence leaves
+    # out a theme and the themes above it: they co-occur by that rule, not by the notes.
     pairs = [(note_id, theme_id) for note_id, theme_id in consensus]
+    direct = [(note.id, theme_id) for note in notes for theme_id in note.theme_ids]
     matrix = analysis.theme_question_matrix(plain, pairs, theme_rows, plain_questions)
     together = analysis.co_occurrence(plain, pairs, theme_rows)
+    chains = analysis.lineage(theme_rows)
     ids = together.row_ids
     co = {
         (ids[i], ids[j]): together.values[i][j]
         for i in range(len(ids))
         for j in range(i + 1, len(ids))
-        if together.values[i][j]
+        if together.values[i][j] and ids[i] not in chains[ids[j]] and ids[j] not in chains[ids[i]]
     }
     links = analysis.question_network(plain, pairs, plain_questions, theme_rows)
     return {
         "theme_totals": analysis.theme_totals(plain, pairs, theme_rows, rollup=True),
-        "theme_direct": analysis.theme_totals(plain, pairs, theme_rows, rollup=False),
+        # Notes whose most specific consensus theme is this one (none below it on the note).
+        "theme_direct": analysis.theme_totals(plain, direct, theme_rows, rollup=False),
         "matrix": matrix.values,
         "co_occurrence": co,
         "links": [(k.question_a, k.question_b, k.weight, list(k.theme_ids)) for k in links],
@@ -276,22 +286,46 @@ def _coded_blind(db, workshop_id) -> bool:
     return first_code is not None and (ended is None or ended > first_code)
 
 
-def _agreement(db, workshop_id, text, codings, open_disputes, analysts) -> AgreementFigures | None:
-    """The first two analysts who coded, compared; None when fewer than two coded."""
-    people = [a for a in analysts if a["coded"] or a["seen"]]
-    if len(people) < 2:
+def _agreement(db, workshop_id, text, codings) -> AgreementFigures | None:
+    """Every analyst who coded, every pair of them and all of them together; None when fewer
+    than two went through notes."""
+    found = agreement.overview(db, workshop_id, codings)
+    if len(found["analysts"]) < 2:
         return None
-    result = codes.comparison(db, workshop_id, people[0]["id"], people[1]["id"], codings)
-    report = result["report"]
+    pairs = []
+    for pair in found["pairs"]:
+        report = pair["report"]
+        pairs.append(
+            PairFigures(
+                analyst_a=text(pair["a"]["name"]),
+                analyst_b=text(pair["b"]["name"]),
+                units=pair["units"],
+                percent=report.pooled.percent,
+                kappa=report.pooled.kappa,
+                alpha=report.pooled.alpha,
+                themes_pooled=len(report.pooled_ids),
+                per_theme={t: (r.percent, r.kappa, r.alpha) for t, r in report.themes.items()},
+                undefined={t: r.undefined for t, r in report.themes.items() if r.undefined},
+                disagreements=len(pair["disagreements"]),
+                open_disagreements=pair["open"],
+            )
+        )
+    many, coverage = found["many"], found["coverage"]
     return AgreementFigures(
-        analyst_a=text(result["a"]["name"]),
-        analyst_b=text(result["b"]["name"]),
-        analysts=len(people),
-        units=report.pooled.units // max(len(report.themes), 1),
-        percent=report.pooled.percent,
-        kappa=report.pooled.kappa,
-        alpha=report.pooled.alpha,
-        per_theme={t: (r.percent, r.kappa, r.alpha) for t, r in report.themes.items()},
-        disagreements=len(result["disagreements"]),
-        open_disagreements=open_disputes,
+        analysts=[
+            AnalystFigures(text(a["name"]), a["seen"], a["coded"]) for a in found["analysts"]
+        ],
+        pairs=pairs,
+        all_alpha=many.pooled.alpha if many else None,
+        all_percent=many.pooled.percent if many else None,
+        all_themes_pooled=len(many.pooled_ids) if many else 0,
+        all_per_theme={t: r.alpha for t, r in many.themes.items()} if many else {},
+        notes=coverage.notes,
+        by_all=coverage.by_all,
+        by_some=coverage.by_some,
+        by_one=coverage.by_one,
+        by_none=coverage.by_none,
+        open_disagreements=coverage.open,
+        decided=coverage.decided,
+        with_reason=coverage.with_reason,
     )

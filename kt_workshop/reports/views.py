@@ -30,12 +30,20 @@ from flask import (
 )
 
 from kt_workshop import store
+from kt_workshop.coding import agreement, blind
 from kt_workshop.db import open_db
 from kt_workshop.i18n import _, lazy_
 from kt_workshop.reports import figures, pack
 from kt_workshop.reports.dataset import SECTIONS, Dataset, Options
 from kt_workshop.reports.gather import gather
-from kt_workshop.web import allow, audit_actor, exports_folder, get_db, may_name_delegates
+from kt_workshop.web import (
+    allow,
+    audit_actor,
+    current_actor,
+    exports_folder,
+    get_db,
+    may_name_delegates,
+)
 
 bp = Blueprint("report", __name__)
 READERS = ("organiser", "analyst")
@@ -74,6 +82,13 @@ _jobs_lock = threading.Lock()
 PREVIEW_SECONDS = 30  # how long the chart previews may show the workshop as it was
 _previews: dict[tuple[str, int], tuple[float, Dataset]] = {}
 _previews_lock = threading.Lock()
+
+
+def refused_while_blind(workshop_id: int) -> str:
+    """Why the person may not have the report now (it is made from everyone's coding, so a
+    blind analyst waits for the organiser to end blind coding), or ""."""
+    sight = blind.sight_of(get_db(), workshop_id, current_actor())
+    return "" if sight.shared else sight.refusal()
 
 
 def export_dir(workshop_id: int) -> Path:
@@ -171,6 +186,9 @@ def report_page(workshop_id):
     """Choose the sections and options, preview the charts, generate and download."""
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
+    refusal = refused_while_blind(workshop_id)
+    if refusal:
+        return render_template("coding/report_blind.html", workshop=workshop, problem=refusal)
     job_id = request.args.get("job", "")
     job = _jobs.get(job_id)
     if job is not None and job.workshop_id != workshop_id:
@@ -189,6 +207,7 @@ def report_page(workshop_id):
         step_label=pack.STEP_LABELS.get(job.step, "") if job else "",
         pdf_available=pack.soffice() is not None,
         may_name=may_name_delegates(),
+        coverage=agreement.coverage(agreement.coding_data(db, workshop_id)),
         notes=db.execute(
             "SELECT COUNT(*) FROM note WHERE workshop_id = ? AND deleted_at IS NULL",
             [workshop_id],
@@ -202,6 +221,8 @@ def generate(workshop_id):
     """Start writing the pack; answer with the job to follow."""
     store.get_workshop(get_db(), workshop_id)
     wants_json = request.accept_mimetypes.best == "application/json"
+    if refused_while_blind(workshop_id):
+        abort(403, refused_while_blind(workshop_id))
     with _jobs_lock:
         running = [j for j in _jobs.values() if j.workshop_id == workshop_id and not j.done]
         if running:
@@ -239,6 +260,8 @@ def job_status(workshop_id, job_id):
     job = _jobs.get(job_id)
     if job is None or job.workshop_id != workshop_id:
         abort(404)
+    if refused_while_blind(workshop_id):
+        abort(403, refused_while_blind(workshop_id))
     return jsonify(
         {
             "step": str(pack.STEP_LABELS.get(job.step, job.step)),
@@ -264,7 +287,7 @@ def download(workshop_id, name):
     """One file of the pack (not to analysts when the pack names the delegates)."""
     if name == NAMED:
         abort(404)
-    if names_hidden(workshop_id):
+    if names_hidden(workshop_id) or refused_while_blind(workshop_id):
         abort(403)
     return send_from_directory(export_dir(workshop_id), name, as_attachment=True)
 
@@ -289,5 +312,7 @@ def chart_preview(workshop_id, name):
     """One of the report's charts as SVG, from the workshop as it is now."""
     if name not in figures.NAMES:
         abort(404)
+    if refused_while_blind(workshop_id):
+        abort(403, refused_while_blind(workshop_id))
     chart = figures.report_chart(preview_data(workshop_id), name)
     return Response(chart.svg(), mimetype="image/svg+xml")

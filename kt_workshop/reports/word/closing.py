@@ -130,12 +130,46 @@ class Closing:
         self.para(text)
         self.para(
             _(
-                "The report counts the consensus coding: a theme stays on a note when every "
-                "analyst who went through the note gave it, or when the analysts resolved a "
-                "disagreement by keeping it. Disagreements that are still open are left out of "
-                "all counts."
+                "Themes are counted with the themes below them: a note coded with a sub-theme "
+                "also counts under its theme and overarching theme. This one rule holds for "
+                "every count, chart, table and agreement figure in this report and the workbook."
+            )
+            + " "
+            + _(
+                "The report counts the consensus coding: a note carries a theme when every "
+                "analyst who went through the note gave it (or a theme below it), or when the "
+                "analysts resolved a disagreement by keeping it. A note an analyst did not go "
+                "through is not a disagreement: its themes are those of the analysts who did. "
+                "Disagreements that are still open are left out of all counts."
             )
         )
+        self.method_coverage()
+
+    def method_coverage(self) -> None:
+        """How complete the coding was when the report was made (issue 14: partial coding is
+        stated, never hidden)."""
+        figures = self.data.agreement
+        if figures is None:
+            return
+        text = _(
+            "Of the %(notes)d notes, %(all)d were gone through by every analyst, %(some)d by "
+            "some of them (%(one)d by one analyst alone) and %(none)d by nobody.",
+            notes=figures.notes,
+            all=figures.by_all,
+            some=figures.by_some,
+            one=figures.by_one,
+            none=figures.by_none,
+        )
+        text += " " + ngettext(
+            "%(num)d disagreement was resolved (%(reasons)d with a written reason);",
+            "%(num)d disagreements were resolved (%(reasons)d with a written reason);",
+            figures.decided,
+            reasons=figures.with_reason,
+        )
+        text += " " + ngettext(
+            "%(num)d is still open.", "%(num)d are still open.", figures.open_disagreements
+        )
+        self.para(text)
 
     def method_agreement(self) -> None:
         figures = self.data.agreement
@@ -149,45 +183,87 @@ class Closing:
                 )
             return
         self.heading(_("Agreement between analysts"), 2)
-        percent = self.number(figures.percent, 1)
         self.para(
             _(
-                "%(a)s and %(b)s both went through %(units)d notes. For each note and theme they "
-                "agreed in %(percent)s %% of their decisions (Cohen's kappa %(kappa)s, "
-                "Krippendorff's alpha %(alpha)s; both run from 0, chance, to 1, full "
-                "agreement).",
-                a=figures.analyst_a,
-                b=figures.analyst_b,
-                units=figures.units,
-                percent=percent,
-                kappa=self.number(figures.kappa),
-                alpha=self.number(figures.alpha),
-            )
-            + " "
-            + ngettext(
-                "They disagreed on %(num)d note and theme; %(open)d of these are still open.",
-                "They disagreed on %(num)d notes and themes; %(open)d of these are still open.",
-                figures.disagreements,
-                open=figures.open_disagreements,
+                "Each note is a unit and each theme present or absent on it. For every pair of "
+                "analysts, on the notes both went through: the share of note-and-theme "
+                "decisions they made alike; Cohen's kappa pooled over the themes (De Vries et "
+                "al. 2008: the mean observed and the mean chance agreement over the themes, then "
+                "one ratio, not the mean of the themes' kappas); and Krippendorff's alpha over "
+                "every note-and-theme decision. Kappa and alpha run from 0, chance, to 1, full "
+                "agreement. They are undefined for a theme nobody used (or everyone used) on "
+                "the compared notes; such themes are marked so and left out of the pooled "
+                "figures."
             )
         )
-        rows, levels = [], []
-        for theme in self.data.themes:
-            if theme.id in figures.per_theme:
-                share, kappa, alpha = figures.per_theme[theme.id]
-                rows.append(
-                    (theme.name, self.number(share, 1), self.number(kappa), self.number(alpha))
+        analysts = "; ".join(
+            _("%(name)s went through %(seen)d notes and coded %(coded)d", name=a.name,
+              seen=a.seen, coded=a.coded)
+            for a in figures.analysts
+        )  # fmt: skip
+        self.para(analysts + ".")
+        for pair in figures.pairs:
+            self.para(
+                _(
+                    "%(a)s and %(b)s both went through %(units)d notes and agreed in %(percent)s "
+                    "%% of their decisions over %(themes)d themes (pooled Cohen's kappa "
+                    "%(kappa)s, Krippendorff's alpha %(alpha)s).",
+                    a=pair.analyst_a,
+                    b=pair.analyst_b,
+                    units=pair.units,
+                    percent=self.number(pair.percent, 1),
+                    themes=pair.themes_pooled,
+                    kappa=self.number(pair.kappa),
+                    alpha=self.number(pair.alpha),
                 )
-                levels.append(theme.depth)
-        if rows:
-            headers = (_("Theme"), _("Agreement %"), _("Kappa"), _("Alpha"))
-            widths = (Cm(8.8), Cm(3), Cm(2.1), Cm(2.1))
-            caption = _(
-                "Agreement between %(a)s and %(b)s per theme",
-                a=figures.analyst_a,
-                b=figures.analyst_b,
+                + " "
+                + ngettext(
+                    "The two differ on %(num)d note-and-theme decision; %(open)d of the "
+                    "disagreements between them are still open.",
+                    "The two differ on %(num)d note-and-theme decisions; %(open)d of the "
+                    "disagreements between them are still open.",
+                    pair.disagreements,
+                    open=pair.open_disagreements,
+                )
             )
-            self.table(headers, rows, widths, levels=levels, numeric=(1, 2, 3), caption=caption)
+        if len(figures.analysts) > 2:
+            self.para(
+                _(
+                    "All %(n)d analysts together: Krippendorff's alpha %(alpha)s over %(themes)d "
+                    "themes; everyone who went through a note made the same decision in "
+                    "%(percent)s %% of cases.",
+                    n=len(figures.analysts),
+                    alpha=self.number(figures.all_alpha),
+                    themes=figures.all_themes_pooled,
+                    percent=self.number(figures.all_percent, 1),
+                )
+            )
+        undefined = _("undefined")
+        for pair in figures.pairs:
+            rows, levels = [], []
+            for theme in self.data.themes:
+                if theme.id in pair.per_theme:
+                    share, kappa, alpha = pair.per_theme[theme.id]
+                    gap = theme.id in pair.undefined
+                    rows.append(
+                        (
+                            theme.name,
+                            self.number(share, 1),
+                            undefined if gap else self.number(kappa),
+                            undefined if gap else self.number(alpha),
+                        )
+                    )
+                    levels.append(theme.depth)
+            if rows:
+                headers = (_("Theme"), _("Agreement %"), _("Kappa"), _("Alpha"))
+                widths = (Cm(8.8), Cm(3), Cm(2.1), Cm(2.1))
+                caption = _(
+                    "Agreement between %(a)s and %(b)s per theme (undefined: nobody, or "
+                    "everyone, used the theme on the notes both went through)",
+                    a=pair.analyst_a,
+                    b=pair.analyst_b,
+                )
+                self.table(headers, rows, widths, levels=levels, numeric=(1, 2, 3), caption=caption)
 
     def section_appendix(self) -> None:
         self.heading(_("Appendix A: All notes"), 1)

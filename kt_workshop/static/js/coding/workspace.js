@@ -41,11 +41,34 @@ function applyFragments(fragments) {
   }
 }
 
+// The sidebar's counts of the analyst's own notes per theme, as the server counts them now.
+function applyCounts(counts) {
+  if (!counts) return;
+  for (const cell of document.querySelectorAll("[data-count-for]")) {
+    cell.textContent = String(counts[cell.dataset.countFor] || 0);
+  }
+}
+
+// The notes an add or take-off goes to: the ticked ones, or else the highlighted note.
+function targetNotes() {
+  const ticked = chosenBoxes().map((box) => box.value);
+  if (ticked.length) return ticked;
+  const note = focusedNote() || (list && list.querySelector(".coding-note.is-current"));
+  return note ? [note.dataset.noteId] : [];
+}
+
+function showTarget() {
+  const box = document.getElementById("picker-target");
+  if (!box) return;
+  const ids = targetNotes();
+  const label = chosenBoxes().length ? box.dataset.chosen : box.dataset.current;
+  box.textContent = ids.length ? fill(label, { notes: ids.map((id) => `#${id}`).join(", ") }) : box.dataset.none;
+}
+
 async function send(form, submitter) {
   const data = new FormData(form, submitter);
   if (form === bulk && !data.getAll("note_ids").length) {
-    const note = focusedNote() || (list && list.querySelector(".coding-note.is-current"));
-    if (note) data.append("note_ids", note.dataset.noteId);
+    for (const id of targetNotes()) data.append("note_ids", id);
   }
   let response;
   try {
@@ -65,18 +88,10 @@ async function send(form, submitter) {
     return null;
   }
   applyFragments(body.notes);
-  say((body.problems || []).join(" "), Boolean((body.problems || []).length));
+  applyCounts(body.counts);
+  const problems = body.problems || [];
+  say([body.message || "", ...problems].join(" ").trim(), Boolean(problems.length));
   return body;
-}
-
-// Toggle buttons (gone through, key quote) flip their hidden value after a success.
-function flip(form) {
-  const input = form.querySelector('input[name="seen"], input[name="on"]');
-  const button = form.querySelector("button");
-  if (!input || !button) return;
-  input.value = input.value === "1" ? "0" : "1";
-  const labels = button.dataset.labels ? JSON.parse(button.dataset.labels) : null;
-  if (labels) button.textContent = labels[input.value];
 }
 
 document.addEventListener("submit", async (event) => {
@@ -86,35 +101,82 @@ document.addEventListener("submit", async (event) => {
   }
   event.preventDefault();
   const body = await send(form, event.submitter);
-  if (body && form.classList.contains("js-code")) flip(form);
+  if (body && form === bulk) {
+    // The ticks have done their job: the next add goes to the highlighted note unless new
+    // notes are ticked, so a theme never lands on notes ticked for an earlier one.
+    for (const box of chosenBoxes()) box.checked = false;
+    showChosen();
+    showTarget();
+  }
 });
 
-function remember(button) {
-  // The first label is what the button says now; the other is its pair (from the server).
-  const input = button.form.querySelector('input[name="seen"], input[name="on"]');
-  button.dataset.labels = JSON.stringify({ [input.value]: button.textContent, [input.value === "1" ? "0" : "1"]: button.dataset.other });
-}
-for (const button of document.querySelectorAll(".js-seen, .js-quote")) {
-  if (button.dataset.other) remember(button);
+// The searchable picker: typing narrows the theme list to the themes whose path has every
+// word, and highlights the best match (a name that starts with what was typed, then names
+// with the words at a word's start, then the rest in reading order). Enter adds the
+// highlighted theme; with no match, Enter does nothing.
+function rank(option, words, query) {
+  const name = (option.dataset.name || option.textContent).toLocaleLowerCase().trim();
+  if (name.startsWith(query)) return 0;
+  const starts = name.split(/[^\p{L}\p{N}]+/u);
+  if (words.every((word) => starts.some((part) => part.startsWith(word)))) return 1;
+  if (words.every((word) => name.includes(word))) return 2;
+  return 3;
 }
 
-// The searchable picker: typing narrows the theme list; Enter adds the first match.
-if (search && choice) {
-  search.addEventListener("input", () => {
-    const words = search.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
-    let first = null;
-    for (const option of choice.options) {
-      const text = (option.dataset.search || option.textContent).toLocaleLowerCase();
-      const match = words.every((word) => text.includes(word));
-      option.hidden = !match;
-      if (match && !first) first = option;
+function narrow() {
+  const query = search.value.toLocaleLowerCase().trim();
+  const words = query.split(/\s+/).filter(Boolean);
+  let best = null;
+  let bestRank = 99;
+  let shown = 0;
+  for (const option of choice.options) {
+    const text = (option.dataset.search || option.textContent).toLocaleLowerCase();
+    const match = words.every((word) => text.includes(word));
+    option.hidden = !match;
+    if (!match) continue;
+    shown += 1;
+    const score = words.length ? rank(option, words, query) : 3;
+    if (score < bestRank) {
+      best = option;
+      bestRank = score;
     }
-    if (first) choice.value = first.value;
-  });
+  }
+  const none = document.getElementById("no-theme-match");
+  if (words.length) {
+    choice.size = Math.max(2, Math.min(8, shown));
+  } else {
+    choice.removeAttribute("size");
+  }
+  if (best) {
+    if (words.length) choice.value = best.value;
+  } else {
+    choice.selectedIndex = -1; // nothing chosen: Enter and the Add button add nothing
+  }
+  if (none) {
+    none.hidden = Boolean(best);
+    if (!best) none.textContent = fill(none.dataset.template, { text: search.value.trim() });
+  }
+}
+
+if (search && choice) {
+  search.addEventListener("input", narrow);
+  search.addEventListener("focus", showTarget);
   search.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
       event.preventDefault();
+      const option = choice.selectedIndex >= 0 ? choice.options[choice.selectedIndex] : null;
+      if (!option || option.hidden) {
+        narrow();
+        return; // no theme matches what was typed: nothing is added anywhere
+      }
       bulk.requestSubmit(bulk.querySelector('button[value="add"]'));
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      // Move the highlight through the visible matches without leaving the search box.
+      event.preventDefault();
+      const visible = Array.from(choice.options).filter((o) => !o.hidden);
+      const at = visible.indexOf(choice.options[choice.selectedIndex]);
+      const next = visible[Math.max(0, Math.min(visible.length - 1, at + (event.key === "ArrowDown" ? 1 : -1)))];
+      if (next) choice.value = next.value;
     } else if (event.key === "Escape") {
       search.blur();
       const current = list && list.querySelector(".coding-note.is-current");
@@ -131,12 +193,18 @@ function moveTo(note) {
 }
 
 document.addEventListener("change", (event) => {
-  if (event.target.matches('input[name="note_ids"][form="bulk"]')) showChosen();
+  if (event.target.matches('input[name="note_ids"][form="bulk"]')) {
+    showChosen();
+    showTarget();
+  }
 });
 
 document.addEventListener("focusin", (event) => {
   const note = event.target.closest && event.target.closest(".coding-note");
-  if (note) for (const other of notes()) other.classList.toggle("is-current", other === note);
+  if (note) {
+    for (const other of notes()) other.classList.toggle("is-current", other === note);
+    showTarget();
+  }
 });
 
 document.addEventListener("keydown", (event) => {
@@ -151,6 +219,7 @@ document.addEventListener("keydown", (event) => {
     const box = current.querySelector('input[name="note_ids"]');
     box.checked = !box.checked;
     showChosen();
+    showTarget();
   } else if (event.key === "t" && search) {
     search.focus();
     search.select();

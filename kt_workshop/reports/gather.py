@@ -4,6 +4,7 @@ The only part of the report that touches the database: the Word and Excel writer
 are pure functions of what this returns.
 """
 
+import hashlib
 import re
 from collections import Counter
 from datetime import UTC, datetime
@@ -388,3 +389,28 @@ def _agreement(db, workshop_id, text, codings, open_disputes, analysts) -> Agree
         disagreements=len(result["disagreements"]),
         open_disagreements=open_disputes,
     )
+
+
+# Every table whose rows the report shows, with what changes when a row is added, edited or
+# removed. `data_version` reads them in one query: cheap enough for every page view.
+_VERSION_PARTS = (
+    "SELECT COUNT(*), MAX(updated_at), TOTAL(held) FROM note WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), MAX(created_at) FROM coding WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(updated_at), MAX(id) FROM theme WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), COUNT(undone_at) FROM theme_change WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(decided_at), TOTAL(keep) FROM consensus_decision WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), 0 FROM participant WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), 0 FROM feedback_answer WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), 0 FROM audit WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(decided_at), 0 FROM report_note WHERE workshop_id = :w",
+    "SELECT updated_at, title, date FROM workshop WHERE id = :w",
+)
+
+
+def data_version(db: Database, workshop_id: int) -> str:
+    """A short fingerprint of everything the charts are drawn from: it changes when a note,
+    code, theme, delegate, feedback answer or report decision changes, so a chart drawn once
+    can be served until then (edits that leave no trace in these are the audit log's)."""
+    parts = " UNION ALL ".join(f"SELECT * FROM ({part})" for part in _VERSION_PARTS)  # noqa: S608
+    rows = db.execute(parts, {"w": workshop_id}).fetchall()
+    return hashlib.sha1(repr(rows).encode(), usedforsecurity=False).hexdigest()[:16]

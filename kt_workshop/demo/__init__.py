@@ -359,11 +359,11 @@ def add_demo_publishing(db: Database, workshop_id: int, note_ids: list[int]) -> 
     matter and the glossary."""
     actor = "organiser"
     for note_id, note in zip(note_ids, content.NOTES, strict=True):
+        if publishing.attribution(note["text"]):
+            suggestion = publishing.without_attribution(note["text"])
+            publishing.edit_note(db, workshop_id, note_id, suggestion, actor)
         if note["quote"]:
-            words = note["text"]
-            said_by = publishing.attribution(words)
-            text = " ".join(words.replace(said_by, "").split()) if said_by else None
-            publishing.review_quote(db, workshop_id, note_id, "approved", actor, text)
+            publishing.review_quote(db, workshop_id, note_id, "approved", actor)
         elif note["text"].startswith(content.HOUSEKEEPING):
             publishing.exclude_note(db, workshop_id, note_id, "Housekeeping", actor)
     publishing.save_front_matter(db, workshop_id, content.FRONT_MATTER, actor)

@@ -54,7 +54,7 @@ _ROLE = (
     r"coordinator|worker|nurse|doctor|social worker|representative|speaker|attendee"
 )
 _ATTRIBUTION = re.compile(
-    rf"\((?:[^()]{{0,40}}\b(?:{_ROLE})s?\b[^()]{{0,40}})\)"  # "(helpline manager)"
+    rf"\((?:[^(),]{{0,40}}\b(?:{_ROLE})s?\b[^(),]{{0,40}})\)"  # "(helpline manager)"
     rf"|\b[A-Z][a-z]+(?: [A-Z][a-z]+)? (?:{_ROLE})s?\b\s*[:\-–—]"  # "Czech delegate:"
     rf"|\b(?:A|An|One|The|Our) [A-Z][a-z]+ (?:{_ROLE})s?\b",  # "A Polish delegate"
 )
@@ -76,6 +76,23 @@ def attribution(text: str) -> str:
     """The words of a note that seem to say who spoke ("" when none): a hint for the reviewer."""
     found = _ATTRIBUTION.search(text or "")
     return found.group(0) if found else ""
+
+
+def without_attribution(text: str) -> str:
+    """The note with who spoke taken out, as a suggestion for the reviewer: "(helpline
+    manager)" and "Czech delegate:" go, "A Polish delegate explained" becomes "A delegate
+    explained"."""
+
+    def replace(found: re.Match) -> str:
+        words = found.group(0)
+        article = re.match(r"(A|An|One|The|Our) ", words)
+        if article:
+            return f"{article.group(1) if article.group(1) != 'An' else 'A'} delegate"
+        return ""
+
+    out = _ATTRIBUTION.sub(replace, text or "")
+    out = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(out.split()))
+    return out[:1].upper() + out[1:]
 
 
 def decisions(db: Database, workshop_id: int) -> dict[int, NoteDecision]:
@@ -148,6 +165,42 @@ def review_quote(
             raise InputError({"text": _("Write the words to publish, or drop the quote.")})
         values["published_text"] = None if text == note["text"].strip() else text
     _save(db, workshop_id, note["id"], actor, **values)
+
+
+def edit_note(db: Database, workshop_id: int, note_id, text: str, actor: str) -> None:
+    """Set the words a note is published in (blank or unchanged: as written). The note itself,
+    as the moderator wrote it, is never changed."""
+    note = _note(db, workshop_id, note_id)
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > MAX_TEXT:
+        raise InputError({"text": _("A note can hold up to %(n)s characters.", n=f"{MAX_TEXT:,}")})
+    published = None if not text or text == note["text"].strip() else text
+    _save(db, workshop_id, note["id"], actor, published_text=published)
+
+
+def attributed(db: Database, workshop_id: int) -> list[dict]:
+    """Notes in the report whose words seem to say who spoke, with the words found and a
+    suggestion without them."""
+    out = []
+    for row in db.query(
+        "SELECT note.id, note.text, note.kind, note.held, report_note.published_text,"
+        " report_note.excluded, report_note.included, question.text AS question,"
+        " tables.name AS table_name FROM note"
+        " LEFT JOIN report_note ON report_note.note_id = note.id"
+        " LEFT JOIN question ON question.id = note.question_id"
+        " LEFT JOIN tables ON tables.id = note.table_id"
+        " WHERE note.workshop_id = ? AND note.deleted_at IS NULL ORDER BY note.id",
+        [workshop_id],
+    ):
+        if row["excluded"] or (row["held"] and not row["included"]):
+            continue
+        words = attribution(row["text"])
+        if words:
+            item = dict(row)
+            item["attribution"] = words
+            item["suggestion"] = without_attribution(row["text"])
+            out.append(item)
+    return out
 
 
 def exclude_note(db: Database, workshop_id: int, note_id, reason: str, actor: str) -> None:

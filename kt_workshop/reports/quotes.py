@@ -31,6 +31,7 @@ def review_page(workshop_id):
         quotes=quotes,
         waiting=sum(q["status"] == "pending" for q in quotes),
         left_out=publishing.left_out(db, workshop_id),
+        attributed=publishing.attributed(db, workshop_id),
         uncoded=publishing.uncoded(db, workshop_id),
         kinds={kind: kind_label(kind) for kind in KINDS},
     )
@@ -59,6 +60,27 @@ def review_quote(workshop_id):
     except store.NotFound as error:
         flash(str(error), "error")
     return _back(workshop_id, f"quote-{note_id}")
+
+
+@bp.route("/w/<int:workshop_id>/report/review/text", methods=["POST"])
+@allow("organiser")
+def edit_text(workshop_id):
+    """Set the words a note is published in (the note as written is kept)."""
+    db = get_db()
+    note_id = request.form.get("note_id", "")
+    try:
+        with writing(db):
+            publishing.edit_note(
+                db, workshop_id, note_id, request.form.get("text", ""), audit_actor()
+            )
+            store.audit(
+                db, workshop_id, audit_actor(), "note edited for publication", {"note": note_id}
+            )
+    except store.InputError as error:
+        flash_errors(error)
+    except store.NotFound as error:
+        flash(str(error), "error")
+    return _back(workshop_id, f"said-{note_id}")
 
 
 @bp.route("/w/<int:workshop_id>/report/review/note", methods=["POST"])

@@ -89,6 +89,8 @@ class Findings:
     # Title page and contents -----------------------------------------------------------------
 
     def section_findings(self) -> None:
+        if not self.data.questions:
+            return
         self.heading(_("Findings by question"), 1)
         self.para(
             _(
@@ -98,9 +100,6 @@ class Findings:
                 "one note can count towards several themes."
             )
         )
-        if not self.data.questions:
-            self.muted(_("No questions have been set yet."))
-            return
         self.figure("notes-per-question", _("Notes per question"))
         columns = {question.id: index for index, question in enumerate(self.data.questions)}
         for block, questions in self.programme():

@@ -75,11 +75,13 @@ class Opening:
         overarching theme with its count and the first paragraph of its summary), the points
         for further discussion in full, and the workshop in figures."""
         data = self.data
+        overarching = data.overarching()
+        if not (data.front.executive_summary or overarching or data.points or data.notes):
+            return
         self.heading(_("Executive summary"), 1)
         if data.front.executive_summary:
             for part in data.front.executive_summary.split("\n\n"):
                 self.para(part)
-        overarching = data.overarching()
         if overarching:
             self.heading(_("Main findings"), 2)
             self.para(
@@ -204,9 +206,7 @@ class Opening:
         data = self.data
         self.heading(_("Format and plan"), 1)
         self.para(self.format_text())
-        if not data.blocks:
-            self.muted(_("No sessions have been planned yet."))
-        else:
+        if data.blocks:
             rows = [self.block_row(block) for block in data.blocks]
             headers = (_("Session"), _("Starts"), _("Rounds"), _("Questions"))
             widths = (Cm(8), Cm(2), Cm(3.5), Cm(2.5))

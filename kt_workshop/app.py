@@ -85,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kt_workshop.join import views as join_views
     from kt_workshop.live import views as live_views
     from kt_workshop.plan import views as plan_views
+    from kt_workshop.reports import quotes as quote_views
     from kt_workshop.reports import views as report_views
     from kt_workshop.setup import organise, roster
 
@@ -98,6 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         codebook_page.bp,
         review.bp,
         report_views.bp,
+        quote_views.bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

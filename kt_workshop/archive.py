@@ -122,6 +122,9 @@ TABLES: list[tuple[str, dict[str, str]]] = [
     ("dismissed_suggestion", {"workshop_id": "workshop"}),
     ("feedback_question", {"workshop_id": "workshop"}),
     ("feedback_answer", {"workshop_id": "workshop", "question_id": "feedback_question"}),
+    ("report_note", {"workshop_id": "workshop", "note_id": "note"}),
+    ("report_setting", {"workshop_id": "workshop"}),
+    ("glossary_term", {"workshop_id": "workshop"}),
 ]
 # Columns naming a join link (a tablet): links are not archived, so these become empty.
 UNLINKED = {"access_id"}

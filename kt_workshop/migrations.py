@@ -547,3 +547,60 @@ def m_issue14_coding_you_can_defend(db):
         "ALTER TABLE theme_change ADD COLUMN analyst_id INTEGER"
         " REFERENCES analyst(id) ON DELETE SET NULL"
     )
+
+
+ISSUE15_SCHEMA = [
+    # The organiser's decisions on a note before publishing (one row per note decided on):
+    # left out of the report with a reason, a held note let in, and a key quote's review with
+    # the words approved for publication (NULL: as written; the note itself is never changed).
+    """CREATE TABLE report_note (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        note_id INTEGER NOT NULL UNIQUE REFERENCES note(id) ON DELETE CASCADE,
+        excluded INTEGER NOT NULL DEFAULT 0,
+        included INTEGER NOT NULL DEFAULT 0,
+        reason TEXT NOT NULL DEFAULT '',
+        quote TEXT NOT NULL DEFAULT 'pending' CHECK (quote IN ('pending', 'approved', 'dropped')),
+        published_text TEXT,
+        decided_by TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX report_note_workshop ON report_note(workshop_id)",
+    # The report's front matter and the organiser's own texts, kept with the workshop.
+    """CREATE TABLE report_setting (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL UNIQUE REFERENCES workshop(id) ON DELETE CASCADE,
+        authors TEXT NOT NULL DEFAULT '',
+        commissioned_by TEXT NOT NULL DEFAULT '',
+        funder TEXT NOT NULL DEFAULT '',
+        acknowledgements TEXT NOT NULL DEFAULT '',
+        citation TEXT NOT NULL DEFAULT '',
+        version TEXT NOT NULL DEFAULT '',
+        licence TEXT NOT NULL DEFAULT '',
+        contact TEXT NOT NULL DEFAULT '',
+        executive_summary TEXT NOT NULL DEFAULT '',
+        limitations TEXT NOT NULL DEFAULT '',
+        locale TEXT NOT NULL DEFAULT '',
+        updated_by TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE glossary_term (
+        id INTEGER PRIMARY KEY,
+        workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        term TEXT NOT NULL,
+        meaning TEXT NOT NULL
+    )""",
+    "CREATE INDEX glossary_term_workshop ON glossary_term(workshop_id, position)",
+    # A code's GUID as another tool gave it (NULL: the derived one), so a codebook that comes
+    # back keeps its GUIDs and is recognised.
+    "ALTER TABLE theme ADD COLUMN guid TEXT",
+]
+
+
+@migrations()
+def m_issue15_publishing(db):
+    """Report decisions kept with the workshop: notes left out or let in, key quotes reviewed,
+    front matter, glossary; and the GUID a theme came with."""
+    for statement in ISSUE15_SCHEMA:
+        db.execute(statement)

@@ -21,9 +21,11 @@ from kt_workshop.reports import charts as chartlib
 from kt_workshop.reports.dataset import SECTIONS, Dataset, Options
 from kt_workshop.reports.gather import gather
 from kt_workshop.reports.word import write_report
+from kt_workshop.reports.word.document import quotation
 
 SECTION_HEADINGS = {
-    "summary": ["Summary"],
+    "summary": ["Executive summary"],
+    "glossary": ["Glossary"],
     "participation": ["Participation"],
     "plan": ["Format and plan"],
     "findings": ["Findings by question"],
@@ -235,10 +237,14 @@ def test_every_quote_appears_and_is_traceable_to_the_appendix(demo):
     listed = appendix_ids(doc)
     assert data.quotes
     for quote in data.quotes:
-        mine = [text for text in quoted if quote.text in text]
+        shown = quotation(quote.text) if quote.quotation else quote.text
+        mine = [text for text in quoted if shown in text]
         assert mine, quote.text
-        assert all(text.endswith(f"(note N{quote.note_id})") for text in mine)
+        # A delegate's words are a quotation; a moderator's note reads as paraphrase.
+        reference = "(note N%d)" if quote.quotation else "(paraphrase, note N%d)"
+        assert all(text.endswith(reference % quote.note_id) for text in mine)
         assert f"N{quote.note_id}" in listed
+    assert {q.quotation for q in data.quotes} == {True, False}  # the demo has both
     anchors = {h.get(qn("w:anchor")) for h in doc.element.body.iter(qn("w:hyperlink"))}
     marks = {b.get(qn("w:name")) for b in doc.element.body.iter(qn("w:bookmarkStart"))}
     assert anchors and anchors <= marks
@@ -253,7 +259,7 @@ def test_appendix_lists_every_note_by_question_and_table(demo):
     assert note.text in line and f"round {note.round}" in line
     assert ("★" in line) == note.starred
     assert all(data.theme(t).name in line for t in note.theme_ids)
-    assert set(data.tables) <= set(headings(doc, 3))
+    assert set(data.tables) <= set(headings(doc, 4))  # below the contents' three levels
 
 
 def test_codebook_table_has_every_theme_with_its_total(demo):
@@ -264,9 +270,11 @@ def test_codebook_table_has_every_theme_with_its_total(demo):
         if [c.text for c in t.rows[0].cells] == ["Theme", "Description", "When to use", "Notes"]
     )
     rows = [(r.cells[0].text, r.cells[3].text) for r in table.rows[1:]]
-    assert rows == [(t.name, str(data.theme_totals.get(t.id, 0))) for t in data.themes]
+    used = data.used_themes()  # a theme no note has is not printed
+    assert rows == [(t.name, str(data.theme_totals[t.id])) for t in used]
+    assert len(used) < len(data.themes)
     indents = [r.cells[0].paragraphs[0].paragraph_format.left_indent or 0 for r in table.rows[1:]]
-    assert [round(i / Cm(0.45)) for i in indents] == [t.depth for t in data.themes]
+    assert [round(i / Cm(0.45)) for i in indents] == [t.depth for t in used]
 
 
 def test_participation_counts_delegates_countries_and_blocks(demo):
@@ -274,16 +282,18 @@ def test_participation_counts_delegates_countries_and_blocks(demo):
     people = [d for d in data.delegates if d.attended]
     part = "\n".join(section(doc, "Participation"))
     countries = {d.country for d in people}
+    assert data.attendance_recorded  # the demo marked who came
     assert f"{len(people)} delegates took part, from {len(countries)} countries" in part
-    country_table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Country")
-    counted = {r.cells[0].text: int(r.cells[1].text) for r in country_table.rows[1:]}
-    assert counted == Counter(d.country for d in people)
-    block_table = next(
-        t for t in doc.tables if t.rows[0].cells[0].text == "Session" and len(t.columns) == 3
+    # The charts carry the counts; no table repeats them, and a sessions table that would say
+    # "65" for every session (fixed groups stay all day) is left out.
+    assert not any(
+        t.rows[0].cells[0].text in ("Country", "Sector", "Session") and len(t.columns) < 4
+        for t in doc.tables
     )
-    assert [r.cells[2].text for r in block_table.rows[1:]] == [
-        str(sum(b.id in d.blocks for d in people)) for b in data.blocks
-    ]
+    assert "Figure 1: Delegates by country" in part and "Sessions" not in part
+    registered = dataclasses.replace(data, attendance_recorded=False)
+    text = "\n".join(section(read(write_report(registered, {})), "Participation"))
+    assert f"{len(people)} delegates registered, from" in text and "took part" not in text
 
 
 def test_plan_shows_each_rounds_question_per_group(demo):
@@ -347,7 +357,16 @@ def test_contents_page_numbers_page_and_styles(demo):
     _data, _charts, _report, doc = demo
     instructions = [t.text.strip() for t in doc.element.body.iter(qn("w:instrText"))]
     assert 'TOC \\o "1-3" \\h \\z \\u' in instructions
-    assert "Right-click to update the table of contents." in body(doc)
+    # The contents are written out: an entry per heading of levels 1-3, in order, each linked
+    # to a bookmark on its heading (page numbers come once a PDF has shown them).
+    entries = [p for p in doc.paragraphs if p.style.name.startswith("toc ")]
+    titles = [text for name, text in paras(doc) if name in ("Heading 1", "Heading 2", "Heading 3")]
+    assert [e.text.rstrip("\t") for e in entries] == titles
+    marks = {b.get(qn("w:name")) for b in doc.element.body.iter(qn("w:bookmarkStart"))}
+    for entry in entries:
+        anchor = entry._p.find(qn("w:hyperlink")).get(qn("w:anchor"))
+        assert anchor.startswith("_Toc") and anchor in marks
+    assert "Right-click" not in body(doc)
     footer = doc.sections[0].footer
     footer_fields = [t.text.strip() for t in footer._element.iter(qn("w:instrText"))]
     assert footer_fields == ["PAGE", "NUMPAGES"]
@@ -377,7 +396,7 @@ def test_word_is_asked_to_update_the_fields_on_opening(demo):
 
 def test_numbers_and_dates_follow_the_report_language(demo, app):
     data, _charts, _report, _doc = demo
-    polish = dataclasses.replace(data, options=Options(language="pl"))
+    polish = dataclasses.replace(data, locale="pl_PL")
     with app.test_request_context():
         doc = read(write_report(polish, {}))
     method = "\n".join(section(doc, "Method and data protection"))
@@ -400,7 +419,14 @@ def test_method_reports_agreement_consensus_and_data_protection(demo):
     assert "counted with the themes below them" in method  # the one roll-up rule
     assert "not a disagreement" in method  # partial coverage
     assert "blind coding" in method and "consensus" in method
-    assert "No speaker is named" in method
+    assert "Notes record what was said at a table in a round, not who said it" in method
+    assert "reviewed every key quote before publication" in method
+    edited = sum(note.edited for note in data.notes)
+    assert edited == 4 and "4 notes were edited for publication" in method
+    assert "The organiser left 8 notes out of the report (Housekeeping: 8)." in method
+    limits = "\n".join(text for _style, text in under(doc, "Limitations"))
+    assert "they are not transcripts" in limits and "Coverage is uneven" in limits
+    assert "Polish" in limits and "German" in limits and "not translated" in limits
     assert CHATHAM in method
     assert "removed" not in method  # nothing was removed from the demo
     # A theme nobody used is marked undefined in the per-theme table, never "1.00".
@@ -420,7 +446,9 @@ def test_feedback_ratings_and_answers(demo):
         "4.2",
         "1: 0 · 2: 0 · 3: 1 · 4: 2 · 5: 2",
     ]
-    assert "What should change?" in headings(doc, 3)
+    assert "What should change?" in headings(doc, 2)  # under Feedback, not two levels down
+    assert "5 of the 65 registered delegates (8%) sent the feedback form." in part
+    assert "scale from 1 (lowest) to 5 (highest)" in "\n".join(part)
     assert {f"More time {n}" for n in range(5)} <= set(part)
 
 
@@ -435,14 +463,18 @@ def test_chatham_house_paragraph_only_when_set(demo):
     plain = read(write_report(dataclasses.replace(data, chatham_house=False), {}))
     assert CHATHAM not in body(plain)
     assert "Chatham House" not in body(plain)
-    assert "No speaker is named" in body(plain)
+    assert "not who said it" in body(plain)
 
 
 def test_sections_turned_off_are_left_out(demo):
     data, _charts, _report, _doc = demo
     options = Options(sections=("summary", "findings", "method"))
     doc = read(write_report(dataclasses.replace(data, options=options), {}))
-    assert headings(doc, 1) == ["Summary", "Findings by question", "Method and data protection"]
+    assert headings(doc, 1) == [
+        "Executive summary",
+        "Findings by question",
+        "Method and data protection",
+    ]
     assert "Format and plan" not in body(doc)
     assert not doc.inline_shapes
 
@@ -453,9 +485,10 @@ def test_appendix_off_removes_the_notes_and_codebook_but_keeps_references(demo):
     doc = read(write_report(dataclasses.replace(data, options=options), {}))
     assert not any(h.startswith("Appendix") for h in headings(doc, 1))
     assert not appendix_ids(doc)
-    assert not list(doc.element.body.iter(qn("w:hyperlink")))
+    anchors = [h.get(qn("w:anchor")) for h in doc.element.body.iter(qn("w:hyperlink"))]
+    assert anchors and all(a.startswith("_Toc") for a in anchors)  # the contents' links only
     quotes = styled(doc, "Quote")
-    assert quotes and all(re.search(r"\(note N\d+\)$", q) for q in quotes)
+    assert quotes and all(re.search(r"\((paraphrase, )?note N\d+\)$", q) for q in quotes)
 
 
 def test_missing_charts_are_left_out_not_an_error(demo):
@@ -472,18 +505,12 @@ def test_empty_workshop_writes_a_valid_report(tmp_path):
     workshop_id = store.create_workshop(db, {"title": "Nothing yet"})
     data = gather(db, workshop_id)
     doc = read(write_report(data, report_charts(data)))
-    assert headings(doc, 1) == [t for name in SECTIONS for t in SECTION_HEADINGS[name]]
+    # Nothing unwritten is printed: a section with nothing to say is left out, not filled
+    # with "No summary was written" or "0 notes were coded".
+    assert headings(doc, 1) == ["Format and plan", "Method and data protection"]
     text = body(doc)
-    for sentence in (
-        "No notes have been taken yet.",
-        "No delegates have been registered.",
-        "No questions have been set yet.",
-        "There is no codebook yet",
-        "No points for further discussion were recorded.",
-        "No feedback was collected.",
-        "The notes have not been coded yet.",
-    ):
-        assert sentence in text
+    for sentence in ("No summary", "not been coded", "No feedback", "no codebook", "0 notes"):
+        assert sentence not in text
     assert all(shape._inline.docPr.get("descr") for shape in doc.inline_shapes)
     assert " 0 " not in text and not text.count("·")  # no "0 questions", no dangling separator
 
@@ -550,7 +577,7 @@ def test_hostile_workshop_opens_and_shows_the_text_as_written(hostile):
     assert doc.paragraphs[1].text == "Ćwiczenie Ω 🙂"
     assert "=SUM(A1)" in text
     assert "No notes were taken on this question." in text
-    assert "1 theme was not used on any note: Never used." in text
+    assert "Never used" not in text  # a theme without notes is not printed
     for shape in doc.inline_shapes:
         assert shape._inline.docPr.get("descr")
 
@@ -562,7 +589,7 @@ def test_hostile_text_never_becomes_a_field_or_link(hostile):
     assert not any("HYPERLINK" in i or "=" in i for i in instructions)
     for link in doc.element.body.iter(qn("w:hyperlink")):
         assert link.get(qn("r:id")) is None  # only links to our own bookmarks
-        assert re.fullmatch(r"note_\d+", link.get(qn("w:anchor")))
+        assert re.fullmatch(r"note_\d+|_Toc\d+", link.get(qn("w:anchor")))
     formula = next(p for p in doc.paragraphs if p.text.startswith(f"N{ids['formula']} · "))
     assert f"round 2 — {HOSTILE_NOTES['formula']}\nThemes: " in formula.text
     assert any(r.text == HOSTILE_NOTES["formula"] for r in formula.runs)

@@ -7,6 +7,7 @@ from kt_workshop.coding.codebook import Change
 from kt_workshop.demo import content
 from kt_workshop.live import feedback, notes
 from kt_workshop.plan import store as plan
+from kt_workshop.reports import publishing
 from kt_workshop.setup import topics
 
 DEMO_TITLE = "Knowledge Transfer Workshop: prevention of CSAE (demo)"
@@ -306,6 +307,7 @@ def add_demo_analysis(db: Database, workshop_id: int, groups: list[int], grants:
         for note_id, theme_id, keep in decisions[:-OPEN_DISAGREEMENTS]
     )
     add_demo_writing(db, workshop_id, themes, note_ids, analysts[0])
+    add_demo_publishing(db, workshop_id, note_ids)
     db["workshop"].update(workshop_id, {"coding_blind": 0})
 
 
@@ -348,6 +350,23 @@ def add_demo_writing(db: Database, workshop_id: int, themes: dict, note_ids: lis
         }
         for position, text in enumerate(content.DISCUSSION_POINTS, start=1)
     )
+
+
+def add_demo_publishing(db: Database, workshop_id: int, note_ids: list[int]) -> None:
+    """The organiser's review before publishing: the key quotes approved, with who said them
+    taken out of the published words; the moderators' housekeeping notes left out; the front
+    matter and the glossary."""
+    actor = "organiser"
+    for note_id, note in zip(note_ids, content.NOTES, strict=True):
+        if publishing.attribution(note["text"]):
+            suggestion = publishing.without_attribution(note["text"])
+            publishing.edit_note(db, workshop_id, note_id, suggestion, actor)
+        if note["quote"]:
+            publishing.review_quote(db, workshop_id, note_id, "approved", actor)
+        elif note["text"].startswith(content.HOUSEKEEPING):
+            publishing.exclude_note(db, workshop_id, note_id, "Housekeeping", actor)
+    publishing.save_front_matter(db, workshop_id, content.FRONT_MATTER, actor)
+    publishing.save_glossary(db, workshop_id, content.GLOSSARY)
 
 
 FEEDBACK = """rating: How useful was the workshop for your work?

@@ -1591,3 +1591,56 @@ NOTE_MEMOS: list[tuple[int, str]] = [
         "Moderator's own note, not a delegate's point; left uncoded.",
     ),
 ]
+
+# The moderators' housekeeping (about the session, not what was said): left out of the report
+# on the organiser's review, found by how each note starts.
+HOUSEKEEPING = (
+    "Group 5 short on time here",
+    "Moderator: come back to this",
+    "Same point as group 2",
+    "Not much new here",
+    "Photo of the flipchart taken",
+    "Time ran out before",
+    "Ran over time on this one",
+    "Link to Q5/Q6",
+)
+
+# The report's front matter as the organiser set it on the report page (demo values).
+FRONT_MATTER = {
+    "authors": "The 2PS project team (demo)",
+    "commissioned_by": "2PS – Prevent & Protect through Support (demo)",
+    "funder": "This is a demonstration report. In a real report, the funder's statement goes "
+    "here: who funded the workshop, under which grant, and that the views expressed are the "
+    "participants' and not necessarily the funder's.",
+    "acknowledgements": "We thank the 65 delegates for their time and candour, the ten "
+    "moderators who carried the questions from group to group, and UWE Bristol for hosting "
+    "the day.",
+    "citation": "2PS project (2024). Knowledge Transfer Workshop: prevention of CSAE – "
+    "workshop report (demo). Bristol: UWE Bristol.",
+    "version": "1.0 (demo)",
+    "licence": "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+    "contact": "2ps-project@example.org",
+    "executive_summary": "Practitioners, researchers, police, helplines and policy makers "
+    "from eight countries agreed that prevention services for people at risk of sexually "
+    "harming children are needed, but that they rest on short project funding, on evidence "
+    "that funders and practitioners read differently, and on reporting duties that differ "
+    "from country to country. Three themes ran through all ten questions: consistent "
+    "communication and shared values, research and funding, and service ethics. The "
+    "workshop put forward the points for further discussion listed below.",
+    "limitations": "",
+}
+
+# The workshop's own terms, as the glossary explains them.
+GLOSSARY = [
+    ("2PS", "Prevent & Protect through Support, the project that held the workshop"),
+    ("CSAE", "child sexual abuse and exploitation"),
+    ("CSAM", "child sexual abuse material"),
+    ("DPIA", "data protection impact assessment"),
+    ("DPO", "data protection officer"),
+    ("EU", "European Union"),
+    ("GDPR", "General Data Protection Regulation (EU) 2016/679"),
+    ("GP", "general practitioner (family doctor)"),
+    ("IOCTA", "Internet Organised Crime Threat Assessment, Europol's yearly report"),
+    ("KPI", "key performance indicator"),
+    ("RCT", "randomised controlled trial"),
+]

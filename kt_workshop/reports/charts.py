@@ -34,6 +34,7 @@ HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "++", "--")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
 BAR_COLOUR = "#0072B2"
 HEAT_MAP = "YlGnBu"
+ROLLUP_MAP = "Greys"  # rows that add up the rows below them
 RATING_MAP = "YlGnBu"
 EDGE_COLOUR = "#333333"
 TOP = 5  # values an alt text names before "and N more"
@@ -123,15 +124,33 @@ def _fmt(value: float) -> str:
 
 
 def _wrap(text: str, width: int = 32, lines: int = 3) -> str:
-    """User text as at most `lines` lines of `width` characters, ending in "…" if cut."""
-    wrapped = textwrap.wrap(str(text), width, max_lines=lines, placeholder=" …")
-    wrapped = _clip(text, width) if lines == 1 else "\n".join(wrapped)  # one line: cut mid-word
+    """User text as at most `lines` lines of about `width` characters, broken between words
+    only (a word longer than a line stays whole), ending in "…" if cut."""
+    if lines == 1:
+        wrapped = _clip(text, width)
+    else:
+        wrapped = "\n".join(
+            textwrap.wrap(
+                str(text),
+                width,
+                max_lines=lines,
+                placeholder=" …",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
     return wrapped.replace("$", r"\$")  # a dollar sign in user text is not mathtext
 
 
 def _clip(text: str, length: int = 60) -> str:
+    """Text on one line of at most `length` characters, cut after a whole word with "…"."""
     text = " ".join(str(text).split())
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    if " " in cut and text[length - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def _listing(parts: Sequence[str]) -> str:
@@ -300,16 +319,20 @@ def heatmap(
     col_title: str | None = None,
     col_key: Sequence[str] | None = None,
     empty_text: str | None = None,
+    rollup: Sequence[bool] | None = None,
 ) -> Chart:
     """Counts by row and column with the number in each cell and a colour bar. Column labels are
-    short ("Q1"); `col_key`, one full text per column, is written as a key below the map."""
+    short ("Q1"); `col_key`, one full text per column, is written as a key below the map.
+    Rows marked in `rollup` add up the rows below them: they get a grey scale of their own and
+    bold labels, so they do not wash out the others' colours."""
     rows, cols = [str(label) for label in row_labels], [str(label) for label in col_labels]
     grid = [[_number(value) for value in row] for row in values]
     if len(grid) != len(rows) or any(len(row) != len(cols) for row in grid):
         raise ValueError("values need one row per row label and one value per column label")
     if not any(value for row in grid for value in row):
         return _empty(name, alt_subject, empty_text)
-    texts = [_wrap(label, 32, 2) if len(rows) <= 20 else _wrap(label, 30, 1) for label in rows]
+    texts = [_wrap(label, 34, 3) for label in rows]
+    totals = list(rollup or [False] * len(rows))
     upright = len(cols) > 10  # too narrow for level labels: turn them, one line each
     heads = [_wrap(label, 16, 1) if upright else _wrap(label, 12, 3) for label in cols]
     key = [_clip(f"{c}: {text}", 100) for c, text in zip(cols, col_key or [], strict=False)]
@@ -317,10 +340,25 @@ def heatmap(
     longest = max(len(head) for head in heads) * 0.07 if upright else 0.0
     figure = _figure(height + longest + 0.15 * max(_lines(head) for head in heads))
     ax = figure.add_subplot()
-    norm = Normalize(0, max(max(row) for row in grid))
-    image = ax.imshow(grid, cmap=HEAT_MAP, norm=norm, aspect="auto", interpolation="nearest")
+    leaf = [[v if not totals[r] else math.nan for v in row] for r, row in enumerate(grid)]
+    summed = [[v if totals[r] else math.nan for v in row] for r, row in enumerate(grid)]
+    top = max((v for r, row in enumerate(grid) for v in row if not totals[r]), default=0)
+    image = ax.imshow(
+        leaf, cmap=HEAT_MAP, norm=Normalize(0, max(top, 1)), aspect="auto", interpolation="nearest"
+    )
+    images = [image] * len(rows)
+    if any(totals):
+        most = max(v for r, row in enumerate(grid) for v in row if totals[r])
+        grey = ax.imshow(
+            summed, cmap=ROLLUP_MAP, norm=Normalize(0, max(most, 1) * 1.6), aspect="auto",
+            interpolation="nearest",
+        )  # fmt: skip
+        images = [grey if totals[r] else image for r in range(len(rows))]
     ax.set_xticks(range(len(cols)), heads, rotation=90 if upright else 0)
     ax.set_yticks(range(len(rows)), texts)
+    for label, total in zip(ax.get_yticklabels(), totals, strict=True):
+        if total:
+            label.set_fontweight("bold")
     ax.set_xticks([c - 0.5 for c in range(1, len(cols))], minor=True)
     ax.set_yticks([r - 0.5 for r in range(1, len(rows))], minor=True)
     ax.grid(which="minor", color="white", linewidth=1.2)
@@ -329,7 +367,7 @@ def heatmap(
     ax.spines[:].set_visible(False)
     ax.set_xlabel(col_title or _("Question"))
     ax.set_ylabel(row_title or _("Theme"))
-    _heat_cells(ax, image, grid, value_label or _("Notes"), shrink=min(1.0, 3.5 / height))
+    _heat_cells(ax, images, grid, value_label or _("Notes"), shrink=min(1.0, 3.5 / height))
     if key:
         figure.supxlabel("\n".join(key).replace("$", r"\$"), x=0.01, ha="left", fontsize=8)
     cells = [
@@ -347,17 +385,21 @@ def heatmap(
     return Chart(name, alt, figure)
 
 
-def _heat_cells(ax, image, grid: list[list[float]], value_label: str, shrink: float) -> None:
-    """Each cell's number in black or white for contrast (zeros grey), and the colour bar."""
+def _heat_cells(ax, images, grid: list[list[float]], value_label: str, shrink: float) -> None:
+    """Each cell's number in black or white for contrast (zeros grey), and the colour bar of
+    the ordinary rows (roll-up rows are grey; their numbers say the rest)."""
     size = 8 if len(grid[0]) <= 12 else 6.5
+    image = images[0] if images else None
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
-            ink = _ink(image.to_rgba(value)) if value else "#999999"
+            ink = _ink(images[r].to_rgba(value)) if value else "#999999"
             number = ax.text(c, r, _fmt(value), ha="center", va="center", fontsize=size, color=ink)
             number.set_in_layout(False)  # inside its cell: the layout need not measure it
+    image = next((i for i in images if i.cmap.name == HEAT_MAP), image)
     bar = ax.figure.colorbar(image, ax=ax, label=value_label, pad=0.02, shrink=shrink, aspect=20)
     bar.outline.set_visible(False)
     _integer_ticks(bar.ax.yaxis, [value for row in grid for value in row])
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _draw_edges(ax, points: dict, links: list[tuple[str, str, float]]) -> None:

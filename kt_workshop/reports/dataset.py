@@ -17,8 +17,10 @@ from kt_workshop.i18n import _
 # What XML 1.0 cannot hold (tab, line feed and carriage return are fine).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+HELD = "held"  # why a note is out of the report: held back from the projector on the day
 SECTIONS = (
     "summary",
+    "glossary",
     "participation",
     "plan",
     "findings",
@@ -104,10 +106,11 @@ class Note:
     round: int | None  # the round's number within its block
     kind: str
     starred: bool
-    text: str
+    text: str  # as approved for publication (as written unless the organiser edited it)
     theme_ids: list[int]  # the consensus coding's most specific themes, in codebook order
     # The consensus rolled up (each theme with those above it): what every count reads.
     all_theme_ids: list[int] = field(default_factory=list)
+    edited: bool = False  # the organiser edited the text for publication
 
 
 @dataclass(frozen=True)
@@ -124,10 +127,50 @@ class Theme:
 
 @dataclass(frozen=True)
 class Quote:
+    """A key quote the organiser approved, in the words approved for publication."""
+
     note_id: int
     theme_id: int | None  # None: a key quote for its question
     question_id: int | None
     text: str
+    kind: str = "quote"  # only a note of the kind "quote" is printed as a quotation
+
+    @property
+    def quotation(self) -> bool:
+        """Whether the words are a delegate's, to print in quotation marks; other notes are the
+        moderator's words and read as paraphrase."""
+        return self.kind == "quote"
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """What the organiser set on the report page ("" where nothing was written)."""
+
+    authors: str = ""
+    commissioned_by: str = ""
+    funder: str = ""
+    acknowledgements: str = ""
+    citation: str = ""
+    version: str = ""
+    licence: str = ""
+    contact: str = ""
+    executive_summary: str = ""
+    limitations: str = ""
+
+    def any(self) -> bool:
+        return any(getattr(self, name) for name in ABOUT_FIELDS)
+
+
+# The front matter's "About this report" page, in its order.
+ABOUT_FIELDS = (
+    "commissioned_by",
+    "funder",
+    "acknowledgements",
+    "citation",
+    "version",
+    "licence",
+    "contact",
+)
 
 
 @dataclass(frozen=True)
@@ -221,6 +264,14 @@ class Dataset:
     links: list[tuple[int, int, int, list[int]]]  # (question a, question b, weight, theme ids)
     isolated: list[int]  # question ids that share no theme with another question
     removed_characters: int = 0
+    front: FrontMatter = field(default_factory=FrontMatter)
+    glossary: list[tuple[str, str]] = field(default_factory=list)  # (term, meaning)
+    locale: str = "en_GB"  # how dates and numbers are written
+    respondents: int = 0  # people who sent the feedback form
+    attendance_recorded: bool = False  # someone marked who attended (else: registered only)
+    left_out: dict[str, int] = field(default_factory=dict)  # reason -> notes left out
+    quotes_waiting: int = 0  # key quotes not reviewed yet (not in the report)
+    other_languages: dict[str, int] = field(default_factory=dict)  # language -> notes
     moderators: int = 0
     analysts: int = 0
     blind_coding: bool = False  # the analysts coded without seeing each other's codes
@@ -233,7 +284,12 @@ class Dataset:
         return next((t for t in self.themes if t.id == theme_id), None)
 
     def overarching(self) -> list[Theme]:
-        return [t for t in self.themes if t.parent_id is None]
+        """The overarching themes the report shows: those with coded notes."""
+        return [t for t in self.themes if t.parent_id is None and self.theme_totals.get(t.id)]
+
+    def used_themes(self) -> list[Theme]:
+        """The themes with at least one coded note (themes without notes are not reported)."""
+        return [t for t in self.themes if self.theme_totals.get(t.id)]
 
     def notes_for(self, question_id) -> list[Note]:
         return [n for n in self.notes if n.question_id == question_id]

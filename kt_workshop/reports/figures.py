@@ -1,6 +1,7 @@
 """The report's charts, made from its dataset: the same figures go into the Word report, the
 chart files of the export and the report page."""
 
+import math
 from collections import Counter
 
 from kt_workshop.i18n import _
@@ -11,9 +12,9 @@ from kt_workshop.reports.dataset import Dataset
 
 def participation(data: Dataset, field: str, name: str, subject: str) -> Chart:
     """Delegates who attended, counted by country or sector, most first."""
-    counts = Counter(
-        getattr(d, field) or _("not given") for d in data.delegates if d.attended
-    ).most_common()
+    counted = Counter(getattr(d, field) or _("not given") for d in data.delegates if d.attended)
+    # Most first, ties by name: the order a reader can check, and the same everywhere.
+    counts = sorted(counted.items(), key=lambda item: (-item[1], item[0].casefold()))
     return charts.bar_chart(
         name,
         counts,
@@ -40,8 +41,9 @@ def notes_per_question(data: Dataset) -> Chart:
 
 
 def theme_frequencies(data: Dataset) -> Chart:
-    """Notes per theme (sub-themes counted with their parents), indented by level."""
-    items = [("– " * t.depth + t.name, data.theme_totals.get(t.id, 0)) for t in data.themes]
+    """Notes per theme (sub-themes counted with their parents), indented by level; themes with
+    no notes are left out, as in the rest of the report."""
+    items = [("– " * t.depth + t.name, data.theme_totals.get(t.id, 0)) for t in data.used_themes()]
     return charts.bar_chart(
         "theme-frequencies",
         items,
@@ -52,12 +54,17 @@ def theme_frequencies(data: Dataset) -> Chart:
 
 
 def theme_question_heatmap(data: Dataset) -> Chart:
-    """The theme x question matrix."""
+    """The theme x question matrix of the themes with notes. A theme with themes below it
+    counts their notes too, so those roll-up rows have a colour scale of their own."""
+    index = {t.id: i for i, t in enumerate(data.themes)}
+    used = data.used_themes()
+    has_children = {t.parent_id for t in data.themes if t.parent_id is not None}
     return charts.heatmap(
         "theme-question-heatmap",
-        ["– " * t.depth + t.name for t in data.themes],
+        ["– " * t.depth + t.name for t in used],
         [q.label for q in data.questions],
-        data.matrix if data.themes and data.questions else [],
+        [data.matrix[index[t.id]] for t in used] if used and data.questions else [],
+        rollup=[t.id in has_children for t in used],
         alt_subject=_("notes per theme and question"),
         value_label=_("Notes"),
         col_key=[q.text for q in data.questions],
@@ -65,13 +72,29 @@ def theme_question_heatmap(data: Dataset) -> Chart:
     )
 
 
+def strong_links(links) -> tuple[int, list]:
+    """The links worth drawing and the fewest shared themes they need: the strongest quarter
+    of the pairs of questions (ties at the threshold kept), every link when there are few. Every
+    pair of questions shares some theme in a well-coded workshop, and 45 lines are a hairball."""
+    weights = sorted((link[2] for link in links), reverse=True)
+    if not weights:
+        return 0, []
+    if len(weights) <= 8:
+        threshold = weights[-1]
+    else:
+        threshold = weights[max(1, math.ceil(len(weights) / 4)) - 1]
+    return threshold, [link for link in links if link[2] >= threshold]
+
+
 def question_network(data: Dataset) -> Chart:
-    """Questions linked by the themes their notes share, coloured by block."""
+    """Questions linked by the themes their notes share (the strong links only, see
+    `strong_links`), coloured by block."""
     block_of = {b.id: index for index, b in enumerate(data.blocks)}
+    _threshold, shown = strong_links(data.links)
     return charts.network_chart(
         "question-network",
         [(str(q.id), f"{q.label} {q.text}") for q in data.questions],
-        [(str(a), str(b), weight) for a, b, weight, _themes in data.links],
+        [(str(a), str(b), weight) for a, b, weight, _themes in shown],
         alt_subject=_("questions linked by the themes they share"),
         groups={str(q.id): block_of.get(q.block_id, len(block_of)) for q in data.questions},
         group_names=[b.title for b in data.blocks],

@@ -4,6 +4,9 @@ The only part of the report that touches the database: the Word and Excel writer
 are pure functions of what this returns.
 """
 
+import hashlib
+import re
+from collections import Counter
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
@@ -12,13 +15,16 @@ from kt_workshop import store
 from kt_workshop.coding import agreement, analysis, codebook, codes
 from kt_workshop.live import feedback
 from kt_workshop.plan import grid as plan_view
+from kt_workshop.reports import publishing
 from kt_workshop.reports.dataset import (
+    HELD,
     AgreementFigures,
     AnalystFigures,
     Block,
     Dataset,
     Delegate,
     FeedbackQuestion,
+    FrontMatter,
     Note,
     Options,
     PairFigures,
@@ -91,8 +97,13 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
     codings = agreement.coding_data(db, workshop_id)  # read once: three parts need it
     agreed, _unsettled = agreement.consensus(codings)
     consensus = sorted(agreed)  # rolled up: each theme with the themes above it
-    notes = _notes(db, workshop_id, questions, themes, consensus, codings, text)
+    decided = publishing.decisions(db, workshop_id)
+    notes, left_out = _notes(db, workshop_id, questions, themes, consensus, codings, text, decided)
+    kept = {note.id for note in notes}
+    consensus = [pair for pair in consensus if pair[0] in kept]  # what the report counts
     counts = _counts(notes, consensus, rows, questions)
+    front = publishing.front_matter(db, workshop_id)
+    quotes, waiting = _quotes(db, workshop_id, decided, {note.id: note for note in notes})
     return Dataset(
         title=text(workshop["title"]),
         date=workshop["date"],
@@ -109,9 +120,25 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         delegates=_delegates(db, workshop_id, options, text),
         notes=notes,
         themes=themes,
-        quotes=_quotes(db, workshop_id),
+        quotes=quotes,
         points=[text(p["text"]) for p in codes.points(db, workshop_id)],
         feedback=_feedback(db, workshop_id, text),
+        front=FrontMatter(**{k: text(front[k]) for k in FrontMatter.__dataclass_fields__}),
+        glossary=[(text(t), text(m)) for t, m in publishing.glossary(db, workshop_id)],
+        locale=report_locale(front["locale"], workshop["language"]),
+        respondents=db.execute(
+            "SELECT COUNT(DISTINCT response) FROM feedback_answer WHERE workshop_id = ?",
+            [workshop_id],
+        ).fetchone()[0],
+        attendance_recorded=bool(
+            db.execute(
+                "SELECT 1 FROM participant WHERE workshop_id = ? AND attendance != 'registered'",
+                [workshop_id],
+            ).fetchone()
+        ),
+        left_out=left_out,
+        quotes_waiting=waiting,
+        other_languages=_languages(notes),
         agreement=_agreement(db, workshop_id, text, codings),
         moderators=len(store.list_items(db, "moderator", workshop_id)),
         analysts=len(agreement.coders(db, workshop_id, codings)),
@@ -122,9 +149,22 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
     )
 
 
-def _notes(db, workshop_id, questions, themes, consensus, codings, text) -> list[Note]:
-    """Live notes in programme order with their consensus themes in codebook order: the most
-    specific ones (`theme_ids`) and rolled up (`all_theme_ids`)."""
+def report_locale(chosen: str, language: str) -> str:
+    """How the report writes dates: the organiser's choice, else the workshop's language with
+    its region ("en-GB"), else British English for English (the app's own spelling)."""
+    if chosen:
+        return chosen
+    code = (language or "en").replace("-", "_")
+    if "_" in code:
+        return code
+    return {"en": "en_GB", "de": "de_DE", "pl": "pl_PL", "nl": "nl_NL"}.get(code, code)
+
+
+def _notes(db, workshop_id, questions, themes, consensus, codings, text, decided):
+    """The notes the report shows, in programme order with their consensus themes in codebook
+    order (the most specific ones, `theme_ids`, and rolled up, `all_theme_ids`) and their text
+    as approved for publication; and how many were left out, by reason (deleted notes are not
+    counted: they were never part of the record)."""
     order = {q.id: q.number for q in questions}
     theme_order = {t.id: i for i, t in enumerate(themes)}
     themes_of = agreement.most_specific(consensus, codings.themes)
@@ -139,8 +179,17 @@ def _notes(db, workshop_id, questions, themes, consensus, codings, text) -> list
         " WHERE note.workshop_id = ? AND note.deleted_at IS NULL",
         [workshop_id],
     )
+    left_out: Counter = Counter()
+    kept = []
+    for row in rows:
+        decision = decided.get(row["id"])
+        if publishing.in_report(bool(row["held"]), decision):
+            kept.append(row)
+        else:
+            reason = decision.reason if decision and decision.excluded else ""
+            left_out[text(reason) or HELD] += 1
     notes = sorted(
-        rows,
+        kept,
         key=lambda n: (
             order.get(n["question_id"], 10_000),
             n["table_position"] or 0,
@@ -157,12 +206,45 @@ def _notes(db, workshop_id, questions, themes, consensus, codings, text) -> list
             round=n["round_number"],
             kind=n["kind"],
             starred=bool(n["starred"]),
-            text=text(n["text"]),
+            text=text(_published(n, decided)),
             theme_ids=sorted(themes_of.get(n["id"], []), key=lambda t: theme_order.get(t, 0)),
             all_theme_ids=sorted(carried.get(n["id"], []), key=lambda t: theme_order.get(t, 0)),
+            edited=_published(n, decided) != n["text"],
         )
         for n in notes
-    ]
+    ], dict(left_out)
+
+
+def _published(row, decided) -> str:
+    decision = decided.get(row["id"])
+    if decision is not None and decision.published_text is not None:
+        return decision.published_text
+    return row["text"]
+
+
+# Letters and words that mark a note as written in another language than English: a guess
+# for the limitations section ("12 notes are in Polish or German"), never for anything counted.
+_LANGUAGE_MARKS = {
+    "pl": re.compile(r"[ąćęłńśźż]|\b(?:nie|się|jest|oraz|że|dla)\b", re.I),
+    "de": re.compile(r"[äöüß]|\b(?:und|nicht|der|die|das|ist|wird|bei)\b", re.I),
+    "cs": re.compile(r"[ěřůť]|\b(?:není|jsou|také)\b", re.I),
+    "nl": re.compile(r"\b(?:het|een|niet|wordt|zijn|ook)\b", re.I),
+    "fr": re.compile(r"\b(?:les|des|est|une|pour|avec|dans)\b|[àâçèêëîïôûù]", re.I),
+    "it": re.compile(r"\b(?:della|delle|sono|anche|gli|nella)\b", re.I),
+}
+_ENGLISH = re.compile(r"\b(?:the|and|is|are|of|to|in|for|with|not)\b", re.I)
+
+
+def _languages(notes: list[Note]) -> dict[str, int]:
+    """Notes that seem written in another language than English, by language code."""
+    found: Counter = Counter()
+    for note in notes:
+        english = len(_ENGLISH.findall(note.text))
+        scores = {name: len(mark.findall(note.text)) for name, mark in _LANGUAGE_MARKS.items()}
+        best = max(scores, key=scores.get)
+        if scores[best] >= 2 and scores[best] > english:
+            found[best] += 1
+    return dict(found)
 
 
 def _counts(notes: list[Note], consensus, theme_rows, questions) -> dict:
@@ -249,17 +331,29 @@ def _delegates(db, workshop_id, options: Options, text) -> list[Delegate]:
     return out
 
 
-def _quotes(db, workshop_id) -> list[Quote]:
-    # The notes' text was cleaned (and counted) with the notes already.
-    return [
-        Quote(
-            note_id=row["id"],
-            theme_id=row["theme_id"],
-            question_id=row["question_id"],
-            text=clean(row["text"])[0],
-        )
-        for row in codes.quotes(db, workshop_id)
-    ]
+def _quotes(db, workshop_id, decided, notes) -> tuple[list[Quote], int]:
+    """The key quotes the organiser approved, on notes the report shows, in the words approved
+    (cleaned and counted with the notes already); and how many still wait for review."""
+    approved, waiting = [], set()
+    for row in codes.quotes(db, workshop_id):
+        note = notes.get(row["id"])
+        if note is None:
+            continue
+        decision = decided.get(row["id"])
+        status = decision.quote if decision else "pending"
+        if status == "approved":
+            approved.append(
+                Quote(
+                    note_id=row["id"],
+                    theme_id=row["theme_id"],
+                    question_id=row["question_id"],
+                    text=note.text,
+                    kind=note.kind,
+                )
+            )
+        elif status == "pending":
+            waiting.add(row["id"])
+    return approved, len(waiting)
 
 
 def _feedback(db, workshop_id, text) -> list[FeedbackQuestion]:
@@ -329,3 +423,28 @@ def _agreement(db, workshop_id, text, codings) -> AgreementFigures | None:
         decided=coverage.decided,
         with_reason=coverage.with_reason,
     )
+
+
+# Every table whose rows the report shows, with what changes when a row is added, edited or
+# removed. `data_version` reads them in one query: cheap enough for every page view.
+_VERSION_PARTS = (
+    "SELECT COUNT(*), MAX(updated_at), TOTAL(held) FROM note WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), MAX(created_at) FROM coding WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(updated_at), MAX(id) FROM theme WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), COUNT(undone_at) FROM theme_change WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(decided_at), TOTAL(keep) FROM consensus_decision WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), 0 FROM participant WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), 0 FROM feedback_answer WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), 0 FROM audit WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(decided_at), 0 FROM report_note WHERE workshop_id = :w",
+    "SELECT updated_at, title, date FROM workshop WHERE id = :w",
+)
+
+
+def data_version(db: Database, workshop_id: int) -> str:
+    """A short fingerprint of everything the charts are drawn from: it changes when a note,
+    code, theme, delegate, feedback answer or report decision changes, so a chart drawn once
+    can be served until then (edits that leave no trace in these are the audit log's)."""
+    parts = " UNION ALL ".join(f"SELECT * FROM ({part})" for part in _VERSION_PARTS)  # noqa: S608
+    rows = db.execute(parts, {"w": workshop_id}).fetchall()
+    return hashlib.sha1(repr(rows).encode(), usedforsecurity=False).hexdigest()[:16]

@@ -24,6 +24,7 @@ from kt_workshop.i18n import _, lazy_
 from kt_workshop.reports import excel, figures, word
 from kt_workshop.reports.dataset import Options
 from kt_workshop.reports.gather import gather
+from kt_workshop.reports.word import contents
 
 FORMATS = ("docx", "xlsx", "charts", "qdpx", "json", "pdf")
 CHOICES = (*FORMATS, "all")
@@ -155,6 +156,7 @@ def build_pack(
     written: list[Path] = []
     problems: list[str] = []
     data = charts = None
+    headings: list[str] = []  # the report's contents, for the PDF to give them pages
     for number, step in enumerate(steps, start=1):
         if progress:
             progress(step, number, len(steps))
@@ -174,9 +176,8 @@ def build_pack(
                 for chart in charts.values():
                     written.append(_write(out_dir / "charts" / f"{chart.name}.png", chart.png()))
         elif step == "docx":
-            written.append(
-                _write(out_dir / f"{stem}-report.docx", word.write_report(data, charts or {}))
-            )
+            report, headings = word.write_report_and_contents(data, charts or {})
+            written.append(_write(out_dir / f"{stem}-report.docx", report))
         elif step == "xlsx":
             written.append(_write(out_dir / f"{stem}-data.xlsx", excel.write_workbook(data)))
         elif step == "qdpx":
@@ -187,19 +188,35 @@ def build_pack(
             payload = archive.archive_bytes(archive.export_workshop(db, workshop_id))
             written.append(_write(out_dir / f"{stem}-archive.json", payload))
         elif step == "pdf":
-            written += _pdf(out_dir, stem, data, charts, written, problems)
+            written += _pdf(out_dir, stem, data, charts, written, problems, headings)
         elif step == "zip":
             written.append(_zip(out_dir / f"{stem}-all.zip", written, out_dir))
     return written, problems
 
 
-def _pdf(out_dir, stem, data, charts, written, problems) -> list[Path]:
-    """The report as PDF (the .docx is made for it when it was not asked for)."""
+def _pdf(out_dir, stem, data, charts, written, problems, headings) -> list[Path]:
+    """The report as PDF, its contents with page numbers (the .docx is made for it when it was
+    not asked for). LibreOffice never updates a contents field, so the report is converted
+    once, each heading's page read from the PDF's outline, and the report written again with
+    them and converted again: the PDF, and the .docx in the pack, list every page number."""
     docx = out_dir / f"{stem}-report.docx"
-    if docx not in written:
-        _write(docx, word.write_report(data, charts or {}))
+    if docx not in written or not headings:
+        report, headings = word.write_report_and_contents(data, charts or {})
+        _write(docx, report)
     try:
-        return [to_pdf(docx)]
+        pdf = to_pdf(docx)
+        pages = contents.match_pages(headings, contents.outline_pages(pdf))
+        if any(page is not None for page in pages):
+            _write(docx, word.write_report(data, charts or {}, pages))
+            pdf = to_pdf(docx)
+        else:
+            problems.append(
+                _(
+                    "The contents have no page numbers: reading them from the PDF needs "
+                    "poppler's pdftohtml (on Debian or Ubuntu: sudo apt install poppler-utils)."
+                )
+            )
+        return [pdf]
     except ExportError as error:
         problems.append(str(error))
         return []

@@ -10,7 +10,6 @@ download it: analysts cannot choose names, so they cannot fetch them either.
 
 import shutil
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,16 +30,17 @@ from flask import (
 
 from kt_workshop import store
 from kt_workshop.coding import agreement, blind
-from kt_workshop.db import open_db
-from kt_workshop.i18n import _, lazy_
-from kt_workshop.reports import figures, pack
+from kt_workshop.db import open_db, writing
+from kt_workshop.i18n import _, lazy_, ngettext
+from kt_workshop.reports import figures, pack, publishing
 from kt_workshop.reports.dataset import SECTIONS, Dataset, Options
-from kt_workshop.reports.gather import gather
+from kt_workshop.reports.gather import data_version, gather
 from kt_workshop.web import (
     allow,
     audit_actor,
     current_actor,
     exports_folder,
+    flash_errors,
     get_db,
     may_name_delegates,
 )
@@ -48,7 +48,8 @@ from kt_workshop.web import (
 bp = Blueprint("report", __name__)
 READERS = ("organiser", "analyst")
 SECTION_LABELS = {
-    "summary": lazy_("Summary"),
+    "summary": lazy_("Executive summary"),
+    "glossary": lazy_("Glossary"),
     "participation": lazy_("Participation"),
     "plan": lazy_("Format and plan"),
     "findings": lazy_("Findings per block and question"),
@@ -79,8 +80,19 @@ class Job:
 
 _jobs: dict[str, Job] = {}
 _jobs_lock = threading.Lock()
-PREVIEW_SECONDS = 30  # how long the chart previews may show the workshop as it was
-_previews: dict[tuple[str, int], tuple[float, Dataset]] = {}
+
+
+@dataclass
+class Previews:
+    """The chart previews of one workshop as its data stood at `version`: the dataset, and
+    each chart's SVG once drawn. A change of the data makes a new one."""
+
+    version: str
+    data: Dataset
+    svgs: dict[str, bytes] = field(default_factory=dict)
+
+
+_previews: dict[tuple[str, int], Previews] = {}
 _previews_lock = threading.Lock()
 
 
@@ -180,6 +192,54 @@ def listing_order(name: str) -> tuple:
     return (not name.endswith(".zip"), "/" in name, name)
 
 
+def running_job(workshop_id: int) -> tuple[str, Job | None]:
+    """The pack being written for the workshop now, if any."""
+    with _jobs_lock:
+        for job_id, job in _jobs.items():
+            if job.workshop_id == workshop_id and not job.done:
+                return job_id, job
+    return "", None
+
+
+def missing(workshop_id: int, data: Dataset) -> list[tuple[str, str]]:
+    """What the report would go out without, each with where to write it: summaries, key
+    quotes to review, front matter, glossary terms; themes left out because no note has them."""
+    out = []
+    writeup = url_for("review.writeup_page", workshop_id=workshop_id)
+    review = url_for("quotes.review_page", workshop_id=workshop_id)
+    front = url_for("report.report_page", workshop_id=workshop_id, _anchor="front-matter")
+    unsummarised = [q.label for q in data.questions if data.notes_for(q.id) and not q.summary]
+    if unsummarised:
+        out.append((_("No summary yet for %(list)s.", list=", ".join(unsummarised)), writeup))
+    themes = [t.name for t in data.overarching() if not t.summary]
+    if themes:
+        text = _("No summary yet for the overarching themes %(list)s.", list="; ".join(themes))
+        out.append((text, writeup))
+    if data.quotes_waiting:
+        text = ngettext(
+            "%(num)d key quote waits for your review; until then it is not in the report.",
+            "%(num)d key quotes wait for your review; until then they are not in the report.",
+            data.quotes_waiting,
+        )
+        out.append((text, review))
+    if not data.front.executive_summary:
+        out.append((_("No executive summary has been written."), front))
+    wanted = ("authors", "funder", "citation", "licence", "contact")
+    empty = [str(publishing.FRONT_FIELDS[n][0]) for n in wanted if not getattr(data.front, n)]
+    if empty:
+        out.append((_("Not set yet: %(list)s.", list=", ".join(empty)), front))
+    unused = [t.name for t in data.themes if not data.theme_totals.get(t.id)]
+    if unused:
+        text = ngettext(
+            "%(num)d theme has no notes and is left out: %(list)s.",
+            "%(num)d themes have no notes and are left out: %(list)s.",
+            len(unused),
+            list="; ".join(unused),
+        )
+        out.append((text, url_for("codebook.codebook_page", workshop_id=workshop_id)))
+    return out
+
+
 @bp.route("/w/<int:workshop_id>/report")
 @allow(*READERS)
 def report_page(workshop_id):
@@ -193,7 +253,13 @@ def report_page(workshop_id):
     job = _jobs.get(job_id)
     if job is not None and job.workshop_id != workshop_id:
         job = None
+    if job is None or job.done:
+        running_id, running = running_job(workshop_id)
+        if running is not None:
+            job_id, job = running_id, running
     hidden = names_hidden(workshop_id)
+    data = preview(workshop_id).data
+    terms = publishing.undefined_terms(db, workshop_id)
     return render_template(
         "reports/page.html",
         workshop=workshop,
@@ -204,6 +270,16 @@ def report_page(workshop_id):
         names_hidden=hidden,
         job=job,
         job_id=job_id if job else "",
+        status_url=url_for("report.job_status", workshop_id=workshop_id, job_id=job_id)
+        if job and not job.done
+        else "",
+        missing=missing(workshop_id, data),
+        undefined_terms=terms,
+        front=publishing.front_matter(db, workshop_id),
+        front_fields=publishing.FRONT_FIELDS,
+        locales=publishing.LOCALES,
+        glossary="\n".join(f"{t}: {m}" for t, m in publishing.glossary(db, workshop_id)),
+        version=data_version(db, workshop_id),
         step_label=pack.STEP_LABELS.get(job.step, "") if job else "",
         pdf_available=pack.soffice() is not None,
         may_name=may_name_delegates(),
@@ -224,13 +300,17 @@ def generate(workshop_id):
     if refused_while_blind(workshop_id):
         abort(403, refused_while_blind(workshop_id))
     with _jobs_lock:
-        running = [j for j in _jobs.values() if j.workshop_id == workshop_id and not j.done]
+        running = [i for i, j in _jobs.items() if j.workshop_id == workshop_id and not j.done]
         if running:
-            message = _("A report for this workshop is being written already; wait for it.")
+            message = _(
+                "A report for this workshop is being written already: its progress is shown "
+                "here, and its files appear when it is done."
+            )
+            status = url_for("report.job_status", workshop_id=workshop_id, job_id=running[0])
             if wants_json:
-                return jsonify({"error": message}), 409
-            flash(message, "error")
-            return redirect(url_for("report.report_page", workshop_id=workshop_id))
+                return jsonify({"error": message, "job": running[0], "status": status}), 409
+            flash(message, "info")
+            return redirect(url_for("report.report_page", workshop_id=workshop_id, job=running[0]))
         job_id = uuid.uuid4().hex
         _jobs[job_id] = Job(workshop_id)
     options = options_from(request.form)
@@ -292,27 +372,62 @@ def download(workshop_id, name):
     return send_from_directory(export_dir(workshop_id), name, as_attachment=True)
 
 
-def preview_data(workshop_id: int) -> Dataset:
-    """The dataset the chart previews are drawn from. The page shows seven charts, each its own
-    request: the workshop is gathered once for them all and kept PREVIEW_SECONDS, not gathered
-    seven times (seconds each for a large workshop)."""
+def preview(workshop_id: int) -> Previews:
+    """The chart previews of the workshop's data as it stands: gathered once per change of the
+    data (`data_version`), not per page view or per chart."""
+    db = get_db()
     key = (current_app.config["DATABASE"], workshop_id)
-    with _previews_lock:  # the other six wait for the first and then share its dataset
-        now = time.monotonic()
-        for old in [k for k, (at, _data) in _previews.items() if now - at > PREVIEW_SECONDS]:
-            del _previews[old]
-        if key not in _previews:
-            _previews[key] = (now, gather(get_db(), workshop_id))
-        return _previews[key][1]
+    version = data_version(db, workshop_id)
+    with _previews_lock:  # the other charts wait for the first and then share its dataset
+        found = _previews.get(key)
+        if found is None or found.version != version:
+            found = _previews[key] = Previews(version, gather(db, workshop_id))
+        return found
+
+
+def preview_svg(workshop_id: int, name: str) -> tuple[str, bytes]:
+    """One chart's SVG and the data version it shows, drawn once for that version."""
+    previews = preview(workshop_id)
+    with _previews_lock:
+        svg = previews.svgs.get(name)
+    if svg is None:
+        svg = figures.report_chart(previews.data, name).svg()
+        with _previews_lock:
+            previews.svgs[name] = svg
+    return previews.version, svg
 
 
 @bp.route("/w/<int:workshop_id>/report/charts/<name>.svg")
 @allow(*READERS)
 def chart_preview(workshop_id, name):
-    """One of the report's charts as SVG, from the workshop as it is now."""
+    """One of the report's charts as SVG, from the workshop as it is now (drawn once per change
+    of the data; the browser revalidates it with its ETag)."""
     if name not in figures.NAMES:
         abort(404)
     if refused_while_blind(workshop_id):
         abort(403, refused_while_blind(workshop_id))
-    chart = figures.report_chart(preview_data(workshop_id), name)
-    return Response(chart.svg(), mimetype="image/svg+xml")
+    version, svg = preview_svg(workshop_id, name)
+    response = Response(svg, mimetype="image/svg+xml")
+    response.set_etag(f"{version}-{name}")
+    response.cache_control.no_cache = True
+    response.cache_control.private = True
+    return response.make_conditional(request)
+
+
+@bp.route("/w/<int:workshop_id>/report/front", methods=["POST"])
+@allow("organiser")
+def save_front(workshop_id):
+    """Keep the front matter, the organiser's own texts and the glossary with the workshop."""
+    db = get_db()
+    store.get_workshop(db, workshop_id)
+    try:
+        terms = publishing.parse_glossary(request.form.get("glossary", ""))
+        with writing(db):
+            publishing.save_front_matter(db, workshop_id, request.form, audit_actor())
+            publishing.save_glossary(db, workshop_id, terms)
+            store.audit(db, workshop_id, audit_actor(), "saved the report's front matter")
+    except store.InputError as error:
+        flash_errors(error)
+    else:
+        flash(_("Saved: the next report uses it."), "success")
+    return redirect(url_for("report.report_page", workshop_id=workshop_id, _anchor="front-matter"))

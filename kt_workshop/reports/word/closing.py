@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from babel.numbers import format_percent
+from docx.enum.text import WD_BREAK
 from docx.shared import Cm
 
 from kt_workshop.i18n import _, ngettext
-from kt_workshop.reports.dataset import (
-    kind_label,
-)
+from kt_workshop.reports.dataset import HELD, kind_label
 from kt_workshop.reports.word.document import (
     _MUTED_XML,
     _SMALL_MUTED_XML,
@@ -26,12 +26,19 @@ class Closing:
 
     def section_feedback(self) -> None:
         feedback = self.data.feedback
-        self.heading(_("Feedback"), 1)
-        if not feedback:
-            self.muted(_("No feedback was collected."))
+        if not feedback or not self.data.respondents:
             return
+        self.heading(_("Feedback"), 1)
+        self.para(self.response_rate())
         ratings = [item for item in feedback if item.kind == "rating"]
         if ratings:
+            self.para(
+                _(
+                    "Each rating question was answered on a scale from 1 (lowest) to 5 "
+                    "(highest), as the form showed it; the mean is the average of the answers "
+                    "given."
+                )
+            )
             self.figure("feedback-ratings", _("Delegates' ratings of the workshop"))
             rows = []
             for item in ratings:
@@ -43,27 +50,51 @@ class Closing:
             widths = (Cm(7.5), Cm(2), Cm(1.7), Cm(4.8))
             self.table(headers, rows, widths, numeric=(1, 2), caption=_("Feedback ratings"))
         for item in feedback:
-            if item.kind != "rating":
-                self.heading(item.text, 3)
-                if item.answers:
-                    self.bullets(item.answers)
-                else:
-                    self.muted(_("No answers."))
+            if item.kind != "rating" and item.answers:
+                self.heading(item.text, 2)
+                self.bullets(item.answers)
+
+    def response_rate(self) -> str:
+        """ "41 of the 65 registered delegates (63 %) sent the feedback form." """
+        answered, registered = self.data.respondents, len(self.data.delegates)
+        if not registered:
+            return ngettext(
+                "%(num)d person sent the feedback form.",
+                "%(num)d people sent the feedback form.",
+                answered,
+            )
+        return ngettext(
+            "%(num)d of the %(registered)d registered delegate (%(share)s) sent the feedback form.",
+            "%(num)d of the %(registered)d registered delegates (%(share)s) sent the feedback "
+            "form.",
+            answered,
+            registered=registered,
+            share=format_percent(answered / registered, locale=self.locale),
+        )
 
     def section_method(self) -> None:
         self.heading(_("Method and data protection"), 1)
         self.method_capture()
         self.method_coding()
         self.method_agreement()
+        self.limitations()
         self.heading(_("Data protection"), 2)
-        self.para(
-            _(
-                "No speaker is named in this report. Notes record what was said at a table in a "
-                "round, not who said it, and delegates appear only as counts by country, sector "
-                "and session. Quotes are identified by the number of their note (for example "
-                "N12), which refers to the appendix, not to a person."
-            )
+        text = _(
+            "Notes record what was said at a table in a round, not who said it, and delegates "
+            "appear only as counts by country, sector and session. Quotes are identified by the "
+            "number of their note (for example N12), which refers to the appendix, not to a "
+            "person. The organiser reviewed every key quote before publication."
         )
+        edited = sum(note.edited for note in self.data.notes)
+        if edited:
+            text += " " + ngettext(
+                "%(num)d note was edited for publication, for instance to take out who said "
+                "it; the notes as written are kept with the workshop's records.",
+                "%(num)d notes were edited for publication, for instance to take out who said "
+                "it; the notes as written are kept with the workshop's records.",
+                edited,
+            )
+        self.para(text)
         if self.data.chatham_house:
             self.para(
                 _(
@@ -84,11 +115,26 @@ class Closing:
         )
         if self.data.notes:
             text += " " + ngettext(
-                "%(num)d note was kept; notes deleted by their writers are not counted.",
-                "%(num)d notes were kept; notes deleted by their writers are not counted.",
+                "The report draws on %(num)d note; notes deleted by their writers are not counted.",
+                "The report draws on %(num)d notes; notes deleted by their writers are not "
+                "counted.",
                 len(self.data.notes),
             )
         self.para(text)
+        left_out = self.data.left_out
+        if left_out:
+            reasons = "; ".join(
+                f"{_('held back from the projector on the day') if why == HELD else why}: {n}"
+                for why, n in sorted(left_out.items(), key=lambda item: -item[1])
+            )
+            self.para(
+                ngettext(
+                    "The organiser left %(num)d note out of the report (%(reasons)s).",
+                    "The organiser left %(num)d notes out of the report (%(reasons)s).",
+                    sum(left_out.values()),
+                    reasons=reasons,
+                )
+            )
         removed = self.data.removed_characters
         if removed:
             self.para(
@@ -103,11 +149,10 @@ class Closing:
 
     def method_coding(self) -> None:
         data = self.data
-        self.heading(_("Coding and analysis"), 2)
-        if not data.analysts:
-            self.para(_("The notes have not been coded yet."))
+        if not data.analysts or not data.used_themes():
             return
-        themes = ngettext("%(num)d theme", "%(num)d themes", len(data.themes))
+        self.heading(_("Coding and analysis"), 2)
+        themes = ngettext("%(num)d theme", "%(num)d themes", len(data.used_themes()))
         overarching = ngettext(
             "%(num)d overarching theme", "%(num)d overarching themes", len(data.overarching())
         )
@@ -265,17 +310,68 @@ class Closing:
                 )
                 self.table(headers, rows, widths, levels=levels, numeric=(1, 2, 3), caption=caption)
 
+    def limitations(self) -> None:
+        """What the reader should keep in mind: notes are paraphrases, coverage is uneven,
+        several languages; and what the organiser added."""
+        data = self.data
+        if not data.notes:
+            return
+        self.heading(_("Limitations"), 2)
+        self.para(
+            _(
+                "The notes are the moderators' summaries of the discussion, written as it went "
+                "on; they are not transcripts. Only notes of the kind quote give a delegate's "
+                "own words; other key notes are printed as paraphrase."
+            )
+        )
+        per_question = [len(data.notes_for(q.id)) for q in data.questions]
+        if len(per_question) > 1 and max(per_question) > min(per_question):
+            fewest = min(data.questions, key=lambda q: len(data.notes_for(q.id)))
+            most = max(data.questions, key=lambda q: len(data.notes_for(q.id)))
+            self.para(
+                _(
+                    "Coverage is uneven: the questions drew from %(fewest)d notes (%(a)s) to "
+                    "%(most)d (%(b)s), so a count shows how often a theme came up in the notes, "
+                    "not how many people hold a view.",
+                    fewest=min(per_question),
+                    most=max(per_question),
+                    a=fewest.label,
+                    b=most.label,
+                )
+            )
+        if data.other_languages:
+            names = self.locale.languages
+            languages = ", ".join(
+                names.get(code, code)
+                for code in sorted(data.other_languages, key=lambda c: -data.other_languages[c])
+            )
+            self.para(
+                ngettext(
+                    "%(num)d note was written in another language than the report's "
+                    "(%(languages)s); it is printed as written, not translated.",
+                    "%(num)d notes were written in other languages than the report's "
+                    "(%(languages)s); they are printed as written, not translated.",
+                    sum(data.other_languages.values()),
+                    languages=languages,
+                )
+            )
+        if data.front.limitations:
+            for part in data.front.limitations.split("\n\n"):
+                self.para(part)
+
     def section_appendix(self) -> None:
+        if not self.data.notes and not self.data.used_themes():
+            return
+        self.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         self.heading(_("Appendix A: All notes"), 1)
         self.para(
             _(
-                "Every note by question and table, as written. Each starts with its number (as "
-                "quoted in the report), its kind, a star if it was starred, and its round; the "
-                "themes it was coded with (the consensus) follow in small print."
+                "Every note in the report, by question and table. Each starts with its number "
+                "(as quoted in the report), its kind, a star if it was starred, and its round; "
+                "the themes it was coded with (the consensus) follow in small print. Notes "
+                "edited for publication are marked so."
             )
         )
-        if not self.data.notes:
-            self.muted(_("No notes have been taken yet."))
         known = {q.id for q in self.data.questions}
         for question in self.data.questions:
             notes = self.data.notes_for(question.id)
@@ -290,7 +386,7 @@ class Closing:
 
     def appendix_notes(self, notes) -> None:
         for table, group in groupby(notes, key=lambda note: note.table):
-            self.heading(table or _("No table"), 3)
+            self.heading(table or _("No table"), 4)  # below the contents' levels
             mark = self.section_mark()
             for element in _paragraphs_from_xml([self.appendix_note(note) for note in group]):
                 mark.addprevious(element)
@@ -302,6 +398,8 @@ class Closing:
         about = " · " + self.kind_label(note.kind) + (" ★" if note.starred else "")
         if note.round:
             about += " · " + self.round_label(note.round)
+        if note.edited:
+            about += " · " + self.round_label("edited")
         parts = [
             '<w:p><w:pPr><w:spacing w:after="80"/></w:pPr>',
             f'<w:bookmarkStart w:id="{self.bookmarks}" w:name="note_{note.id}"/>',
@@ -323,22 +421,27 @@ class Closing:
             self._labels[kind] = kind_label(kind)
         return self._labels[kind]
 
-    def round_label(self, number: int) -> str:
+    def round_label(self, number) -> str:
+        """ "round 3" (or, for "edited", the mark of a note edited for publication), translated
+        once per report."""
         key = ("round", number)
         if key not in self._labels:
-            self._labels[key] = _("round %(n)d", n=number)
+            if number == "edited":
+                self._labels[key] = _("edited for publication")
+            else:
+                self._labels[key] = _("round %(n)d", n=number)
         return self._labels[key]
 
     def codebook(self) -> None:
-        themes = self.data.themes
-        self.heading(_("Appendix B: Codebook"), 1)
+        themes = self.data.used_themes()
         if not themes:
-            self.muted(_("There is no codebook yet."))
             return
+        self.heading(_("Appendix B: Codebook"), 1)
         self.para(
             _(
                 "The themes the notes were coded with, overarching themes in bold. Notes counts "
-                "the notes coded with the theme or a theme below it."
+                "the notes coded with the theme or a theme below it. Themes no note was coded "
+                "with are not listed; the workbook has the whole codebook."
             )
         )
         rows = [
@@ -346,16 +449,6 @@ class Closing:
             for t in themes
         ]
         headers = (_("Theme"), _("Description"), _("When to use"), _("Notes"))
-        unused = [t.name for t in themes if not self.data.theme_totals.get(t.id)]
-        if unused and self.data.notes:
-            self.para(
-                ngettext(
-                    "%(num)d theme was not used on any note: %(names)s.",
-                    "%(num)d themes were not used on any note: %(names)s.",
-                    len(unused),
-                    names="; ".join(unused),
-                )
-            )
         widths = (Cm(4.2), Cm(6.1), Cm(4.1), Cm(1.6))
         levels = [t.depth for t in themes]
         self.table(headers, rows, widths, levels=levels, numeric=(3,), caption=_("The codebook"))

@@ -31,6 +31,7 @@ from kt_workshop.reports.dataset import (
     Theme,
     clean,
 )
+from kt_workshop.reports.word import contents as toc
 
 FONT = "Calibri"
 BODY_SIZE = Pt(10.5)
@@ -71,7 +72,9 @@ SETTINGS_AFTER_UPDATE_FIELDS = (
     "decimalSymbol",
     "listSeparator",
 )
-TOC = 'TOC \\o "1-3" \\h \\z \\u'
+# Quotation marks a note may bring along; the report prints its own, one style throughout.
+OPENING_MARKS = "\"'“„«‚‘»”"
+CLOSING_MARKS = "\"'”“»‘’«"
 
 
 def _safe(text) -> str:
@@ -104,9 +107,29 @@ def _paragraphs_from_xml(paragraphs: list[str]) -> list:
 
 def _locale(language: str) -> Locale:
     try:
-        return Locale.parse((language or "en").replace("-", "_"))
+        return Locale.parse((language or "en_GB").replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):
-        return Locale.parse("en")
+        return Locale.parse("en_GB")
+
+
+def language_tag(locale: str) -> str:
+    """A locale as a document's language tag: "en_GB" -> "en-GB"."""
+    return (locale or "en-GB").replace("_", "-")
+
+
+_INNER_QUOTE = re.compile(r'"([^"]+)"')
+
+
+def quotation(text: str) -> str:
+    """A delegate's words in the report's quotation marks: any marks the note brought around
+    them are taken off, and straight double quotes inside become single curly ones."""
+    text = text.strip()
+    while len(text) > 1 and text[0] in OPENING_MARKS and text[-1] in CLOSING_MARKS:
+        text = text[1:-1].strip()
+    if text[:1] in OPENING_MARKS and text.count(text[0]) == 1:
+        text = text[1:].lstrip()  # an opening mark whose closing one went with an attribution
+    text = _INNER_QUOTE.sub(lambda found: f"‘{found.group(1)}’", text)
+    return f"“{text}”"
 
 
 class Writer:
@@ -115,9 +138,10 @@ class Writer:
 
     """One report being written: the document, the data and the running figure/table numbers."""
 
-    def __init__(self, data: Dataset, charts: Mapping[str, Chart]):
+    def __init__(self, data: Dataset, charts: Mapping[str, Chart], pages=None):
         self.data, self.charts = data, charts
-        self.locale = _locale(data.options.language)
+        self.pages = pages  # each contents entry's page, in order (None: not known yet)
+        self.locale = _locale(data.locale)
         self.doc = _new_document(data)
         self.figure_count = self.table_count = self.bookmarks = 0
         self.linked = data.options.has("appendix")  # quote references link to the appendix
@@ -131,14 +155,18 @@ class Writer:
         self._labels: dict = {}
         self.themes_label = _("Themes: %(names)s")  # translated once, filled in per note
         self._style_ids: dict[str, str | None] = {}
+        self.contents_mark = None  # the paragraph the contents' entries go in front of
+        self.headings: list[str] = []  # the contents' entries, in order, once written
 
     def write(self) -> bytes:
         """The title page, the contents and each chosen section, as the bytes of a .docx."""
         self.title_page()
+        self.about_page()
         self.contents()
         for name in SECTIONS:
             if self.data.options.has(name):
                 getattr(self, f"section_{name}")()
+        self.fill_contents()
         buffer = io.BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()
@@ -272,14 +300,38 @@ class Writer:
         run.bold = bold or None
         return paragraph
 
-    def quote(self, note_id: int, text: str) -> None:
-        """A quoted note as written, in curly quotes unless it brings its own, then "(note N12)"
-        linking to the note in the appendix."""
+    def fill_contents(self) -> None:
+        """Write the contents' entries: every heading of levels 1-3, bookmarked and linked, with
+        its page where `pages` gives it. The entries sit inside the TOC field, so Word can
+        still update them, and a converter that never updates fields shows them as they are."""
+        if self.contents_mark is None:
+            return
+        found = toc.headings(self.doc.element.body)
+        self.headings = [text for _level, text, _element in found]
+        pages = list(self.pages or [])
+        styles = {level: f"TOC{level}" for level in range(1, toc.LEVELS + 1)}  # set in _styles
+        entries = []
+        for number, (level, text, element) in enumerate(found, start=1):
+            anchor = toc.bookmark(element, number, first_id=1_000_000)
+            page = pages[number - 1] if number <= len(pages) else None
+            entries.append(toc.entry_xml(level, text, anchor, page, number == 1, styles))
+        if entries:
+            entries.append(toc.field_end_xml())
+        for element in _paragraphs_from_xml(entries):
+            self.contents_mark.addprevious(element)
+
+    def quote(self, note_id: int, text: str, quotation_marks: bool = True) -> None:
+        """A key quote with "(note N12)" linking to the note in the appendix: a delegate's words
+        (a note of the kind quote) in quotation marks, a moderator's note as paraphrase, marked
+        so and without quotation marks."""
         paragraph = self.para(style="Quote")
         text = _safe(text)
-        opened = text[:1] in "\"'“„«‚‘»”"
-        paragraph.add_run(text if opened else f"“{text}”")
-        before, _mark, after = _("(note %(id)s)", id="\x01").partition("\x01")
+        if quotation_marks:
+            paragraph.add_run(quotation(text))
+        else:
+            paragraph.add_run(text).italic = False
+        label = _("(note %(id)s)") if quotation_marks else _("(paraphrase, note %(id)s)")
+        before, _mark, after = (label % {"id": "\x01"}).partition("\x01")
         reference = paragraph.add_run(" " + _safe(before))
         reference.italic = False
         ident = f"N{note_id}"
@@ -309,7 +361,7 @@ class Writer:
 def _new_document(data: Dataset):
     """An empty A4 document in the house style with header, footer and properties set."""
     doc = Document()
-    _styles(doc, data.language)
+    _styles(doc, language_tag(data.locale))
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = MARGIN
@@ -335,7 +387,7 @@ def _new_document(data: Dataset):
     properties = doc.core_properties
     properties.title = _safe(data.title)
     properties.subject = _("Workshop report")
-    properties.language = data.language
+    properties.language = language_tag(data.locale)
     properties.author = properties.last_modified_by = "kt-workshop"
     properties.comments = properties.keywords = ""
     with contextlib.suppress(ValueError, TypeError):
@@ -352,28 +404,49 @@ def _styles(doc, language: str) -> None:
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
     lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), language or "en")
+    lang.set(qn("w:val"), language or "en-GB")
     normal.element.get_or_add_rPr().append(lang)
-    sizes = {"Title": 26, "Subtitle": 14, "Heading 1": 17, "Heading 2": 13.5, "Heading 3": 11.5}
+    sizes = {
+        "Title": 26,
+        "Subtitle": 14,
+        "Heading 1": 17,
+        "Heading 2": 13.5,
+        "Heading 3": 11.5,
+        "Heading 4": 10.5,
+    }
     for name, size in sizes.items():
         style = doc.styles[name]
         _font(style, FONT)
         style.font.size = Pt(size)
         style.font.color.rgb = ACCENT
-    doc.styles["Heading 1"].paragraph_format.page_break_before = True
+    # A chapter starts on the page where the last one ended: a page break before each one left
+    # pages half empty. The contents and the appendix start pages of their own.
+    doc.styles["Heading 1"].paragraph_format.space_before = Pt(24)
     doc.styles["Heading 1"].paragraph_format.space_after = Pt(6)
+    doc.styles["Heading 4"].paragraph_format.space_before = Pt(8)
+    doc.styles["Heading 4"].paragraph_format.space_after = Pt(2)
+    doc.styles["Heading 4"].font.italic = False
     doc.styles["Heading 2"].paragraph_format.space_before = Pt(14)
     doc.styles["Heading 2"].paragraph_format.space_after = Pt(4)
     doc.styles["Heading 3"].paragraph_format.space_before = Pt(12)
     doc.styles["Heading 3"].paragraph_format.space_after = Pt(3)
     doc.styles["Title"].font.bold = True
-    toc = doc.styles["TOC Heading"]
-    toc.paragraph_format.page_break_before = False
-    toc.paragraph_format.space_before = Pt(0)
+    toc_heading = doc.styles["TOC Heading"]
+    toc_heading.paragraph_format.page_break_before = False
+    toc_heading.paragraph_format.space_before = Pt(0)
     caption = doc.styles["Caption"]
     caption.font.size, caption.font.bold = Pt(9), False
     caption.font.color.rgb = MUTED
     caption.paragraph_format.space_after = Pt(10)
+    for level in range(1, toc.LEVELS + 1):  # the contents' entries ("toc 1" in Word)
+        entry = doc.styles.add_style(f"TOC {level}", WD_STYLE_TYPE.PARAGRAPH)
+        entry.element.name_val = f"toc {level}"
+        entry.element.attrib.pop(qn("w:customStyle"), None)
+        entry.base_style = doc.styles["Normal"]
+        entry.paragraph_format.left_indent = Cm(0.5 * (level - 1))
+        entry.paragraph_format.space_after = Pt(2 if level > 1 else 4)
+        entry.paragraph_format.space_before = Pt(6 if level == 1 else 0)
+        entry.font.bold = level == 1 or None
     quote = doc.styles["Quote"]
     quote.font.color.rgb = INK
     quote.paragraph_format.left_indent = quote.paragraph_format.right_indent = Cm(0.8)
@@ -441,6 +514,11 @@ def _link(paragraph, anchor: str, text: str) -> None:
     run.append(text_element)
     link.append(run)
     paragraph._p.append(link)
+
+
+def _page_break():
+    """A paragraph holding only a page break."""
+    return parse_xml(f'<w:p {nsdecls("w")}><w:r><w:br w:type="page"/></w:r></w:p>')
 
 
 def _shade(cell, fill: str) -> None:

@@ -3,9 +3,12 @@ points for further discussion."""
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from docx.shared import Cm
 
 from kt_workshop.i18n import _, ngettext
+from kt_workshop.reports import figures
 from kt_workshop.reports.dataset import (
     Block,
     Question,
@@ -86,6 +89,8 @@ class Findings:
     # Title page and contents -----------------------------------------------------------------
 
     def section_findings(self) -> None:
+        if not self.data.questions:
+            return
         self.heading(_("Findings by question"), 1)
         self.para(
             _(
@@ -95,9 +100,6 @@ class Findings:
                 "one note can count towards several themes."
             )
         )
-        if not self.data.questions:
-            self.muted(_("No questions have been set yet."))
-            return
         self.figure("notes-per-question", _("Notes per question"))
         columns = {question.id: index for index, question in enumerate(self.data.questions)}
         for block, questions in self.programme():
@@ -110,9 +112,8 @@ class Findings:
         if question.prompt:
             self.muted(question.prompt)
         if question.summary:
-            self.para(question.summary)
-        else:
-            self.muted(_("No summary was written."))
+            for part in question.summary.split("\n\n"):
+                self.para(part)
         notes = self.data.notes_for(question.id)
         if not notes:
             self.muted(_("No notes were taken on this question."))
@@ -132,7 +133,7 @@ class Findings:
         if quotes:
             self.label(_("Key quotes"))
             for quote in quotes:
-                self.quote(quote.note_id, quote.text)
+                self.quote(quote.note_id, quote.text, quote.quotation)
 
     def question_themes(self, column: int) -> None:
         """Per overarching theme raised, a bullet with its count and the themes within it."""
@@ -143,7 +144,6 @@ class Findings:
 
         raised = [theme for theme in self.data.overarching() if count(theme)]
         if not raised:
-            self.muted(_("None of these notes has been coded yet."))
             return
         self.label(_("Themes raised (notes)"))
         for theme in raised:
@@ -167,11 +167,10 @@ class Findings:
 
     def section_themes(self) -> None:
         data = self.data
-        self.heading(_("Cross-cutting themes"), 1)
         overarching = data.overarching()
         if not overarching:
-            self.muted(_("There is no codebook yet, so no themes can be shown."))
-            return
+            return  # nothing coded: the section would only say so
+        self.heading(_("Cross-cutting themes"), 1)
         self.para(
             ngettext(
                 "The main questions covered distinct areas, but the themes that emerged crossed "
@@ -193,9 +192,8 @@ class Findings:
         if theme.description:
             self.para(theme.description, italic=True)
         if theme.summary:
-            self.para(theme.summary)
-        else:
-            self.muted(_("No summary was written."))
+            for part in theme.summary.split("\n\n"):
+                self.para(part)
         total = self.data.theme_totals.get(theme.id, 0)
         self.para(
             ngettext(
@@ -206,7 +204,11 @@ class Findings:
             muted=True,
             size=SMALL_SIZE,
         )
-        below = [t for t in self.data.themes if t.id in self.subtree(theme.id) and t.id != theme.id]
+        below = [
+            t
+            for t in self.data.used_themes()
+            if t.id in self.subtree(theme.id) and t.id != theme.id
+        ]
         if below:
             self.label(_("Themes within it"))
             rows = [(t.name, str(self.data.theme_totals.get(t.id, 0))) for t in below]
@@ -218,7 +220,7 @@ class Findings:
             self.label(_("Key quotes"))
             for quote in quotes:
                 used.add(quote.note_id)
-                self.quote(quote.note_id, quote.text)
+                self.quote(quote.note_id, quote.text, quote.quotation)
 
     def theme_figures(self) -> None:
         data = self.data
@@ -229,29 +231,63 @@ class Findings:
         )
         key = "; ".join(f"{q.label}: {q.text}" for q in data.questions)
         self.figure("theme-question-heatmap", _("Notes per theme and question. %(key)s", key=key))
+        threshold, shown = figures.strong_links(data.links)
         self.figure(
             "question-network",
-            _(
-                "How the questions connect through shared themes: the wider and darker the line, "
-                "the more themes two questions share"
+            ngettext(
+                "How the questions connect through shared themes. A line joins two questions "
+                "whose notes share at least %(num)d theme (%(shown)d of %(pairs)d pairs of "
+                "questions); the wider and darker the line, the more themes they share",
+                "How the questions connect through shared themes. A line joins two questions "
+                "whose notes share at least %(num)d themes (%(shown)d of %(pairs)d pairs of "
+                "questions); the wider and darker the line, the more themes they share",
+                threshold,
+                shown=len(shown),
+                pairs=len(data.links),
             ),
         )
         if len(data.questions) > 1:
             self.para(self.isolation_sentence())
-        strongest = sorted(data.links, key=lambda link: -link[2])[:STRONGEST]
+        strongest = self.strongest_sentence()
         if strongest:
-            label = {q.id: q.label for q in data.questions}
+            self.para(strongest)
+
+    def strongest_sentence(self) -> str:
+        """ "The strongest links: Q1 and Q3 share 9 themes; Q2 and Q5, Q4 and Q6 share 8 themes
+        each." Links of equal weight are named together, so no tie is cut at random."""
+        label = {q.id: q.label for q in self.data.questions}
+        parts, named = [], 0
+        ranked = sorted(self.data.links, key=lambda link: -link[2])
+        for weight, group in groupby(ranked, key=lambda link: link[2]):
+            if named >= STRONGEST:
+                break
             pairs = [
-                ngettext(
-                    "%(a)s and %(b)s share %(num)d theme",
-                    "%(a)s and %(b)s share %(num)d themes",
-                    weight,
-                    a=label.get(a, "?"),
-                    b=label.get(b, "?"),
-                )
-                for a, b, weight, _themes in strongest
+                _("%(a)s and %(b)s", a=label.get(a, "?"), b=label.get(b, "?"))
+                for a, b, _weight, _themes in group
             ]
-            self.para(_("The strongest links: %(pairs)s.", pairs="; ".join(pairs)))
+            named += len(pairs)
+            joined = ", ".join(pairs)
+            if len(pairs) == 1:
+                parts.append(
+                    ngettext(
+                        "%(pairs)s share %(num)d theme",
+                        "%(pairs)s share %(num)d themes",
+                        weight,
+                        pairs=joined,
+                    )
+                )
+            else:
+                parts.append(
+                    ngettext(
+                        "%(pairs)s share %(num)d theme each",
+                        "%(pairs)s share %(num)d themes each",
+                        weight,
+                        pairs=joined,
+                    )
+                )
+        if not parts:
+            return ""
+        return _("The strongest links: %(pairs)s.", pairs="; ".join(parts))
 
     def isolation_sentence(self) -> str:
         isolated = [q for q in self.data.questions if q.id in self.data.isolated]
@@ -268,10 +304,9 @@ class Findings:
         )
 
     def section_discussion(self) -> None:
-        self.heading(_("Points for further discussion"), 1)
         if not self.data.points:
-            self.muted(_("No points for further discussion were recorded."))
             return
+        self.heading(_("Points for further discussion"), 1)
         self.para(_("As a result of the workshop, the following points need further discussion:"))
         self.bullets(self.data.points)
 

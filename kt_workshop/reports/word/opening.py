@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from docx.enum.text import WD_BREAK
@@ -9,82 +10,129 @@ from docx.shared import Cm, Emu, Pt
 
 from kt_workshop.i18n import _, ngettext
 from kt_workshop.plan import printouts
-from kt_workshop.reports.dataset import (
-    Block,
-)
-from kt_workshop.reports.word.document import (
-    SMALL_SIZE,
-    TEXT_WIDTH,
-    TOC,
-    _field,
-)
+from kt_workshop.reports.dataset import ABOUT_FIELDS, Block
+from kt_workshop.reports.word.document import SMALL_SIZE, TEXT_WIDTH, _page_break, _safe
 
 
 class Opening:
     """The opening sections: title page, contents, summary, participation, format and plan."""
 
     def title_page(self) -> None:
-        data = self.data
+        data, front = self.data, self.data.front
         top = self.para(_("Workshop report"), "Subtitle")
-        top.paragraph_format.space_before = Cm(5)
+        top.paragraph_format.space_before = Cm(4)
         self.para(data.title or _("Workshop report"), "Title")
         when = " · ".join(p for p in (self.day(data.date) if data.date else "", data.venue) if p)
         if when:
             self.para(when, size=Pt(13))
+        if front.authors:
+            self.para(front.authors, size=Pt(12))
+        if front.commissioned_by:
+            self.para(_("Commissioned by %(who)s", who=front.commissioned_by))
         if data.chatham_house:
             self.para(_("Held under the Chatham House Rule."), italic=True)
-        made = self.para(
-            _("Prepared with kt-workshop on %(day)s.", day=self.day(data.generated_at)),
-            muted=True,
-            size=SMALL_SIZE,
-        )
-        made.paragraph_format.space_before = Cm(8)
-        made.add_run().add_break(WD_BREAK.PAGE)
+        made = _("Prepared with kt-workshop on %(day)s.", day=self.day(data.generated_at))
+        if front.version:
+            made = _("Version %(version)s.", version=front.version) + " " + made
+        last = self.para(made, muted=True, size=SMALL_SIZE)
+        last.paragraph_format.space_before = Cm(6)
+        last.add_run().add_break(WD_BREAK.PAGE)
+
+    def about_page(self) -> None:
+        """The front matter the organiser wrote (commissioning, funder, acknowledgements, how
+        to cite, version, licence, contact), on a page of its own; nothing when none is set."""
+        front = self.data.front
+        if not front.any():
+            return
+        labels = {
+            "commissioned_by": _("Commissioned by"),
+            "funder": _("Funding"),
+            "acknowledgements": _("Acknowledgements"),
+            "citation": _("How to cite this report"),
+            "version": _("Version"),
+            "licence": _("Licence"),
+            "contact": _("Contact"),
+        }
+        self.para(_("About this report"), "TOC Heading")
+        for name in ABOUT_FIELDS:
+            value = getattr(front, name)
+            if value:
+                self.label(labels[name])
+                for part in value.split("\n\n"):
+                    self.para(part)
+        self.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def contents(self) -> None:
+        """The contents, filled in when every section is written (`fill_contents`)."""
         self.para(_("Contents"), "TOC Heading")
-        paragraph = self.add_paragraph()
-        _field(paragraph, TOC, _("Right-click to update the table of contents."), dirty=True)
+        self.contents_mark = self.add_paragraph()._p
+        self.contents_mark.addnext(_page_break())
 
     # Sections --------------------------------------------------------------------------------
 
     def section_summary(self) -> None:
+        """The executive summary: the organiser's own text, the main findings (each
+        overarching theme with its count and the first paragraph of its summary), the points
+        for further discussion in full, and the workshop in figures."""
         data = self.data
-        self.heading(_("Summary"), 1)
-        if data.description:
-            self.para(data.description)
-        if self.data.questions or self.data.delegates:
-            self.para(self.summary_facts())
-        if not data.notes:
-            self.muted(_("No notes have been taken yet."))
         overarching = data.overarching()
-        if overarching and data.theme_totals:
+        if not (data.front.executive_summary or overarching or data.points or data.notes):
+            return
+        self.heading(_("Executive summary"), 1)
+        if data.front.executive_summary:
+            for part in data.front.executive_summary.split("\n\n"):
+                self.para(part)
+        if overarching:
+            self.heading(_("Main findings"), 2)
             self.para(
                 ngettext(
-                    "The themes that emerged crossed and interwove through the discussions and "
-                    "produced %(num)d overarching theme:",
-                    "The themes that emerged crossed and interwove through the discussions and "
-                    "produced %(num)d overarching themes:",
+                    "The analysts grouped what was said under %(num)d overarching theme:",
+                    "The analysts grouped what was said under %(num)d overarching themes:",
                     len(overarching),
                 )
             )
-            self.bullets(theme.name for theme in overarching)
-        if len(data.questions) > 1 and data.links:
-            self.para(self.isolation_sentence())
-        if data.points:
-            self.para(
-                ngettext(
-                    "The workshop identified %(num)d point for further discussion.",
-                    "The workshop identified %(num)d points for further discussion.",
-                    len(data.points),
+            for theme in overarching:
+                paragraph = self.para(style="List Bullet")
+                count = ngettext(
+                    "%(num)d note", "%(num)d notes", data.theme_totals.get(theme.id, 0)
                 )
-            )
+                paragraph.add_run(_safe(f"{theme.name} ({count})")).bold = True
+                first = _lead(theme.summary)
+                if first:
+                    paragraph.add_run(_safe(f": {first}"))
+            if len(data.questions) > 1 and data.links:
+                self.para(self.isolation_sentence())
+        if data.points:
+            self.heading(_("Recommendations and points for further discussion"), 2)
+            for point in data.points:
+                self.para(point, "List Number")
+        if data.questions or data.delegates:
+            self.heading(_("The workshop in figures"), 2)
+            if data.description:
+                self.para(data.description)
+            self.para(self.summary_facts())
+
+    def section_glossary(self) -> None:
+        """The workshop's own terms, as the organiser explained them."""
+        if not self.data.glossary:
+            return
+        self.heading(_("Glossary"), 1)
+        rows = sorted(self.data.glossary, key=lambda item: item[0].casefold())
+        self.table((_("Term"), _("Meaning")), rows, (Cm(3.5), Cm(12.5)))
+
+    def people_word(self, count: int) -> str:
+        """ "65 delegates took part" when attendance was recorded, else "65 delegates
+        registered": nobody is said to have come who was only registered."""
+        delegates = ngettext("%(num)d delegate", "%(num)d delegates", count)
+        if self.data.attendance_recorded:
+            return _("%(delegates)s took part", delegates=delegates)
+        return _("%(delegates)s registered", delegates=delegates)
 
     def summary_facts(self) -> str:
         data, people = self.data, self.attended()
         countries = len({d.country for d in people if d.country})
         facts = {
-            "delegates": ngettext("%(num)d delegate", "%(num)d delegates", len(people)),
+            "people": self.people_word(len(people)),
             "countries": ngettext("%(num)d country", "%(num)d countries", countries),
             "questions": ngettext("%(num)d question", "%(num)d questions", len(data.questions)),
             "blocks": ngettext("%(num)d session", "%(num)d sessions", len(data.blocks)),
@@ -92,34 +140,32 @@ class Opening:
         }
         if people:
             text = _(
-                "%(delegates)s from %(countries)s took part. They discussed %(questions)s in "
-                "%(blocks)s, and the moderators took %(notes)s.",
+                "%(people)s, from %(countries)s. They discussed %(questions)s in %(blocks)s, "
+                "and the report draws on %(notes)s the moderators took.",
                 **facts,
             )
         else:
-            text = _(
-                "The programme has %(questions)s in %(blocks)s; %(notes)s were taken.", **facts
-            )
-        if data.analysts and data.notes:
+            text = _("The programme has %(questions)s in %(blocks)s.", **facts)
+        coded = sum(1 for note in data.notes if note.theme_ids)
+        if data.analysts and coded:
             text += " " + ngettext(
                 "One analyst coded the notes against a codebook of %(themes)s.",
                 "%(num)d analysts coded the notes against a codebook of %(themes)s.",
                 data.analysts,
-                themes=ngettext("%(num)d theme", "%(num)d themes", len(data.themes)),
+                themes=ngettext("%(num)d theme", "%(num)d themes", len(data.used_themes())),
             )
         return text
 
     def section_participation(self) -> None:
         people = self.attended()
-        self.heading(_("Participation"), 1)
         if not self.data.delegates:
-            self.muted(_("No delegates have been registered."))
             return
+        self.heading(_("Participation"), 1)
         countries = Counter(d.country or _("Not given") for d in people)
         sectors = Counter(d.sector or _("Not given") for d in people)
         text = _(
-            "%(delegates)s took part, from %(countries)s and %(sectors)s.",
-            delegates=ngettext("%(num)d delegate", "%(num)d delegates", len(people)),
+            "%(people)s, from %(countries)s and %(sectors)s.",
+            people=self.people_word(len(people)),
             countries=ngettext("%(num)d country", "%(num)d countries", len(countries)),
             sectors=ngettext("%(num)d sector", "%(num)d sectors", len(sectors)),
         )
@@ -131,31 +177,26 @@ class Opening:
                 absent,
             )
         self.para(text)
+        # The charts carry the counts (each bar is labelled), in the same order as a table
+        # would: most first, ties by name. A table beside them would only repeat them.
         self.heading(_("Countries"), 2)
-        self.counts(countries, _("Country"), _("Delegates by country"))
         self.figure("participation-by-country", _("Delegates by country"))
         self.heading(_("Sectors"), 2)
-        self.counts(sectors, _("Sector"), _("Delegates by sector"))
         self.figure("participation-by-sector", _("Delegates by sector"))
         self.participation_by_block(people)
 
-    def counts(self, counter: Counter, what: str, caption: str) -> None:
-        rows = sorted(counter.items(), key=lambda item: (-item[1], item[0].casefold()))
-        self.table(
-            (what, _("Delegates")),
-            [(name, str(n)) for name, n in rows],
-            (Cm(12), Cm(4)),
-            numeric=(1,),
-            caption=caption,
-        )
-
     def participation_by_block(self, people) -> None:
+        """Delegates per session, when it says something: not when every delegate is counted
+        in every session (fixed groups stay all day, so nothing was recorded)."""
         if not self.data.blocks:
+            return
+        counts = [sum(block.id in d.blocks for d in people) for block in self.data.blocks]
+        if all(count == len(people) for count in counts):
             return
         self.heading(_("Sessions"), 2)
         rows = [
-            (block.title, block.starts_at, str(sum(block.id in d.blocks for d in people)))
-            for block in self.data.blocks
+            (block.title, block.starts_at, str(count))
+            for block, count in zip(self.data.blocks, counts, strict=True)
         ]
         headers = (_("Session"), _("Starts"), _("Delegates"))
         widths = (Cm(10.5), Cm(2.5), Cm(3))
@@ -165,9 +206,7 @@ class Opening:
         data = self.data
         self.heading(_("Format and plan"), 1)
         self.para(self.format_text())
-        if not data.blocks:
-            self.muted(_("No sessions have been planned yet."))
-        else:
+        if data.blocks:
             rows = [self.block_row(block) for block in data.blocks]
             headers = (_("Session"), _("Starts"), _("Rounds"), _("Questions"))
             widths = (Cm(8), Cm(2), Cm(3.5), Cm(2.5))
@@ -280,3 +319,14 @@ class Opening:
             caption += " " + _("(from the notes taken)")
         headers = [_("Round"), _("Time"), *tables]
         self.table(headers, rows, first + [rest] * len(tables), caption=caption)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(])")
+
+
+def _lead(text: str, sentences: int = 2) -> str:
+    """The first sentences of a summary, for the executive summary (the findings have it in
+    full)."""
+    first = (text or "").split("\n\n")[0].strip()
+    parts = _SENTENCE_END.split(first)
+    return " ".join(parts[:sentences])

@@ -1,5 +1,7 @@
 // The report page: send the form with fetch, follow the job's progress, list its files.
-// Without this script the form posts, and the page refreshes itself until the job is done.
+// A pack already being written when the page opens is followed too, and a second "Generate"
+// while one runs follows that one. Without this script the form posts, and the page refreshes
+// itself until the job is done.
 
 const form = document.querySelector(".js-report");
 const box = document.querySelector(".report-progress");
@@ -22,6 +24,7 @@ function showFiles(files) {
 
 function showProblems(problems, error) {
   for (const old of box.querySelectorAll(".flash")) old.remove();
+  box.hidden = false;
   for (const [message, kind] of [[error, "error"], ...problems.map((p) => [p, "info"])]) {
     if (!message) continue;
     const line = document.createElement("p");
@@ -31,9 +34,14 @@ function showProblems(problems, error) {
   }
 }
 
+let following = "";
+
 async function follow(statusUrl) {
-  const button = form.querySelector('button[type="submit"]');
-  button.disabled = true;
+  // The button stays usable: pressed again while a pack is written, the server says so and
+  // this keeps showing that pack's progress (one loop per job).
+  box.hidden = false;
+  if (following === statusUrl) return;
+  following = statusUrl;
   try {
     for (;;) {
       const response = await fetch(statusUrl, { headers: { Accept: "application/json" } });
@@ -42,6 +50,7 @@ async function follow(statusUrl) {
       bar.value = job.done ? job.steps : Math.max(job.number - 1, 0);
       text.textContent = job.done ? box.dataset.done : job.step;
       if (job.done) {
+        box.dataset.statusUrl = "";
         showProblems(job.problems, job.error);
         if (job.files.length) showFiles(job.files);
         return;
@@ -52,7 +61,7 @@ async function follow(statusUrl) {
     errorLine.hidden = false;
     errorLine.textContent = errorLine.dataset.lost;
   } finally {
-    button.disabled = false;
+    following = "";
   }
 }
 
@@ -68,6 +77,12 @@ if (form) {
       credentials: "same-origin",
     }).catch(() => null);
     const body = response ? await response.json().catch(() => ({})) : {};
+    if (response && response.status === 409 && body.status) {
+      // One is being written already: say so, and show that one's progress instead.
+      showProblems([body.error], "");
+      follow(body.status);
+      return;
+    }
     if (!response || !response.ok) {
       errorLine.hidden = false;
       errorLine.textContent = body.error || errorLine.dataset.lost;
@@ -75,4 +90,5 @@ if (form) {
     }
     follow(body.status);
   });
+  if (box.dataset.statusUrl) follow(box.dataset.statusUrl);
 }

@@ -134,6 +134,11 @@ ENDPOINT_RULES = {
         f"report.{name}": CODERS
         for name in ("report_page", "generate", "job_status", "download", "chart_preview")
     },
+    "report.save_front": ORGANISER,
+    **{
+        f"quotes.{name}": ORGANISER
+        for name in ("review_page", "review_quote", "edit_text", "decide_note")
+    },
     **{
         f"api.{name}": CODERS
         for name in ("themes", "theme_create", "codings", "code", "agreement", "export")
@@ -175,7 +180,7 @@ SAMPLE = {
 SAMPLE_FOR = {"planner.printout": {"kind": "cards", "fmt": "html"}}
 # Routes that change the workshop whatever the request says (deleting it, publishing the plan,
 # printouts making the tablets' missing join links): they get a workshop of their own per case.
-THROWAWAY = {"api.workshop_delete", "planner.publish", "planner.printout"}
+THROWAWAY = {"api.workshop_delete", "planner.publish", "planner.printout", "report.save_front"}
 
 # Bodies that an allowed caller gets refused with a field error, so nothing is written.
 BODIES = {
@@ -338,6 +343,9 @@ def workshops(table_db):
     store.add_item(db, "participant", this, {"name": "Zofia Wiśniewska"})
     # Participants' pages on, so the participant's live routes answer them (not 403).
     store.update_workshop(db, this, {"participant_pages": True})
+    # Blind coding ended, so the table checks the roles alone; the blind rule has its own walk
+    # (the blind_demo tests below and tests/test_coding_blind.py).
+    db["workshop"].update(this, {"coding_blind": 0})
     other = store.create_workshop(db, {"title": "Other café"})
     return this, other
 
@@ -760,20 +768,24 @@ def test_blind_coding_keeps_another_analysts_codes_from_the_api(blind_demo):
     assert client.get(f"/api/v1/workshops/{workshop_id}/agreement?a=1&b=2").status_code == 409
 
 
-BLIND_RULE = "issue 14 (coding) builds the one blind-coding rule; remove this mark when it lands"
-
-
-@pytest.mark.xfail(strict=True, reason=BLIND_RULE)
 def test_blind_coding_keeps_the_consensus_from_an_analyst(blind_demo):
     workshop_id, client, _analysts = blind_demo
     response = client.get(f"/api/v1/workshops/{workshop_id}/codings?analyst=consensus")
     assert response.status_code in (403, 409)
 
 
-@pytest.mark.xfail(strict=True, reason=BLIND_RULE)
 def test_blind_coding_keeps_the_coding_project_from_an_analyst(blind_demo):
+    """While blind, an analyst's .qdpx holds their own codings only (one coder, not two)."""
+    import io
+    import re
+    import zipfile
+
     workshop_id, client, _analysts = blind_demo
-    assert client.get(f"/w/{workshop_id}/project.qdpx").status_code in (403, 409)
+    response = client.get(f"/w/{workshop_id}/project.qdpx")
+    assert response.status_code == 200
+    project = zipfile.ZipFile(io.BytesIO(response.data)).read("project.qde").decode("utf-8")
+    coders = set(re.findall(r'<Coding [^>]*creatingUser="([^"]+)"', project))
+    assert len(coders) == 1, coders
 
 
 def test_a_non_numeric_analyst_in_the_api_is_not_a_server_error(app, blind_demo):

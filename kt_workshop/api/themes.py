@@ -32,8 +32,9 @@ def caller_sight(workshop_id: int) -> blind.Sight:
 
 
 def caller_analyst(workshop_id: int, create: bool) -> dict:
-    """The analyst the caller codes under."""
+    """The analyst the caller codes under (404 for a workshop that is not there)."""
     actor = current_actor()
+    store.get_workshop(get_db(), workshop_id)
     return codes.analyst_for(
         get_db(), workshop_id, actor.role, actor.grant_id, actor.label, create=create
     )

@@ -125,7 +125,9 @@ def register_request_hooks(app: Flask) -> None:
         if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
             from kt_workshop.live import events
 
-            if events.connections:
+            actor = web.current_actor()
+            by_organiser_or_signing_out = actor is None or actor.role == "organiser"
+            if events.connections and by_organiser_or_signing_out:
                 events.end_stale_connections(web.get_db())
         return response
 

@@ -118,6 +118,8 @@ def register_request_hooks(app: Flask) -> None:
 
     app.teardown_appcontext(web.close_db)
 
+    app.after_request(web.audit_download)
+
     @app.after_request
     def end_revoked_connections(response):
         # Revoking a link, deleting a workshop or a delegate, signing out: whatever the

@@ -28,6 +28,8 @@ ENDPOINT_RULES = {
     "auth.join_code": ANYONE,
     "auth.join_link_confirm": ANYONE,
     "auth.account": ORGANISER,
+    "auth.audit_log": ORGANISER,
+    "auth.audit_export": ORGANISER,
     "auth.signout_everywhere": ORGANISER,
     "auth.api_token_create": ORGANISER,
     "auth.api_token_revoke": ORGANISER,

@@ -506,3 +506,26 @@ def test_a_huge_topic_pack_is_refused_at_once(organiser):
     assert "too many blocks" in answer.json["problems"][0]["message"]
     bigger = organiser.post("/api/v1/topic-packs/check", data=b"#" * (2 * 1024 * 1024))
     assert "larger than 1 MB" in bigger.json["problems"][0]["message"]
+
+
+# Data protection: the audit log -----------------------------------------------------------------
+
+
+def test_the_organiser_reads_and_exports_who_downloaded_what(app, db, workshop, organiser):
+    analyst = app.test_client()
+    sign_in_grant(analyst, app, db, workshop, "analyst")
+    store.update_workshop(db, workshop, {"title": "=HYPERLINK(1)"})
+    assert organiser.get(f"/w/{workshop}/delegates.csv").status_code == 200
+    assert organiser.get(f"/api/v1/workshops/{workshop}/archive").status_code == 200
+    store.audit(db, workshop, "=cmd|' /C calc'!A0", "edited")
+
+    page = organiser.get(f"/w/{workshop}/audit").get_data(as_text=True)
+    assert "roster.delegate_export" in page and "api.archive_export" in page
+    assert "analyst:test analyst" in page and "joined" in page
+    exported = organiser.get(f"/w/{workshop}/audit.csv")
+    assert exported.mimetype == "text/csv"
+    lines = exported.get_data(as_text=True).splitlines()
+    assert lines[0] == "at,who,what,detail"
+    assert any("downloaded" in line and "roster.delegate_export" in line for line in lines)
+    assert any("'=cmd" in line for line in lines)  # shown as text, never run as a formula
+    assert analyst.get(f"/w/{workshop}/audit").status_code == 403

@@ -234,6 +234,58 @@ def my_workshop(workshop_id):
     )
 
 
+# The audit log ---------------------------------------------------------------------------------
+
+
+def audit_rows(db, workshop_id: int) -> list[dict]:
+    """Who did what in a workshop, newest first: changes, joins, revocations, downloads."""
+    return [
+        dict(row)
+        for row in db["audit"].rows_where("workshop_id = ?", [workshop_id], order_by="id desc")
+    ]
+
+
+@bp.route("/w/<int:workshop_id>/audit")
+@allow("organiser")
+def audit_log(workshop_id):
+    """The workshop's audit log: who viewed, changed, exported or deleted what, and when."""
+    db = get_db()
+    return render_template(
+        "join/audit.html",
+        workshop=store.get_workshop(db, workshop_id),
+        rows=audit_rows(db, workshop_id),
+    )
+
+
+@bp.route("/w/<int:workshop_id>/audit.csv")
+@allow("organiser")
+def audit_export(workshop_id):
+    """The audit log as CSV (no cell starts like a formula)."""
+    import csv
+    import io
+
+    from flask import Response
+
+    db = get_db()
+    store.get_workshop(db, workshop_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["at", "who", "what", "detail"])
+    for row in reversed(audit_rows(db, workshop_id)):
+        writer.writerow([safe_cell(row[k]) for k in ("at", "actor", "action", "detail")])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="workshop-{workshop_id}-audit.csv"'},
+    )
+
+
+def safe_cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula (OWASP)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+
+
 # The organiser's join links ------------------------------------------------------------------
 
 

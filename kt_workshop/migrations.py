@@ -531,3 +531,12 @@ def m_issue16_ids_never_reused(db):
                 raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
     finally:
         db.execute("PRAGMA foreign_keys = ON")
+
+
+@migrations()
+def m_issue16_data_protection(db):
+    """Per workshop: the consent text delegates agreed to, how long personal data is kept,
+    and when names and contact data were replaced by pseudonyms."""
+    db.execute("ALTER TABLE workshop ADD COLUMN consent_text TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE workshop ADD COLUMN retention_until TEXT")
+    db.execute("ALTER TABLE workshop ADD COLUMN personal_data_removed_at TEXT")

@@ -234,6 +234,8 @@ EXPORTS = {
     "report.download",
     "codebook.export_qdc",
     "codebook.export_qdpx",
+    "auth.delegate_data",
+    "auth.audit_export",
 }
 
 

@@ -263,7 +263,9 @@ class Follower:
 
     def on_change(self, change: dict) -> None:
         with self.lock:
-            if change["seq"] > self.last_seq + 1:
+            # `after`: the change before this one meant for this tablet (as in live.js).
+            no_gap = isinstance(change.get("after"), int) and change["after"] <= self.last_seq
+            if change["seq"] > self.last_seq + 1 and not no_gap:
                 self.gaps += 1
                 self.catch_up()
                 return

@@ -14,6 +14,7 @@ from flask import (
 
 from kt_workshop import access, store
 from kt_workshop.i18n import _
+from kt_workshop.join import privacy
 from kt_workshop.plan import grid
 from kt_workshop.web import (
     PUBLIC,
@@ -231,6 +232,80 @@ def my_workshop(workshop_id):
         moderator=moderator,
         question=question,
         programme=store.programme(db, workshop_id),
+    )
+
+
+# Data protection -------------------------------------------------------------------------------
+
+
+@bp.app_context_processor
+def privacy_helpers():
+    """Lets every workshop page remind the organiser of a passed retention date."""
+    return {"retention_overdue": privacy.is_overdue}
+
+
+@bp.route("/w/<int:workshop_id>/privacy", methods=["GET", "POST"])
+@allow("organiser")
+def privacy_page(workshop_id):
+    """The consent text, the retention date, and removing the personal data."""
+    db = get_db()
+    if request.method == "POST":
+        try:
+            privacy.save_settings(
+                db,
+                workshop_id,
+                request.form.get("consent_text", ""),
+                request.form.get("retention_until", ""),
+            )
+        except store.InputError as error:
+            for message in error.errors.values():
+                flash(message, "error")
+        else:
+            store.audit(db, workshop_id, audit_actor(), "set data protection")
+            flash(_("Saved."), "success")
+        return redirect(url_for("auth.privacy_page", workshop_id=workshop_id))
+    return render_template(
+        "join/privacy.html",
+        workshop=store.get_workshop(db, workshop_id),
+        facts=privacy.settings(db, workshop_id),
+        delegates=store.list_items(db, "participant", workshop_id),
+    )
+
+
+@bp.route("/w/<int:workshop_id>/privacy/remove", methods=["POST"])
+@allow("organiser")
+def remove_personal_data(workshop_id):
+    """Replace names and contact data with pseudonyms and delete photos, after the organiser
+    typed the workshop's title; the notes and the analysis stay."""
+    db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
+    if request.form.get("confirm_title", "").strip() != workshop["title"]:
+        flash(_("Type the workshop's title exactly to remove the personal data."), "error")
+        return redirect(url_for("auth.privacy_page", workshop_id=workshop_id))
+    counts = privacy.remove_personal_data(db, workshop_id)
+    store.audit(db, workshop_id, audit_actor(), "removed personal data", counts)
+    flash(
+        _(
+            "Names and contact data are now pseudonyms and %(n)s photos are deleted. Backups "
+            "made before now still hold them.",
+            n=counts["photos"],
+        ),
+        "success",
+    )
+    return redirect(url_for("auth.privacy_page", workshop_id=workshop_id))
+
+
+@bp.route("/w/<int:workshop_id>/delegates/<int:delegate_id>/data.json")
+@allow("organiser")
+def delegate_data(workshop_id, delegate_id):
+    """Everything the workshop holds about one delegate (a subject access request)."""
+    from flask import Response
+
+    data = privacy.delegate_data(get_db(), workshop_id, delegate_id)
+    return Response(
+        privacy.delegate_json(data),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="delegate-{delegate_id}.json"'},
     )
 
 

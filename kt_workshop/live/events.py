@@ -107,11 +107,11 @@ def end_stale_connections(db) -> int:
     for sid, facts in list(connections.items()):
         if still_allowed(db, facts):
             continue
-        socketio.emit(
-            "revoked",
-            {"message": _("This link has been revoked. Ask the organiser for a new one.")},
-            to=sid,
-        )
+        if facts["grant_id"] is not None:
+            message = _("This link has been revoked. Ask the organiser for a new one.")
+        else:
+            message = _("You are signed out.")
+        socketio.emit("revoked", {"message": message}, to=sid)
         connections.pop(sid, None)
         if facts["role"] == "moderator":
             _tablet_seen(facts["workshop_id"], facts["grant_id"], connected=False)

@@ -597,6 +597,27 @@ def test_after_the_retention_date_the_organiser_removes_personal_data_and_keeps_
     assert "removed personal data" in log and "Anna" not in log
 
 
+def test_the_data_protection_statement_follows_the_workshops_settings(db, workshop, organiser):
+    from kt_workshop.join import privacy
+
+    store.update_workshop(db, workshop, {"chatham_house": False})
+    said = " ".join(privacy.statement(db, workshop))
+    assert "Chatham House" not in said
+    assert "asked to agree" not in said and "kept until" not in said
+    organiser.post(
+        f"/w/{workshop}/privacy",
+        data={"consent_text": "Notes kept two years.", "retention_until": "2028-05-04"},
+    )
+    store.update_workshop(db, workshop, {"chatham_house": True})
+    db["participant"].update(store.list_items(db, "participant", workshop)[0]["id"], {"consent": 1})
+    said = " ".join(privacy.statement(db, workshop))
+    assert "Chatham House Rule applied" in said
+    assert "“Notes kept two years.”" in said
+    assert "Of 1 delegates, 1 gave their consent" in said
+    assert "kept until 2028-05-04" in said
+    assert "kept until 2028-05-04" in organiser.get(f"/w/{workshop}/privacy").get_data(as_text=True)
+
+
 def test_a_bad_retention_date_is_refused(db, workshop, organiser):
     organiser.post(f"/w/{workshop}/privacy", data={"retention_until": "soon"})
     assert store.get_workshop(db, workshop)["retention_until"] is None

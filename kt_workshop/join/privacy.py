@@ -38,6 +38,66 @@ def settings(db: Database, workshop_id: int) -> dict:
     }
 
 
+def statement(db: Database, workshop_id: int) -> list[str]:
+    """The data-protection statement for the report, sentence by sentence, from what the
+    workshop's settings and rows actually are (not from a template the organiser fills in)."""
+    workshop = store.get_workshop(db, workshop_id)
+    facts = settings(db, workshop_id)
+    people = facts["consented"] + facts["refused"] + facts["unknown"]
+    said = [
+        _(
+            "Notes were taken per table, round and question on the moderators' tablets; no "
+            "note names the person who said it."
+        )
+    ]
+    if workshop["chatham_house"]:
+        said.append(
+            _(
+                "The Chatham House Rule applied: no statement is attributed to a person or an "
+                "organisation."
+            )
+        )
+    if facts["consent_text"]:
+        said.append(_("Delegates were asked to agree to: “%(text)s”", text=facts["consent_text"]))
+    if people:
+        said.append(
+            _(
+                "Of %(n)s delegates, %(yes)s gave their consent, %(no)s did not and for "
+                "%(unknown)s it was not recorded.",
+                n=people,
+                yes=facts["consented"],
+                no=facts["refused"],
+                unknown=facts["unknown"],
+            )
+        )
+    said.append(
+        _("Only the organiser saw delegates' names; analysts worked with the notes and pseudonyms.")
+    )
+    if facts["removed_at"]:
+        said.append(
+            _(
+                "Names and contact data were replaced by pseudonyms and photos deleted on "
+                "%(date)s.",
+                date=facts["removed_at"][:10],
+            )
+        )
+    elif facts["retention_until"]:
+        said.append(
+            _(
+                "Personal data is kept until %(date)s and then replaced by pseudonyms.",
+                date=facts["retention_until"],
+            )
+        )
+    if facts["photos"]:
+        said.append(
+            _(
+                "%(n)s photos of flipcharts and tablecloths are kept with the notes.",
+                n=facts["photos"],
+            )
+        )
+    return said
+
+
 def is_overdue(workshop: dict, today: date | None = None) -> bool:
     """True when the retention date has passed and the personal data is still there."""
     until = workshop.get("retention_until")

@@ -268,6 +268,7 @@ def privacy_page(workshop_id):
         "join/privacy.html",
         workshop=store.get_workshop(db, workshop_id),
         facts=privacy.settings(db, workshop_id),
+        statement=privacy.statement(db, workshop_id),
         delegates=store.list_items(db, "participant", workshop_id),
     )
 

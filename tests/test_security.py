@@ -580,7 +580,12 @@ def test_after_the_retention_date_the_organiser_removes_personal_data_and_keeps_
 
     refused = organiser.post(f"/w/{workshop}/privacy/remove", data={"confirm_title": "no"})
     assert refused.status_code == 302 and db["photo"].count == 1
-    organiser.post(f"/w/{workshop}/privacy/remove", data={"confirm_title": "Test café"})
+    backups = Path(app.config["BACKUP_DIR"])
+    backup = backup_to(db, backups, reason="live")
+    organiser.post(
+        f"/w/{workshop}/privacy/remove", data={"confirm_title": "Test café", "delete_backups": "1"}
+    )
+    assert not backup.exists()  # the app's own copies go with the names
 
     [delegate] = store.list_items(db, "participant", workshop)
     assert (delegate["name"], delegate["extra"], delegate["country"]) == (

@@ -179,6 +179,18 @@ def remove_personal_data(db: Database, workshop_id: int) -> dict:
     return counts
 
 
+def delete_backups(folder) -> int:
+    """Delete the backups the app made (instance/backups/kt-workshop-*.db): each is a copy of
+    the whole database, names included, so they go when personal data is removed. Return how
+    many."""
+    from pathlib import Path
+
+    found = sorted(Path(folder).glob("kt-workshop-*.db")) if Path(folder).is_dir() else []
+    for path in found:
+        path.unlink(missing_ok=True)
+    return len(found)
+
+
 def delegate_data(db: Database, workshop_id: int, delegate_id: int) -> dict:
     """Everything the workshop holds about one delegate, for a subject access request: the
     row, the tables they were seated at, pair rules naming them, and the consent text."""

@@ -284,15 +284,23 @@ def remove_personal_data(workshop_id):
         flash(_("Type the workshop's title exactly to remove the personal data."), "error")
         return redirect(url_for("auth.privacy_page", workshop_id=workshop_id))
     counts = privacy.remove_personal_data(db, workshop_id)
+    if request.form.get("delete_backups") == "1":
+        counts["backups"] = privacy.delete_backups(current_app.config["BACKUP_DIR"])
     store.audit(db, workshop_id, audit_actor(), "removed personal data", counts)
-    flash(
-        _(
+    if "backups" in counts:
+        message = _(
+            "Names and contact data are now pseudonyms, %(n)s photos and %(b)s backups are "
+            "deleted.",
+            n=counts["photos"],
+            b=counts["backups"],
+        )
+    else:
+        message = _(
             "Names and contact data are now pseudonyms and %(n)s photos are deleted. Backups "
             "made before now still hold them.",
             n=counts["photos"],
-        ),
-        "success",
-    )
+        )
+    flash(message, "success")
     return redirect(url_for("auth.privacy_page", workshop_id=workshop_id))
 
 

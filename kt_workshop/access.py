@@ -237,6 +237,11 @@ def same_grant(secret: str, grant: dict | None, key) -> bool:
 def start_session(db: Database, role: str, grant_id: int | None = None) -> str:
     """Record a new browser session; return the key its cookie carries (only a hash is kept)."""
     key = secrets.token_urlsafe(32)
+    # Sessions that ended over a day ago have nothing left to check: keep the table small.
+    db.execute(
+        "DELETE FROM web_session WHERE ended_at IS NOT NULL AND ended_at < ?",
+        [(datetime.now(UTC) - timedelta(days=1)).isoformat()],
+    )
     db["web_session"].insert(
         {
             "key_hash": _hash(key),

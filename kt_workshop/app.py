@@ -130,6 +130,8 @@ def register_request_hooks(app: Flask) -> None:
 
     app.teardown_appcontext(web.close_db)
 
+    app.after_request(web.audit_download)
+
     @app.after_request
     def end_revoked_connections(response):
         # Revoking a link, deleting a workshop or a delegate, signing out: whatever the
@@ -137,7 +139,9 @@ def register_request_hooks(app: Flask) -> None:
         if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
             from kt_workshop.live import events
 
-            if events.connections:
+            actor = web.current_actor()
+            by_organiser_or_signing_out = actor is None or actor.role == "organiser"
+            if events.connections and by_organiser_or_signing_out:
                 events.end_stale_connections(web.get_db())
         return response
 

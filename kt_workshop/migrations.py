@@ -604,3 +604,12 @@ def m_issue15_publishing(db):
     front matter, glossary; and the GUID a theme came with."""
     for statement in ISSUE15_SCHEMA:
         db.execute(statement)
+
+
+@migrations()
+def m_issue16_data_protection(db):
+    """Per workshop: the consent text delegates agreed to, how long personal data is kept,
+    and when names and contact data were replaced by pseudonyms."""
+    db.execute("ALTER TABLE workshop ADD COLUMN consent_text TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE workshop ADD COLUMN retention_until TEXT")
+    db.execute("ALTER TABLE workshop ADD COLUMN personal_data_removed_at TEXT")

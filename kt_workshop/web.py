@@ -224,6 +224,31 @@ def delete_workshop(db, workshop_id: int) -> None:
     shutil.rmtree(exports_folder(workshop_id), ignore_errors=True)
 
 
+# Every route that hands out a file of the workshop: each download is written in the audit log
+# (who, what, when), in one place, so a new export cannot forget it.
+EXPORTS = {
+    "api.archive_export",
+    "api.participants_export",
+    "api.export",
+    "roster.delegate_export",
+    "report.download",
+    "codebook.export_qdc",
+    "codebook.export_qdpx",
+    "auth.delegate_data",
+    "auth.audit_export",
+}
+
+
+def audit_download(response):
+    """Write a successful download of one of the EXPORTS in the workshop's audit log."""
+    if request.endpoint in EXPORTS and response.status_code == 200:
+        args = dict(request.view_args or {})
+        workshop_id = args.pop("workshop_id", None)
+        detail = {"what": request.endpoint, **args, **request.args.to_dict()}
+        store.audit(get_db(), workshop_id, audit_actor(), "downloaded", detail)
+    return response
+
+
 def may_name_delegates() -> bool:
     """Whether the person asking may have files that name the delegates: the organiser only."""
     return current_actor().role == "organiser"

@@ -506,3 +506,139 @@ def test_a_huge_topic_pack_is_refused_at_once(organiser):
     assert "too many blocks" in answer.json["problems"][0]["message"]
     bigger = organiser.post("/api/v1/topic-packs/check", data=b"#" * (2 * 1024 * 1024))
     assert "larger than 1 MB" in bigger.json["problems"][0]["message"]
+
+
+# Data protection: the audit log -----------------------------------------------------------------
+
+
+def test_the_organiser_reads_and_exports_who_downloaded_what(app, db, workshop, organiser):
+    analyst = app.test_client()
+    sign_in_grant(analyst, app, db, workshop, "analyst")
+    store.update_workshop(db, workshop, {"title": "=HYPERLINK(1)"})
+    assert organiser.get(f"/w/{workshop}/delegates.csv").status_code == 200
+    assert organiser.get(f"/api/v1/workshops/{workshop}/archive").status_code == 200
+    store.audit(db, workshop, "=cmd|' /C calc'!A0", "edited")
+
+    page = organiser.get(f"/w/{workshop}/audit").get_data(as_text=True)
+    assert "roster.delegate_export" in page and "api.archive_export" in page
+    assert "analyst:test analyst" in page and "joined" in page
+    exported = organiser.get(f"/w/{workshop}/audit.csv")
+    assert exported.mimetype == "text/csv"
+    lines = exported.get_data(as_text=True).splitlines()
+    assert lines[0] == "at,who,what,detail"
+    assert any("downloaded" in line and "roster.delegate_export" in line for line in lines)
+    assert any("'=cmd" in line for line in lines)  # shown as text, never run as a formula
+    assert analyst.get(f"/w/{workshop}/audit").status_code == 403
+
+
+# Data protection: consent, retention, removing personal data, one delegate's data ---------------
+
+
+def test_after_the_retention_date_the_organiser_removes_personal_data_and_keeps_the_analysis(
+    app, db, workshop, ids, organiser
+):
+    day.start(db, workshop)
+    store.update_item(
+        db,
+        "participant",
+        workshop,
+        ids["participant"],
+        {"consent": True, "extra": {"Email": "z@x.pl"}},
+    )
+    grant = access.create_grant(
+        db, workshop, "moderator", "Anna's tablet", table_id=ids["tables"][0]
+    )
+    notes.apply_operation(db, workshop, grant, add_op(ids["rounds"][0], ids["tables"][0]))
+    db["photo"].insert(
+        {
+            "uid": "flipchart-1",
+            "workshop_id": workshop,
+            "access_id": grant["id"],
+            "mime": "image/jpeg",
+            "width": 1,
+            "height": 1,
+            "data": b"x",
+            "created_at": "x",
+        }
+    )
+    saved = organiser.post(
+        f"/w/{workshop}/privacy",
+        data={
+            "consent_text": "I agree to notes being kept until 2026.",
+            "retention_until": "2020-01-01",
+        },
+    )
+    assert saved.status_code == 302
+    page = organiser.get(f"/w/{workshop}/privacy")
+    text = page.get_data(as_text=True)
+    assert "retention date (2020-01-01) has passed" in text
+    assert "1 yes" in text
+
+    person = organiser.get(f"/w/{workshop}/delegates/{ids['participant']}/data.json").json
+    assert person["delegate"]["name"] == "Zofia Wiśniewska"
+    assert person["consent_text"] == "I agree to notes being kept until 2026."
+
+    refused = organiser.post(f"/w/{workshop}/privacy/remove", data={"confirm_title": "no"})
+    assert refused.status_code == 302 and db["photo"].count == 1
+    backups = Path(app.config["BACKUP_DIR"])
+    backup = backup_to(db, backups, reason="live")
+    organiser.post(
+        f"/w/{workshop}/privacy/remove", data={"confirm_title": "Test café", "delete_backups": "1"}
+    )
+    assert not backup.exists()  # the app's own copies go with the names
+
+    [delegate] = store.list_items(db, "participant", workshop)
+    assert (delegate["name"], delegate["extra"], delegate["country"]) == (
+        "Delegate 1",
+        {},
+        "Poland",
+    )
+    assert store.list_items(db, "moderator", workshop)[0]["name"] == "Moderator 1"
+    assert access.get_grant(db, grant["id"])["label"] == ""
+    assert db["photo"].count == 0
+    assert len(notes.notes(db, workshop)) == 1  # the analysis keeps its notes
+    assert "has passed" not in organiser.get(f"/w/{workshop}/privacy").get_data(as_text=True)
+    log = organiser.get(f"/w/{workshop}/audit").get_data(as_text=True)
+    assert "removed personal data" in log and "Anna" not in log
+
+
+def test_the_data_protection_statement_follows_the_workshops_settings(db, workshop, organiser):
+    from kt_workshop.join import privacy
+
+    store.update_workshop(db, workshop, {"chatham_house": False})
+    said = " ".join(privacy.statement(db, workshop))
+    assert "Chatham House" not in said
+    assert "asked to agree" not in said and "kept until" not in said
+    organiser.post(
+        f"/w/{workshop}/privacy",
+        data={"consent_text": "Notes kept two years.", "retention_until": "2028-05-04"},
+    )
+    store.update_workshop(db, workshop, {"chatham_house": True})
+    db["participant"].update(store.list_items(db, "participant", workshop)[0]["id"], {"consent": 1})
+    said = " ".join(privacy.statement(db, workshop))
+    assert "Chatham House Rule applied" in said
+    assert "“Notes kept two years.”" in said
+    assert "Of 1 delegates, 1 gave their consent" in said
+    assert "kept until 2028-05-04" in said
+    assert "kept until 2028-05-04" in organiser.get(f"/w/{workshop}/privacy").get_data(as_text=True)
+
+
+def test_a_bad_retention_date_is_refused(db, workshop, organiser):
+    organiser.post(f"/w/{workshop}/privacy", data={"retention_until": "soon"})
+    assert store.get_workshop(db, workshop)["retention_until"] is None
+
+
+def test_a_tablet_applies_its_own_tables_changes_without_catching_up_on_the_others(
+    app, db, workshop, ids
+):
+    day.start(db, workshop)  # seq 1, for everyone
+    first, second = ids["tables"]
+    round_id = ids["rounds"][0]
+    here = connect_tablet(app, access.create_grant(db, workshop, "moderator", table_id=first))
+    there = connect_tablet(app, access.create_grant(db, workshop, "moderator", table_id=second))
+    assert here.emit("note_op", add_op(round_id, first), callback=True)["seq"] == 2
+    for _n in range(3):
+        there.emit("note_op", add_op(round_id, second), callback=True)  # 3, 4, 5
+    assert here.emit("note_op", add_op(round_id, first), callback=True)["seq"] == 6
+    changes = [m["args"][0] for m in here.get_received() if m["name"] == "change"]
+    assert [(c["seq"], c["after"]) for c in changes] == [(2, 1), (6, 2)]

@@ -14,6 +14,7 @@ from flask import (
 
 from kt_workshop import access, store
 from kt_workshop.i18n import _
+from kt_workshop.join import privacy
 from kt_workshop.plan import grid
 from kt_workshop.web import (
     PUBLIC,
@@ -232,6 +233,141 @@ def my_workshop(workshop_id):
         question=question,
         programme=store.programme(db, workshop_id),
     )
+
+
+# Data protection -------------------------------------------------------------------------------
+
+
+@bp.app_context_processor
+def privacy_helpers():
+    """Lets every workshop page remind the organiser of a passed retention date."""
+    return {"retention_overdue": privacy.is_overdue}
+
+
+@bp.route("/w/<int:workshop_id>/privacy", methods=["GET", "POST"])
+@allow("organiser")
+def privacy_page(workshop_id):
+    """The consent text, the retention date, and removing the personal data."""
+    db = get_db()
+    if request.method == "POST":
+        try:
+            privacy.save_settings(
+                db,
+                workshop_id,
+                request.form.get("consent_text", ""),
+                request.form.get("retention_until", ""),
+            )
+        except store.InputError as error:
+            for message in error.errors.values():
+                flash(message, "error")
+        else:
+            store.audit(db, workshop_id, audit_actor(), "set data protection")
+            flash(_("Saved."), "success")
+        return redirect(url_for("auth.privacy_page", workshop_id=workshop_id))
+    return render_template(
+        "join/privacy.html",
+        workshop=store.get_workshop(db, workshop_id),
+        facts=privacy.settings(db, workshop_id),
+        statement=privacy.statement(db, workshop_id),
+        delegates=store.list_items(db, "participant", workshop_id),
+    )
+
+
+@bp.route("/w/<int:workshop_id>/privacy/remove", methods=["POST"])
+@allow("organiser")
+def remove_personal_data(workshop_id):
+    """Replace names and contact data with pseudonyms and delete photos, after the organiser
+    typed the workshop's title; the notes and the analysis stay."""
+    db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
+    if request.form.get("confirm_title", "").strip() != workshop["title"]:
+        flash(_("Type the workshop's title exactly to remove the personal data."), "error")
+        return redirect(url_for("auth.privacy_page", workshop_id=workshop_id))
+    counts = privacy.remove_personal_data(db, workshop_id)
+    if request.form.get("delete_backups") == "1":
+        counts["backups"] = privacy.delete_backups(current_app.config["BACKUP_DIR"])
+    store.audit(db, workshop_id, audit_actor(), "removed personal data", counts)
+    if "backups" in counts:
+        message = _(
+            "Names and contact data are now pseudonyms, %(n)s photos and %(b)s backups are "
+            "deleted.",
+            n=counts["photos"],
+            b=counts["backups"],
+        )
+    else:
+        message = _(
+            "Names and contact data are now pseudonyms and %(n)s photos are deleted. Backups "
+            "made before now still hold them.",
+            n=counts["photos"],
+        )
+    flash(message, "success")
+    return redirect(url_for("auth.privacy_page", workshop_id=workshop_id))
+
+
+@bp.route("/w/<int:workshop_id>/delegates/<int:delegate_id>/data.json")
+@allow("organiser")
+def delegate_data(workshop_id, delegate_id):
+    """Everything the workshop holds about one delegate (a subject access request)."""
+    from flask import Response
+
+    data = privacy.delegate_data(get_db(), workshop_id, delegate_id)
+    return Response(
+        privacy.delegate_json(data),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="delegate-{delegate_id}.json"'},
+    )
+
+
+# The audit log ---------------------------------------------------------------------------------
+
+
+def audit_rows(db, workshop_id: int) -> list[dict]:
+    """Who did what in a workshop, newest first: changes, joins, revocations, downloads."""
+    return [
+        dict(row)
+        for row in db["audit"].rows_where("workshop_id = ?", [workshop_id], order_by="id desc")
+    ]
+
+
+@bp.route("/w/<int:workshop_id>/audit")
+@allow("organiser")
+def audit_log(workshop_id):
+    """The workshop's audit log: who viewed, changed, exported or deleted what, and when."""
+    db = get_db()
+    return render_template(
+        "join/audit.html",
+        workshop=store.get_workshop(db, workshop_id),
+        rows=audit_rows(db, workshop_id),
+    )
+
+
+@bp.route("/w/<int:workshop_id>/audit.csv")
+@allow("organiser")
+def audit_export(workshop_id):
+    """The audit log as CSV (no cell starts like a formula)."""
+    import csv
+    import io
+
+    from flask import Response
+
+    db = get_db()
+    store.get_workshop(db, workshop_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["at", "who", "what", "detail"])
+    for row in reversed(audit_rows(db, workshop_id)):
+        writer.writerow([safe_cell(row[k]) for k in ("at", "actor", "action", "detail")])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="workshop-{workshop_id}-audit.csv"'},
+    )
+
+
+def safe_cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula (OWASP)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
 
 
 # The organiser's join links ------------------------------------------------------------------

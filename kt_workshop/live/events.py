@@ -54,7 +54,27 @@ def broadcast(change: dict, workshop_id: int, author: int | None = None) -> None
         if facts["workshop_id"] != workshop_id or facts["role"] != "moderator":
             continue
         if facts["grant_id"] == author or tablet_sees(get_db(), facts, change):
-            socketio.emit("change", change, to=sid)
+            after = previous_seen(get_db(), facts, change)
+            socketio.emit("change", change if after is None else {**change, "after": after}, to=sid)
+
+
+GAP_LOOKBACK = 50  # changes looked through for the one a tablet saw before
+
+
+def previous_seen(db, facts: dict, change: dict) -> int | None:
+    """The sequence number of the change this tablet was meant to see before this one (0 when
+    none), so it may apply this one without a catch-up when it has that one: the numbers in
+    between are other tables' (live.js reads it as `after`). None when it is further back."""
+    rows = db.execute(
+        "SELECT seq, kind, audience, payload FROM change WHERE workshop_id = ? AND seq < ? "
+        "ORDER BY seq DESC LIMIT ?",
+        [facts["workshop_id"], change["seq"], GAP_LOOKBACK + 1],
+    ).fetchall()
+    for seq, kind, audience, payload in rows[:GAP_LOOKBACK]:
+        earlier = {"seq": seq, "kind": kind, "audience": audience, "payload": json.loads(payload)}
+        if tablet_sees(db, facts, earlier):
+            return seq
+    return 0 if len(rows) <= GAP_LOOKBACK else None
 
 
 def tablet_sees(db, facts: dict, change: dict) -> bool:
@@ -87,11 +107,11 @@ def end_stale_connections(db) -> int:
     for sid, facts in list(connections.items()):
         if still_allowed(db, facts):
             continue
-        socketio.emit(
-            "revoked",
-            {"message": _("This link has been revoked. Ask the organiser for a new one.")},
-            to=sid,
-        )
+        if facts["grant_id"] is not None:
+            message = _("This link has been revoked. Ask the organiser for a new one.")
+        else:
+            message = _("You are signed out.")
+        socketio.emit("revoked", {"message": message}, to=sid)
         connections.pop(sid, None)
         if facts["role"] == "moderator":
             _tablet_seen(facts["workshop_id"], facts["grant_id"], connected=False)

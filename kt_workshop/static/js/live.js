@@ -87,7 +87,10 @@ export function follow({ workshopId, auth = {}, onWelcome, onChange, onConnectio
     catchUp();
   });
   socket.on("change", (change) => {
-    if (change.seq > lastSeq + 1) {
+    // `after`: the change before this one that this page was meant to see (a tablet is sent
+    // only its own table's): the numbers in between are not for it, so there is no gap.
+    const noGap = typeof change.after === "number" && change.after <= lastSeq;
+    if (change.seq > lastSeq + 1 && !noGap) {
       catchUp(); // a gap: fetch what is missing first, in order
       return;
     }

@@ -457,3 +457,14 @@ def m004_themes(db):
     """Themes: analysts, the codebook, codings, memos, quotes, summaries, rules, change log."""
     for statement in THEMES_SCHEMA:
         db.execute(statement)
+
+
+@migrations()
+def m_issue19_replanning(db):
+    """Re-planning that keeps history: a self-led cell keeps its question, moderators can leave."""
+    # A moderator who leaves hands their cells on as self-led ones that still ask their question.
+    db.execute(
+        "ALTER TABLE lead ADD COLUMN question_id INTEGER REFERENCES question(id) ON DELETE SET NULL"
+    )
+    # When a moderator left the day (NULL while they are here): later plans leave them out.
+    db.execute("ALTER TABLE moderator ADD COLUMN left_at TEXT")

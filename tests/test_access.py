@@ -28,6 +28,7 @@ ENDPOINT_RULES = {
     "auth.join_code": ANYONE,
     "auth.signout": ANYONE,
     "auth.my_workshop": GRANTED,
+    "auth.my_day": {"moderator", "participant"},
     "auth.grants": ORGANISER,
     "auth.grant_create": ORGANISER,
     "auth.grant_revoke": ORGANISER,
@@ -86,7 +87,6 @@ ENDPOINT_RULES = {
     "planner.close": ORGANISER,
     "planner.pair_add": ORGANISER,
     "planner.pair_delete": ORGANISER,
-    "planner.publish": ORGANISER,
     "planner.printout": ORGANISER,
     "planner.replan": ORGANISER,
     "auth.favicon": ANYONE,
@@ -169,7 +169,7 @@ SAMPLE = {
 SAMPLE_FOR = {"planner.printout": {"kind": "cards", "fmt": "html"}}
 # Routes that change the workshop whatever the request says (deleting it, publishing the plan,
 # printouts making the tablets' missing join links): they get a workshop of their own per case.
-THROWAWAY = {"api.workshop_delete", "planner.publish", "planner.printout"}
+THROWAWAY = {"api.workshop_delete", "planner.printout"}
 
 # Bodies that an allowed caller gets refused with a field error, so nothing is written.
 BODIES = {

@@ -17,8 +17,10 @@ from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from kt_workshop import access, store
+from kt_workshop.db import writing
 from kt_workshop.i18n import _
 from kt_workshop.live import cells, day, notes
+from kt_workshop.plan.store import plan_changed
 from kt_workshop.web import actor_from_grant, current_actor, get_db, socketio
 
 MAX_PAYLOAD = 64 * 1024
@@ -41,6 +43,23 @@ def room(workshop_id: int, audience: str) -> str:
 def broadcast(change: dict, workshop_id: int) -> None:
     """Send a logged change to everyone in its audience, the sender included."""
     socketio.emit("change", change, to=room(workshop_id, change["audience"]))
+
+
+@plan_changed.connect
+def plan_change(sender, workshop_id: int, from_round_id=None, **_extra) -> None:
+    """Sent by the plan's pages after a change: everyone in the workshop receives `change`
+    plan ({from_round_id}), and screens that show the plan fetch it again."""
+    db = get_db()
+    try:
+        with writing(db):
+            change = day.record_change(
+                db, workshop_id, "plan", {"from_round_id": from_round_id}, audience="all"
+            )
+    except sqlite3.OperationalError:
+        # The plan itself is saved; screens pick it up at their next round change or reload.
+        current_app.logger.warning("could not log the plan change of workshop %s", workshop_id)
+        return
+    broadcast(change, workshop_id)
 
 
 def actor_for_connection(auth):

@@ -97,6 +97,8 @@ ENDPOINT_RULES = {
     "live.photo_upload": {"moderator"},
     "live.photo": {"organiser", "moderator", "analyst"},
     "live.idea_send": {"participant"},
+    "live.ideas": {"organiser", "analyst"},
+    "live.idea_decide": {"organiser", "analyst"},
     "live.feedback": {"participant"},
     "live.feedback_setup": ORGANISER,
     **{

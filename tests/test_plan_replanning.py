@@ -295,3 +295,47 @@ def test_the_replan_page_shows_the_outcome_where_the_organiser_looks_and_tells_t
     page = organiser.get(f"/w/{workshop}/plan").get_data(as_text=True)
     box = page[page.index('id="replan"') :]
     assert "Morning round 1 has started" in box[: box.index("</form>")]
+
+
+def test_a_closed_table_leaves_the_projector_its_tablet_the_control_room_and_the_printouts(
+    organiser, db
+):
+    from kt_workshop import access
+    from kt_workshop.live import cells, notes
+    from kt_workshop.plan import printing
+
+    workshop = build(db, "travelling")
+    rounds = run_to(db, workshop, 2)
+    table6 = store.list_items(db, "tables", workshop)[5]
+    replanning.replan_day(db, workshop, rounds[2]["id"], close=[table6["id"]])
+
+    # The projector's where-next for Afternoon round 1 names five tables, not Table 6.
+    where_next = organiser.get(f"/w/{workshop}/projector/next.json").get_json()
+    assert where_next["round"]["id"] == rounds[2]["id"]
+    assert [c["table"] for c in where_next["tables"]] == [f"Table {n}" for n in range(1, 6)]
+    # Table 6's tablet says it is closed in that round and takes no notes there.
+    tablet = access.create_grant(db, workshop, "moderator", "Table 6", table_id=table6["id"])
+    day.advance(db, workshop)
+    cell = cells.tablet_cell(db, workshop, tablet)["cell"]
+    assert cell["closed"] is True
+    op = {
+        "op_id": "op-closed-1",
+        "type": "add",
+        "uid": "note-closed-1",
+        "round_id": rounds[2]["id"],
+        "table_id": table6["id"],
+        "kind": "insight",
+        "text": "Anyone here?",
+    }
+    with pytest.raises(notes.Refused):
+        notes.apply_operation(db, workshop, tablet, op)
+    # The card and the host's run sheet give the morning only.
+    document = printing.print_plan(db, workshop, lambda grant: "http://x/join")
+    card = dict(
+        (block.title, [stop.round for stop in stops])
+        for block, stops in document.table_schedule("Table 6")
+    )
+    assert card == {"Morning": [1, 2], "Afternoon": []}
+    host = next(s for s in document.moderators if s.name == "Host 6")
+    schedule = document.run_sheet_schedule(host)
+    assert [stop.table for stop in schedule[1][1]] == [None, None]

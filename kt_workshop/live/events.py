@@ -354,8 +354,9 @@ def idea_decide(facts, data):
 @socketio.on("tablets_get")
 @checked("organiser")
 def tablets_get(facts, data):
-    """Sent by the control room on load and when the round changes: acknowledged with every
-    tablet's status and, per moderator link, the table it is at in the current round."""
+    """Sent by the control room on load, when the round changes and after a plan change:
+    acknowledged with every tablet's status, per moderator link the table it is at in the
+    current round, and the tables closed in that round."""
     db = get_db()
     round_id = day.state(db, facts["workshop_id"])["round_id"]
     grants = db["access"].rows_where(
@@ -364,6 +365,10 @@ def tablets_get(facts, data):
     tables = {
         str(g["id"]): cells.tablet_table(db, facts["workshop_id"], g, round_id) for g in grants
     }
+    closed = [
+        row[0]
+        for row in db.execute("SELECT table_id FROM closed_table WHERE round_id = ?", [round_id])
+    ]
     with _lock:
         found = {str(k): dict(v) for k, v in presence.get(facts["workshop_id"], {}).items()}
-    return {"ok": True, "tablets": found, "tables": tables}
+    return {"ok": True, "tablets": found, "tables": tables, "closed": closed}

@@ -106,6 +106,11 @@ def may_write_at(db: Database, grant: dict, cell: dict) -> bool:
     """True when this tablet may take notes at this table in this round."""
     if grant["role"] != "moderator":
         return False
+    if db.execute(
+        "SELECT 1 FROM closed_table WHERE round_id = ? AND table_id = ?",
+        [cell["round_id"], cell["table_id"]],
+    ).fetchone():
+        return False  # a table closed for the round takes no notes
     if grant["table_id"]:
         return grant["table_id"] == cell["table_id"]
     if grant["moderator_id"]:

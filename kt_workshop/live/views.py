@@ -1,6 +1,7 @@
 """Blueprint: the live day: control room, projector view, tablet page, photos, ideas, feedback."""
 
 import io
+import time
 import warnings
 
 from flask import (
@@ -13,6 +14,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from PIL import Image, UnidentifiedImageError
@@ -107,6 +109,7 @@ def projector_next(workshop_id):
                     "people": [p["name"] for p in c["people"]],
                 }
                 for c in cells
+                if not c["closed"]  # a closed table is nobody's next place
             ],
         }
     )
@@ -248,18 +251,37 @@ def participant_pages_on(workshop: dict) -> None:
         abort(403, _("The organiser has not switched on participants' pages."))
 
 
+IDEA_BURST = 5  # ideas one participant may send in a row
+IDEA_WINDOW = 60.0  # seconds over which the burst is counted
+
+
+def too_many_ideas(grant_id: int) -> bool:
+    """True when this link sent IDEA_BURST ideas in the last IDEA_WINDOW seconds."""
+    times = current_app.extensions.setdefault("kt-workshop-idea-times", {})
+    now = time.monotonic()
+    recent = [t for t in times.get(grant_id, []) if now - t < IDEA_WINDOW]
+    times[grant_id] = recent
+    if len(recent) >= IDEA_BURST:
+        return True
+    recent.append(now)
+    return False
+
+
 @bp.route("/w/<int:workshop_id>/ideas", methods=["POST"])
 @allow("participant")
 def idea_send(workshop_id):
-    """Send an anonymous idea to the current table and question; the moderator accepts it."""
+    """Send an anonymous idea to the current table and question; the moderator accepts it.
+
+    A refused idea comes back in the box as typed, so nothing is lost.
+    """
     db = get_db()
     participant_pages_on(store.get_workshop(db, workshop_id))
     text = request.form.get("text", "")
+    actor = current_actor()
     try:
         notes.check_text(text)
         if len(text) > 2000:
             raise notes.Refused(_("An idea can hold up to 2,000 characters."))
-        actor = current_actor()
         cell = (
             cells.participant_cell(db, workshop_id, actor.participant_id)
             if actor.participant_id
@@ -267,9 +289,14 @@ def idea_send(workshop_id):
         )
         if cell is None:
             raise notes.Refused(_("There is no round on for you right now."))
+        if too_many_ideas(actor.grant_id):
+            raise notes.Refused(
+                _("You sent several ideas just now: wait a minute, then send this one.")
+            )
     except notes.Refused as error:
         flash(str(error), "error")
-        return redirect(url_for("auth.my_workshop", workshop_id=workshop_id))
+        session["idea-draft"] = text[:2000]
+        return redirect(url_for("auth.my_workshop", workshop_id=workshop_id) + "#send-idea")
     with writing(db):
         idea_id = (
             db["idea"]
@@ -291,6 +318,45 @@ def idea_send(workshop_id):
     broadcast(change, workshop_id)
     flash(_("Thank you: your idea went to your table's moderator, without your name."), "success")
     return redirect(url_for("auth.my_workshop", workshop_id=workshop_id))
+
+
+@bp.route("/w/<int:workshop_id>/ideas")
+@allow("organiser", "analyst")
+def ideas(workshop_id):
+    """Every participant's idea under its round; those still waiting can be decided here."""
+    db = get_db()
+    return render_template(
+        "live/ideas.html",
+        workshop=store.get_workshop(db, workshop_id),
+        rounds=cells.ideas_by_round(db, workshop_id),
+        counts=cells.idea_counts(db, workshop_id),
+    )
+
+
+@bp.route("/w/<int:workshop_id>/ideas/<int:idea_id>/decide", methods=["POST"])
+@allow("organiser", "analyst")
+def idea_decide(workshop_id, idea_id):
+    """Accept a waiting idea as a note of its table and round, or set it aside."""
+    db = get_db()
+    accept = request.form.get("accept") == "1"
+    try:
+        changes = cells.decide_idea_later(
+            db, workshop_id, idea_id, accept, access_id=current_actor().grant_id
+        )
+    except notes.Refused as error:
+        flash(str(error), "error")
+    else:
+        for change in changes:
+            broadcast(change, workshop_id)
+        store.audit(
+            db,
+            workshop_id,
+            audit_actor(),
+            "accepted idea" if accept else "dismissed idea",
+            {"idea": idea_id},
+        )
+        flash(_("The idea is now a note.") if accept else _("Idea set aside."), "success")
+    return redirect(url_for("live.ideas", workshop_id=workshop_id))
 
 
 @bp.route("/w/<int:workshop_id>/feedback", methods=["GET", "POST"])

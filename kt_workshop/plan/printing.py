@@ -74,6 +74,8 @@ def print_plan(db: Database, workshop_id: int, join_url: Callable[[dict], str]) 
             seats = []
             seated_at = {}
             for cell in row["cells"]:
+                if cell["closed"]:
+                    continue  # a closed table is on no card, run sheet or itinerary that round
                 question = cell["question"] or {}
                 leader = cell["moderator"]
                 seats.append(

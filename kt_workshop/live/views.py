@@ -1,6 +1,7 @@
 """Blueprint: the live day: control room, projector view, tablet page, photos, ideas, feedback."""
 
 import io
+import sqlite3
 import time
 import warnings
 
@@ -362,29 +363,41 @@ def idea_decide(workshop_id, idea_id):
 @bp.route("/w/<int:workshop_id>/feedback", methods=["GET", "POST"])
 @allow("participant")
 def feedback(workshop_id):
-    """The end-of-day feedback form; answers are kept without a name."""
+    """The end-of-day feedback form. Answers are kept without a name and never shown back;
+    the phone's script sends them as JSON and keeps them until they are stored."""
     from kt_workshop.live import feedback as forms
 
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
     participant_pages_on(workshop)
-    questions = forms.questions(db, workshop_id)
-    actor = current_actor()
-    response = forms.response_key(current_app.config["SECRET_KEY"], actor.grant_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    status = 200
     if request.method == "POST":
         try:
-            forms.save_answers(db, workshop_id, response, request.form)
+            forms.save_answers(
+                db, workshop_id, forms.response_key(request.form.get("response")), request.form
+            )
         except store.InputError as error:
+            if wants_json:
+                return jsonify({"ok": False, "errors": error.errors}), 400
             for message in error.errors.values():
                 flash(message, "error")
+        except sqlite3.OperationalError:
+            # The database stayed busy past its timeout: nothing was stored; send again.
+            if wants_json:
+                return jsonify({"ok": False, "retry": True}), 503
+            flash(_("The laptop is busy: your answers are still here, send them again."), "error")
+            status = 503
         else:
+            if wants_json:
+                return jsonify({"ok": True})
             flash(_("Thank you for your feedback."), "success")
             return redirect(url_for("auth.my_workshop", workshop_id=workshop_id))
-    return render_template(
-        "live/feedback.html",
-        workshop=workshop,
-        questions=questions,
-        answers=forms.answers_of(db, workshop_id, response),
+    return (
+        render_template(
+            "live/feedback.html", workshop=workshop, questions=forms.questions(db, workshop_id)
+        ),
+        status,
     )
 
 
@@ -395,18 +408,21 @@ def feedback_setup(workshop_id):
     from kt_workshop.live import feedback as forms
 
     db = get_db()
+    typed = None
     if request.method == "POST":
         try:
             forms.set_questions(db, workshop_id, request.form.get("questions", ""))
         except store.InputError as error:
             for message in error.errors.values():
                 flash(message, "error")
+            typed = request.form.get("questions", "")  # shown again as typed, not lost
         else:
             store.audit(db, workshop_id, audit_actor(), "set feedback questions")
             flash(_("Saved."), "success")
-        return redirect(url_for("live.feedback_setup", workshop_id=workshop_id))
+            return redirect(url_for("live.feedback_setup", workshop_id=workshop_id))
     return render_template(
         "live/feedback_setup.html",
+        typed=typed,
         workshop=store.get_workshop(db, workshop_id),
         questions=forms.questions(db, workshop_id),
         results=forms.results(db, workshop_id),

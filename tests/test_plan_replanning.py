@@ -339,3 +339,21 @@ def test_a_closed_table_leaves_the_projector_its_tablet_the_control_room_and_the
     host = next(s for s in document.moderators if s.name == "Host 6")
     schedule = document.run_sheet_schedule(host)
     assert [stop.table for stop in schedule[1][1]] == [None, None]
+
+
+def test_removing_someone_who_took_part_is_refused_on_the_page_with_what_to_do(organiser, db):
+    workshop = build(db, "travelling")
+    run_to(db, workshop, 2)
+    delegate = person(db, workshop, "Person 05")
+    host = next(m for m in store.list_items(db, "moderator", workshop) if m["name"] == "Host 1")
+
+    response = organiser.post(f"/w/{workshop}/delegates/{delegate['id']}/delete")
+    assert response.status_code == 302
+    page = organiser.get(response.location).get_data(as_text=True)
+    assert "Mark them absent instead" in page
+    response = organiser.post(f"/w/{workshop}/moderators/{host['id']}/delete")
+    assert response.status_code == 302
+    page = organiser.get(response.location).get_data(as_text=True)
+    assert "A moderator leaves" in page
+    assert store.get_item(db, "moderator", workshop, host["id"])
+    assert store.get_item(db, "participant", workshop, delegate["id"])

@@ -220,12 +220,20 @@ def grant_create(workshop_id):
     """Make a join link (and short code) for a moderator, participant or analyst."""
     db = get_db()
     form = request.form
+    label = form.get("label", "").strip()
+    if not label and str(form.get("participant_id") or "").isdigit():
+        # A personal link is labelled with its delegate's name unless the organiser wrote one.
+        person = db.execute(
+            "SELECT name FROM participant WHERE id = ? AND workshop_id = ?",
+            [int(form["participant_id"]), workshop_id],
+        ).fetchone()
+        label = person[0] if person else ""
     try:
         grant = access.create_grant(
             db,
             workshop_id,
             form.get("role", ""),
-            form.get("label", ""),
+            label,
             table_id=form.get("table_id") or None,
             moderator_id=form.get("moderator_id") or None,
             participant_id=form.get("participant_id") or None,

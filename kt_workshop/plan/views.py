@@ -267,6 +267,7 @@ def printout(workshop_id, kind, fmt):
         db,
         workshop_id,
         lambda grant: public_url("auth.join_link", token=access.grant_token(secret, grant)),
+        welcome_url=public_url("auth.welcome"),
     )
     writer, template = PRINTOUTS[kind]
     if fmt == "html":

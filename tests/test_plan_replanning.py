@@ -289,6 +289,8 @@ def test_the_replan_page_shows_the_outcome_where_the_organiser_looks_and_tells_t
         [workshop],
     ).fetchone()
     assert change[:2] == ("plan", "all")
+    # No publishing step: the page says changes go live at once.
+    assert "Every change goes live at once" in page and "/plan/publish" not in page
     assert json.loads(change[2]) == {"from_round_id": rounds[1]["id"]}
 
     response = organiser.post(f"/w/{workshop}/plan/replan", data={"from_round": rounds[0]["id"]})
@@ -329,6 +331,14 @@ def test_a_closed_table_leaves_the_projector_its_tablet_the_control_room_and_the
     }
     with pytest.raises(notes.Refused):
         notes.apply_operation(db, workshop, tablet, op)
+    # The control room is told which tables are closed this round (it leaves them out).
+    from kt_workshop.web import socketio
+
+    control = socketio.test_client(
+        organiser.application, flask_test_client=organiser, auth={"workshop_id": workshop}
+    )
+    reply = control.emit("tablets_get", {}, callback=True)
+    assert reply["ok"] and reply["closed"] == [table6["id"]]
     # The card and the host's run sheet give the morning only.
     document = printing.print_plan(db, workshop, lambda grant: "http://x/join")
     card = dict(
@@ -357,3 +367,34 @@ def test_removing_someone_who_took_part_is_refused_on_the_page_with_what_to_do(o
     assert "A moderator leaves" in page
     assert store.get_item(db, "moderator", workshop, host["id"])
     assert store.get_item(db, "participant", workshop, delegate["id"])
+
+
+def test_printed_itineraries_carry_a_short_code_and_the_report_says_when_someone_left(
+    organiser, db
+):
+    from kt_workshop.plan import printing
+    from kt_workshop.reports.gather import gather
+
+    workshop = build(db, "travelling")
+    store.update_workshop(db, workshop, {"participant_pages": True})
+    page = organiser.get(f"/w/{workshop}/printouts/itineraries.html").get_data(as_text=True)
+    assert "type the code" in page
+    document = printing.print_plan(db, workshop, lambda grant: "http://x/join", "http://x/welcome")
+    codes = [p.code for p in document.people]
+    assert all(len(c) == 6 and c.isdigit() for c in codes) and len(set(codes)) == 30
+
+    rounds = run_to(db, workshop, 2)
+    leaver = person(db, workshop, "Person 08")
+    replanning.replan_day(db, workshop, rounds[2]["id"], left=[leaver["id"]])
+    data = gather(db, workshop)
+    left = [d for d in data.delegates if d.left_after]
+    assert [(d.attended, d.left_after) for d in left] == [(True, "Morning round 2")]
+    import io
+
+    from docx import Document
+
+    from kt_workshop.reports.word import write_report
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(write_report(data, {}))).paragraphs)
+    assert "30 delegates took part" in text
+    assert "1 of them left during the day (after Morning round 2)." in text

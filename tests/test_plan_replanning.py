@@ -398,3 +398,27 @@ def test_printed_itineraries_carry_a_short_code_and_the_report_says_when_someone
     text = "\n".join(p.text for p in Document(io.BytesIO(write_report(data, {}))).paragraphs)
     assert "30 delegates took part" in text
     assert "1 of them left during the day (after Morning round 2)." in text
+
+
+def test_the_api_replans_as_the_page_does_and_refuses_the_past(organiser, db):
+    workshop = build(db, "travelling")
+    rounds = run_to(db, workshop, 3)
+    leaver = person(db, workshop, "Person 09")
+    refused = organiser.post(
+        f"/api/v1/workshops/{workshop}/replan", json={"from_round_id": rounds[2]["id"]}
+    )
+    assert refused.status_code == 422 and "Afternoon round 1 has started" in refused.get_data(
+        as_text=True
+    )
+    bad = organiser.post(
+        f"/api/v1/workshops/{workshop}/replan",
+        json={"from_round_id": rounds[3]["id"], "left": ["Person 09"]},
+    )
+    assert bad.status_code == 422
+    done = organiser.post(
+        f"/api/v1/workshops/{workshop}/replan",
+        json={"from_round_id": rounds[3]["id"], "left": [leaver["id"]]},
+    )
+    assert done.status_code == 200
+    assert done.get_json()["left"] == ["Person 09"]
+    assert done.get_json()["start"] == "Afternoon round 2"

@@ -304,6 +304,7 @@ def add_item(db: Database, kind: str, workshop_id: int, data: dict) -> int:
     if kind == "participant":
         row["created_at"] = now()
         row["extra"] = json.dumps(text_values(data.get("extra")), ensure_ascii=False)
+        keep_groups(db, workshop_id)  # someone added mid-day was not in the earlier rounds
     if "position" in db[kind].columns_dict:
         row["position"] = _next_position(db, kind, "workshop_id", workshop_id)
     return db[kind].insert(row).last_pk

@@ -214,6 +214,7 @@ def _delegates(db, workshop_id, options: Options, text) -> list[Delegate]:
     held = set(store.held_round_ids(db, workshop_id))
     seated: dict[int, set[int]] = {}
     last_held: dict[int, dict] = {}
+    order = [r["id"] for r in rounds]
     for participant_id, block_id, round_id in db.execute(
         "SELECT seat.participant_id, round.block_id, seat.round_id FROM seat JOIN round ON"
         " round.id = seat.round_id WHERE seat.workshop_id = ?",
@@ -221,20 +222,28 @@ def _delegates(db, workshop_id, options: Options, text) -> list[Delegate]:
     ):
         seated.setdefault(participant_id, set()).add(block_id)
         if round_id in held:
-            order = [r["id"] for r in rounds]
             known = last_held.get(participant_id)
             if known is None or order.index(round_id) > order.index(known["id"]):
                 last_held[participant_id] = next(r for r in rounds if r["id"] == round_id)
+    # Fixed groups: rounds without seats of their own follow each delegate's group (the rounds
+    # that have happened have seats once anything changed; see store.keep_groups).
+    with_seats = {
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT round_id FROM seat WHERE workshop_id = ?", [workshop_id]
+        )
+    }
+    by_group = {r["block_id"] for r in rounds if r["id"] not in with_seats}
     width = max(2, len(str(len(people))))
     out = []
     for index, person in enumerate(people, start=1):
         # A delegate marked absent who sat in rounds that happened left during the day.
         left = person["attendance"] == "absent" and person["id"] in last_held
         attended = person["attendance"] != "absent" or left
-        # Fixed groups keep a delegate at their group all day; seats say it otherwise.
-        in_blocks = sorted(seated.get(person["id"], set())) or (
-            blocks if attended and person["table_id"] else []
-        )
+        found = set(seated.get(person["id"], set()))
+        if person["attendance"] != "absent" and person["table_id"]:
+            found |= by_group if with_seats else set(blocks)
+        in_blocks = sorted(found, key=blocks.index) if found else []
         out.append(
             Delegate(
                 pseudonym=f"P{index:0{width}d}",

@@ -114,3 +114,14 @@ def test_a_refused_idea_keeps_its_text_and_a_burst_of_ideas_is_slowed(app, db, w
     page = phone.get(f"/w/{workshop}/me").get_data(as_text=True)
     assert db["idea"].count == 5
     assert "wait a minute" in page and "Quick 7</textarea>" in page
+
+
+def test_a_personal_link_made_without_a_label_is_labelled_with_its_delegate(
+    app, db, workshop, organiser
+):
+    person = store.list_items(db, "participant", workshop)[0]
+    organiser.post(
+        f"/w/{workshop}/access", data={"role": "participant", "participant_id": person["id"]}
+    )
+    grant = next(g for g in access.list_grants(db, workshop) if g["participant_id"])
+    assert grant["label"] == person["name"]

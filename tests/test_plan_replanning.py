@@ -356,6 +356,8 @@ def test_a_closed_table_leaves_the_projector_its_tablet_the_control_room_and_the
         for block, stops in document.table_schedule("Table 6")
     )
     assert card == {"Morning": [1, 2], "Afternoon": []}
+    # Moderators who lead nowhere all day (the question moderators here) get no sheet at all.
+    assert sorted(s.name for s in document.moderators) == [f"Host {n}" for n in range(1, 7)]
     host = next(s for s in document.moderators if s.name == "Host 6")
     schedule = document.run_sheet_schedule(host)
     assert [stop.table for stop in schedule[1][1]] == [None, None]

@@ -35,11 +35,21 @@ def arrange(path) -> tuple[int, str, str]:
     )
     table = plan_view.schedule_for(db, workshop, participant_id=person["id"])[1]["table"]
     db.close()
-    return workshop, person["name"], table
+    return workshop, person["id"], table
+
+
+def tablet_link(server, workshop: int, table_name: str) -> str:
+    """A join link for a table's tablet, as the organiser would print it."""
+    db = open_db(server.db_path)
+    key = (server.db_path.parent / "instance" / "secret_key").read_text().strip()
+    table = next(t for t in store.list_items(db, "tables", workshop) if t["name"] == table_name)
+    grant = access.create_grant(db, workshop, "moderator", table_name, table_id=table["id"])
+    db.close()
+    return f"{server.url}/join/{access.grant_token(key, grant)}"
 
 
 def test_a_replan_reaches_the_projector_and_the_phone_without_a_reload(live_server, browser, page):
-    workshop, _name, table = arrange(live_server.db_path)
+    workshop, person_id, table = arrange(live_server.db_path)
     page.goto(live_server.signin_url)
     base = f"{live_server.url}/w/{workshop}"
     page.goto(f"{base}/access")
@@ -58,6 +68,12 @@ def test_a_replan_reaches_the_projector_and_the_phone_without_a_reload(live_serv
     expect(phone.locator(".day-round.is-next .day-table")).to_have_text(table)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
+    # An idea sent from the phone in round 1, which nobody decides before the round ends.
+    phone.locator("#idea-text").fill("Idea from round 1")
+    phone.get_by_role("button", name="Send without my name").click()
+    expect(phone.get_by_text("your idea went to your table's moderator")).to_be_visible()
+    first_table = phone.locator(".day-round.is-now .day-table").inner_text()
+
     # The organiser closes that table for the rest of the day and re-plans from round 2.
     page.bring_to_front()
     page.goto(f"{base}/plan")
@@ -75,3 +91,19 @@ def test_a_replan_reaches_the_projector_and_the_phone_without_a_reload(live_serv
     expect(phone.locator("#day-changed")).to_contain_text("Morning round 2")
     expect(phone.locator(".day-round.is-next .day-table")).not_to_have_text(table)
     phone_context.close()
+
+    # Round 2 starts: the idea waits on round 1's tablet under its round; the closed table's
+    # tablet says it is closed and takes no notes.
+    db = open_db(live_server.db_path)
+    day.advance(db, workshop)
+    db.close()
+    tablet = page.context.new_page()
+    tablet.goto(tablet_link(live_server, workshop, first_table))
+    tablet.goto(f"{live_server.url}/w/{workshop}/tablet")
+    expect(tablet.locator("#ideas li")).to_contain_text("Idea from round 1")
+    expect(tablet.locator("#ideas .idea-round")).to_have_text("Morning round 1")
+    closed = page.context.browser.new_context().new_page()
+    closed.goto(tablet_link(live_server, workshop, table))
+    closed.goto(f"{live_server.url}/w/{workshop}/tablet")
+    expect(closed.locator("#cell-where")).to_contain_text("closed")
+    expect(closed.locator("#note-add")).to_be_disabled()

@@ -37,11 +37,6 @@ class Outcome:
     said: list[str] = field(default_factory=list)  # people who cannot move, and where they stay
     problems: list[str] = field(default_factory=list)
 
-    @property
-    def changed(self) -> bool:
-        """True when anyone's day or any table's lead changed."""
-        return bool(self.moved or self.left or self.arrived or self.closed or self.self_led)
-
 
 def first_open_round(db: Database, workshop_id: int, rounds: list[dict] | None = None) -> int:
     """The first round (0-based in the day) that has not started: re-planning starts there."""

@@ -434,3 +434,20 @@ def test_the_api_replans_as_the_page_does_and_refuses_the_past(organiser, db):
     assert done.status_code == 200
     assert done.get_json()["left"] == ["Person 09"]
     assert done.get_json()["start"] == "Afternoon round 2"
+
+
+def test_planning_the_rotation_once_the_day_is_over_says_so_and_changes_nothing(organiser, db):
+    workshop = build(db, "fixed_groups")
+    rounds = run_to(db, workshop, 4)
+    day.advance(db, workshop)  # the day is over
+    before = history(db, workshop, len(rounds))
+    response = organiser.post(f"/w/{workshop}/plan/rotation", data={"seed": "3"})
+    page = organiser.get(response.location).get_data(as_text=True)
+    assert "The day is over" in page
+    assert history(db, workshop, len(rounds)) == before
+    travelling = build(db, "travelling")
+    run_to(db, travelling, 4)
+    day.advance(db, travelling)
+    response = organiser.post(f"/w/{travelling}/plan/rotation", data={"seed": "3"})
+    page = organiser.get(response.location).get_data(as_text=True)
+    assert "The day is over: every round has happened." in page and "plan:" not in page

@@ -95,7 +95,7 @@ def groups_form(workshop_id):
     try:
         plan.form_groups(db, workshop_id, balance, apart, seed=form_int("seed", 0))
     except (store.InputError, ValueError) as error:
-        flash(str(error), "error")
+        flash(_message(error), "error")
         return back(workshop_id)
     store.audit(db, workshop_id, audit_actor(), "formed groups", {"balance": balance})
     tell_screens(workshop_id)
@@ -117,17 +117,19 @@ def rotation(workshop_id):
             time_limit=min(max(float(request.form.get("time_limit", 1)), 0.1), 30),
         )
     except (store.InputError, ValueError) as error:
-        flash(str(error), "error")
+        flash(_message(error), "error")
         return back(workshop_id)
     store.audit(db, workshop_id, audit_actor(), "planned rotation")
     tell_screens(workshop_id)
     held = replanning.first_open_round(db, workshop_id)
-    if held:
-        rounds = plan.day_rounds(db, workshop_id)
+    rounds = plan.day_rounds(db, workshop_id)
+    if rounds and held >= len(rounds):
+        flash(_("The day is over: every round has happened and stays as it was."), "info")
+    elif held:
         flash(
             _(
                 "Rotation planned from %(round)s on; the rounds before it stay as they were.",
-                round=plan.round_name(rounds[min(held, len(rounds) - 1)]),
+                round=plan.round_name(rounds[held]),
             ),
             "success",
         )

@@ -162,6 +162,7 @@ SAMPLE = {
     "fmt": "csv",
     "token": "1.bad",
     "photo_id": 999,
+    "idea_id": 999,
     "theme_id": 999,
     "memo_id": 999,
     "point_id": 999,

@@ -46,6 +46,7 @@ TABLES: list[tuple[str, dict[str, str]]] = [
             "round_id": "round",
             "table_id": "tables",
             "moderator_id": "moderator",
+            "question_id": "question",
         },
     ),
     ("locked_cell", {"workshop_id": "workshop", "round_id": "round", "table_id": "tables"}),

@@ -613,3 +613,14 @@ def m_issue16_data_protection(db):
     db.execute("ALTER TABLE workshop ADD COLUMN consent_text TEXT NOT NULL DEFAULT ''")
     db.execute("ALTER TABLE workshop ADD COLUMN retention_until TEXT")
     db.execute("ALTER TABLE workshop ADD COLUMN personal_data_removed_at TEXT")
+
+
+@migrations()
+def m_issue19_replanning(db):
+    """Re-planning that keeps history: a self-led cell keeps its question, moderators can leave."""
+    # A moderator who leaves hands their cells on as self-led ones that still ask their question.
+    db.execute(
+        "ALTER TABLE lead ADD COLUMN question_id INTEGER REFERENCES question(id) ON DELETE SET NULL"
+    )
+    # When a moderator left the day (NULL while they are here): later plans leave them out.
+    db.execute("ALTER TABLE moderator ADD COLUMN left_at TEXT")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlite_utils import Database
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, lazy_
 
 FORMATS = ("travelling", "fixed_groups", "mixed")
 # A language code such as en, pl, de-AT or zh_Hant (what topic packs and translations use).
@@ -304,6 +304,7 @@ def add_item(db: Database, kind: str, workshop_id: int, data: dict) -> int:
     if kind == "participant":
         row["created_at"] = now()
         row["extra"] = json.dumps(text_values(data.get("extra")), ensure_ascii=False)
+        keep_groups(db, workshop_id)  # someone added mid-day was not in the earlier rounds
     if "position" in db[kind].columns_dict:
         row["position"] = _next_position(db, kind, "workshop_id", workshop_id)
     return db[kind].insert(row).last_pk
@@ -315,13 +316,19 @@ def update_item(db: Database, kind: str, workshop_id: int, item_id: int, data: d
     values = clean(db, kind, workshop_id, data, partial=True)
     if kind == "participant" and "extra" in data:
         values["extra"] = json.dumps(text_values(data["extra"]), ensure_ascii=False)
+    if kind == "participant" and {"table_id", "attendance", "stays"} & set(values):
+        keep_groups(db, workshop_id)  # the change reaches the rounds to come only
     if values:
         db[kind].update(item_id, values)
 
 
 def delete_item(db: Database, kind: str, workshop_id: int, item_id: int) -> None:
-    """Remove one row of the workshop (and what hangs off it)."""
+    """Remove one row of the workshop (and what hangs off it), unless rounds that have happened
+    hold it: their seats and leads are history."""
     get_item(db, kind, workshop_id, item_id)
+    reason = rewrites_history(db, kind, workshop_id, item_id)
+    if reason:
+        raise InputError({kind: reason})
     db.execute(f"DELETE FROM [{kind}] WHERE id = ?", [item_id])  # noqa: S608 - fixed names
 
 
@@ -478,3 +485,117 @@ def without_duplicates(db: Database, workshop_id: int, rows: list[dict]) -> tupl
 def text_values(extra: dict | None) -> dict[str, str]:
     """The organiser's own columns with every value as text."""
     return {str(key): str(value) for key, value in (extra or {}).items()}
+
+
+# Rounds that have happened -------------------------------------------------------------------
+# Their seats and leads are history: a round has happened once it has started (the running one
+# counts), so a change made while people sit at their tables reaches the rounds to come only.
+# Every tool that can change seats or leads asks here first.
+
+
+def round_ids(db: Database, workshop_id: int) -> list[int]:
+    """The ids of the day's rounds in order (blocks, then rounds within each block)."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT r.id FROM round r JOIN block b ON b.id = r.block_id WHERE b.workshop_id = ? "
+            "ORDER BY b.position, r.position",
+            [workshop_id],
+        )
+    ]
+
+
+def rounds_held(db: Database, workshop_id: int, ids: list[int] | None = None) -> int:
+    """How many rounds of the day have happened or are on now (0 before the first starts)."""
+    ids = round_ids(db, workshop_id) if ids is None else ids
+    row = db.execute(
+        "SELECT status, round_id FROM day_state WHERE workshop_id = ?", [workshop_id]
+    ).fetchone()
+    if row is None:
+        return 0
+    if row[0] == "finished":
+        return len(ids)
+    return ids.index(row[1]) + 1 if row[1] in ids else 0
+
+
+def held_round_ids(db: Database, workshop_id: int) -> list[int]:
+    """The ids of the rounds that have happened or are on now, in order."""
+    ids = round_ids(db, workshop_id)
+    return ids[: rounds_held(db, workshop_id, ids)]
+
+
+def keep_groups(db: Database, workshop_id: int, upto: int | None = None) -> int:
+    """Fixed groups: write down who sat in which group in each round that has happened.
+
+    Groups live on the delegates (participant.table_id), so changing one would rewrite the
+    whole day; before a change, each held round (or each of the first `upto` rounds) without
+    seats of its own gets them, and the change reaches the rounds to come only. Returns how
+    many rounds were written down.
+    """
+    row = db.execute("SELECT format FROM workshop WHERE id = ?", [workshop_id]).fetchone()
+    if row is None or row[0] != "fixed_groups":
+        return 0
+    ids = round_ids(db, workshop_id)
+    written = 0
+    for round_id in ids[: rounds_held(db, workshop_id, ids) if upto is None else upto]:
+        if db.execute("SELECT 1 FROM seat WHERE round_id = ? LIMIT 1", [round_id]).fetchone():
+            continue
+        db.execute(
+            "INSERT INTO seat (workshop_id, round_id, table_id, participant_id) "
+            "SELECT workshop_id, ?, table_id, id FROM participant WHERE workshop_id = ? "
+            "AND table_id IS NOT NULL AND attendance != 'absent'",
+            [round_id, workshop_id],
+        )
+        written += 1
+    return written
+
+
+# What deleting a row would take out of the rounds that have happened, and why not to.
+_HELD_ROWS = {
+    "participant": (
+        "SELECT count(*) FROM seat WHERE participant_id = ? AND round_id IN ({held})",
+        lazy_(
+            "This delegate took part in rounds that have happened, so they stay in the record "
+            "of those rounds. Mark them absent instead: they leave the rounds to come when you "
+            "re-plan."
+        ),
+    ),
+    "moderator": (
+        "SELECT count(*) FROM lead WHERE moderator_id = ? AND round_id IN ({held})",
+        lazy_(
+            "This moderator led rounds that have happened, so they stay in the record of those "
+            "rounds. To take them out of the rounds to come, choose them under “A moderator "
+            "leaves” when you re-plan."
+        ),
+    ),
+    "tables": (
+        "SELECT count(*) FROM (SELECT table_id FROM seat WHERE round_id IN ({held}) UNION ALL "
+        "SELECT table_id FROM lead WHERE round_id IN ({held})) WHERE table_id = ?",
+        lazy_(
+            "This table was used in rounds that have happened. Close it for the rest of the day "
+            "when you re-plan instead."
+        ),
+    ),
+    "round": (
+        "SELECT count(*) FROM round WHERE id = ? AND id IN ({held})",
+        lazy_("This round has happened already, so it stays."),
+    ),
+    "block": (
+        "SELECT count(*) FROM round WHERE block_id = ? AND id IN ({held})",
+        lazy_("Rounds of this block have happened already, so it stays."),
+    ),
+}
+
+
+def rewrites_history(db: Database, kind: str, workshop_id: int, item_id: int) -> str | None:
+    """Why deleting this row would rewrite rounds that have happened; None when it would not."""
+    held = held_round_ids(db, workshop_id)
+    if not held or kind not in _HELD_ROWS:
+        return None
+    if kind == "participant":
+        keep_groups(db, workshop_id)
+    sql, reason = _HELD_ROWS[kind]
+    ids = ",".join(str(int(i)) for i in held)
+    # The ids are whole numbers from the database, not user input.
+    found = db.execute(sql.format(held=ids), [item_id]).fetchone()[0]  # noqa: S608
+    return str(reason) if found else None

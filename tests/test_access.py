@@ -38,6 +38,7 @@ ENDPOINT_RULES = {
     "auth.api_token_revoke": ORGANISER,
     "auth.signout": ANYONE,
     "auth.my_workshop": GRANTED,
+    "auth.my_day": {"moderator", "participant"},
     "auth.grants": ORGANISER,
     "auth.grant_create": ORGANISER,
     "auth.grant_revoke": ORGANISER,
@@ -67,6 +68,7 @@ ENDPOINT_RULES = {
     "api.openapi": ANYONE,
     "api.me": SIGNED_IN,
     "api.workshops": ORGANISER,
+    "api.replan": ORGANISER,
     "api.workshop_create": ORGANISER,
     "api.workshop": SIGNED_IN,
     "api.workshop_update": ORGANISER,
@@ -96,7 +98,6 @@ ENDPOINT_RULES = {
     "planner.close": ORGANISER,
     "planner.pair_add": ORGANISER,
     "planner.pair_delete": ORGANISER,
-    "planner.publish": ORGANISER,
     "planner.printout": ORGANISER,
     "planner.replan": ORGANISER,
     "auth.favicon": ANYONE,
@@ -107,6 +108,8 @@ ENDPOINT_RULES = {
     "live.photo_upload": {"moderator"},
     "live.photo": {"organiser", "moderator", "analyst"},
     "live.idea_send": {"participant"},
+    "live.ideas": {"organiser", "analyst"},
+    "live.idea_decide": {"organiser", "analyst"},
     "live.feedback": {"participant"},
     "live.feedback_setup": ORGANISER,
     **{
@@ -175,6 +178,7 @@ SAMPLE = {
     "fmt": "csv",
     "token": "1.bad",
     "photo_id": 999,
+    "idea_id": 999,
     "theme_id": 999,
     "memo_id": 999,
     "point_id": 999,
@@ -185,7 +189,7 @@ SAMPLE = {
 SAMPLE_FOR = {"planner.printout": {"kind": "cards", "fmt": "html"}}
 # Routes that change the workshop whatever the request says (deleting it, publishing the plan,
 # printouts making the tablets' missing join links): they get a workshop of their own per case.
-THROWAWAY = {"api.workshop_delete", "planner.publish", "planner.printout", "report.save_front"}
+THROWAWAY = {"api.workshop_delete", "planner.printout", "report.save_front"}
 
 # Bodies that an allowed caller gets refused with a field error, so nothing is written.
 BODIES = {
@@ -196,6 +200,7 @@ BODIES = {
     ("planner.groups_form", "POST"): {"data": {"seed": "x"}},
     ("planner.rotation", "POST"): {"data": {"seed": "x"}},
     ("planner.replan", "POST"): {"data": {"from_round": "x"}},
+    ("api.replan", "POST"): {"json": {"from_round_id": "x"}},
     ("live.feedback_setup", "POST"): {"data": {"questions": "nonsense line"}},
     ("auth.privacy_page", "POST"): {"data": {"retention_until": "not a date"}},
     ("live.feedback", "POST"): {"data": {"q999": "x"}},

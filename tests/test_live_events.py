@@ -865,6 +865,7 @@ def test_tablets_get_lists_every_tablet_and_disconnects_show(app, db, organiser,
         "ok": True,
         "tablets": {},
         "tables": {},
+        "closed": [],
     }
 
 
@@ -917,6 +918,7 @@ def test_cell_get_gives_the_cell_the_carry_over_and_its_notes(app, db, organiser
         "prompt": "",
         "moderator": "Moderator One",
         "people": ["Zofia Wiśniewska"],
+        "closed": False,
     }
     # The brief: what other groups said earlier on the same question, not at this table.
     assert [n["text"] for n in reply["brief"]] == ["Q1 said at table 1"]

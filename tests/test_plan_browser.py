@@ -12,8 +12,8 @@ def group_of(page, name: str) -> str:
     return card.locator("h3").inner_text().split()[0:2]
 
 
-def test_organiser_plans_the_day_swaps_two_people_publishes_and_prints(demo_server, page):
-    """Form groups, plan the rotation, swap two delegates, publish, download table cards."""
+def test_organiser_plans_the_day_swaps_two_people_and_prints(demo_server, page):
+    """Form groups, plan the rotation, swap two delegates (live at once), download cards."""
     page.goto(demo_server.signin_url)
     page.get_by_role("link", name="Knowledge Transfer Workshop").click()
     page.get_by_role("link", name="Plan", exact=True).click()
@@ -39,8 +39,9 @@ def test_organiser_plans_the_day_swaps_two_people_publishes_and_prints(demo_serv
     assert page.get_by_text("Swapped.").is_visible()
     assert (group_of(page, first), group_of(page, second)) == (before[1], before[0])
 
-    page.get_by_role("button", name="Publish the plan").click()
-    assert page.get_by_text("The plan is published").is_visible()
+    # No publishing step: the page says every change goes live at once.
+    assert page.locator("#plan-live").get_by_text("Every change goes live at once").is_visible()
+    assert page.get_by_role("button", name="Publish the plan").count() == 0
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Table cards (A4, docx)").click()

@@ -251,13 +251,17 @@ def test_groups_command_splits_a_delegate_file(tmp_path, capsys):
 
 
 def test_replanning_after_someone_leaves_keeps_earlier_rounds_and_moves_few(db, cafe):
-    """Mark a delegate absent after round 2, re-plan from round 3: rounds 1-2 are untouched."""
+    """A delegate leaves during round 2; re-plan from round 3: rounds 1-2 are untouched."""
+    from kt_workshop.live import day
+    from kt_workshop.plan import replanning
+
     # Re-planning weighs pair meetings against seats moved, so start from a pair-first day.
     plan.make_plan(db, cafe, order=plan.plan_order("pairs"))
+    rounds = plan.day_rounds(db, cafe)
+    day.start(db, cafe, rounds[1]["id"])
     before = plan_view.grid(db, cafe)
     leaver = plan.planned_people(db, cafe)[4]
-    store.update_item(db, "participant", cafe, leaver["id"], {"attendance": "absent"})
-    result = plan.replan_from(db, cafe, 3)
+    outcome = replanning.replan_day(db, cafe, rounds[2]["id"], left=[leaver["id"]])
     after = plan_view.grid(db, cafe)
     for r in (0, 1):
         assert [[p["id"] for p in c["people"]] for c in after[r]["cells"]] == [
@@ -265,22 +269,23 @@ def test_replanning_after_someone_leaves_keeps_earlier_rounds_and_moves_few(db, 
         ]
     later = [p["id"] for row in after[2:] for c in row["cells"] for p in c["people"]]
     assert leaver["id"] not in later and len(later) == 2 * 19
-    assert result.moved <= 8  # only the tables that lost the leaver need to even out
+    assert outcome.left == [leaver["name"]]
+    assert sum(len(m["changes"]) for m in outcome.moved) <= 8  # only to even the tables out
     with pytest.raises(store.InputError):
-        plan.replan_from(db, cafe, 9)
+        replanning.replan_day(db, cafe, 99999)
 
 
-def test_a_moderator_sees_their_day_once_the_plan_is_published(app, db):
-    """After publishing, a moderator's page lists where they lead each round."""
+def test_a_moderator_sees_their_day_as_soon_as_the_plan_is_made(app, db):
+    """Changes go live at once: a moderator's page lists where they lead each round."""
     from tests.conftest import sign_in_grant
 
     workshop = create_demo(db)
-    plan.make_plan(db, workshop)
     moderator = store.list_items(db, "moderator", workshop)[0]
     client = app.test_client()
     sign_in_grant(client, app, db, workshop, "moderator", moderator_id=moderator["id"])
+    db.execute("DELETE FROM lead")
     assert b"your-day" not in client.get(f"/w/{workshop}/me").data
-    plan_edits.publish(db, workshop)
+    plan.make_plan(db, workshop)
     page = client.get(f"/w/{workshop}/me").get_data(as_text=True)
     assert 'id="your-day"' in page
     schedule = plan_view.schedule_for(db, workshop, moderator_id=moderator["id"])

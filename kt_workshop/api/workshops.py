@@ -341,3 +341,46 @@ def pack_apply(workshop_id):
     added = store.apply_pack(db, workshop_id, pack)
     store.audit(db, workshop_id, audit_actor(), "applied topic pack", {"pack": pack.name})
     return jsonify({"added": added}), 201
+
+
+def _id_list(data: dict, name: str) -> list[int]:
+    """A list of row ids from the body (absent: none), or a 422 naming the field."""
+    value = data.get(name, [])
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        raise store.InputError({name: _("Send a list of ids.")})
+    return value
+
+
+@bp.route("/workshops/<int:workshop_id>/replan", methods=["POST"])
+@allow("organiser")
+def replan(workshop_id):
+    """Re-plan the rest of the day from a round that has not started, as the plan page does:
+    {from_round_id, left, arrived, close, leaving (lists of ids), seed}; answers who moved."""
+    from dataclasses import asdict
+
+    from kt_workshop.plan import replanning
+    from kt_workshop.plan.store import plan_changed
+
+    data = body()
+    start = data.get("from_round_id")
+    if isinstance(start, bool) or not isinstance(start, int):
+        raise store.InputError({"from_round_id": _("Enter a whole number.")})
+    outcome = replanning.replan_day(
+        get_db(),
+        workshop_id,
+        start,
+        left=_id_list(data, "left"),
+        arrived=_id_list(data, "arrived"),
+        close=_id_list(data, "close"),
+        leaving=_id_list(data, "leaving"),
+        seed=data.get("seed", 0) if isinstance(data.get("seed", 0), int) else 0,
+        actor=audit_actor(),
+    )
+    plan_changed.send(
+        current_app._get_current_object(),
+        workshop_id=workshop_id,
+        from_round_id=outcome.start_round_id,
+    )
+    return jsonify(asdict(outcome))

@@ -146,6 +146,8 @@ def create_demo(db: Database) -> int:
                 "description": "A one-day world café with five fixed groups; a moderator per "
                 "question moves between the groups. Morning: national and local "
                 "policies. Afternoon: risk assessment, treatment and support.",
+                # So a first-time visitor sees the participant's side too.
+                "participant_pages": True,
             },
         )
         store.add_block(
@@ -184,6 +186,7 @@ def create_demo(db: Database) -> int:
         plan.make_plan(db, workshop_id)
         add_demo_analysis(db, workshop_id, groups, analysts)
         add_demo_feedback(db, workshop_id)
+        add_demo_ideas(db, workshop_id, groups)
         store.audit(db, workshop_id, "kt-workshop", "created demo workshop")
     return workshop_id
 
@@ -404,3 +407,29 @@ def add_demo_feedback(db: Database, workshop_id: int) -> None:
         answers[f"q{questions[3]['id']}"] = VALUABLE[n // 3] if n % 3 == 0 and n < 21 else ""
         answers[f"q{questions[4]['id']}"] = CHANGE[n // 4] if n % 4 == 1 and n < 20 else ""
         feedback.save_answers(db, workshop_id, f"demo-{n:02d}", answers)
+
+
+IDEAS = [
+    ("Ask helplines what callers say stopped them sooner.", "pending"),
+    ("A shared glossary: we use the same words for different things.", "pending"),
+    ("Invite the regional police lead next time.", "dismissed"),
+]
+
+
+def add_demo_ideas(db: Database, workshop_id: int, groups: list[int]) -> None:
+    """Three anonymous ideas from participants' phones: two nobody decided on the day (the
+    organiser and the analysts can still accept them), one the moderator set aside."""
+    first_round = plan.day_rounds(db, workshop_id)[0]["id"]
+    for (text, status), group in zip(IDEAS, groups, strict=False):
+        db["idea"].insert(
+            {
+                "workshop_id": workshop_id,
+                "round_id": first_round,
+                "table_id": group,
+                "question_id": None,
+                "text": text,
+                "status": status,
+                "note_id": None,
+                "created_at": "2024-01-22T10:05:00+00:00",
+            }
+        )

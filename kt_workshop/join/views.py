@@ -5,6 +5,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -214,24 +215,58 @@ def my_workshop(workshop_id):
         moderator = store.get_item(db, "moderator", workshop_id, actor.moderator_id)
         if moderator["question_id"]:
             question = store.get_item(db, "question", workshop_id, moderator["question_id"])
-    schedule = []
-    if workshop["plan_published_at"]:
-        schedule = grid.schedule_for(
-            db,
-            workshop_id,
-            moderator_id=actor.moderator_id,
-            table_id=actor.table_id,
-            participant_id=actor.participant_id,
-        )
+    schedule = my_schedule(db, workshop, actor)
     return render_template(
         "join/me.html",
         schedule=schedule,
+        blocks=_by_block(schedule),
         workshop=workshop,
         actor=actor,
         table=table,
         moderator=moderator,
         question=question,
         programme=store.programme(db, workshop_id),
+        idea_draft=session.pop("idea-draft", ""),
+    )
+
+
+def my_schedule(db, workshop: dict, actor: Actor) -> list[dict]:
+    """This person's day from the plan as it is now (changes go live at once); a participant
+    sees it once the organiser has switched participants' pages on."""
+    if actor.role == "participant" and not workshop["participant_pages"]:
+        return []
+    rows = grid.schedule_for(
+        db,
+        workshop["id"],
+        moderator_id=actor.moderator_id,
+        table_id=actor.table_id,
+        participant_id=actor.participant_id,
+    )
+    return rows if any(row["table"] for row in rows) else []
+
+
+def _by_block(schedule: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The day's rounds under their block's title, in the day's order."""
+    blocks: list[tuple[str, list[dict]]] = []
+    for row in schedule:
+        if not blocks or blocks[-1][0] != row["block"]:
+            blocks.append((row["block"], []))
+        blocks[-1][1].append(row)
+    return blocks
+
+
+@bp.route("/w/<int:workshop_id>/me/day.json")
+@allow("moderator", "participant")
+def my_day(workshop_id):
+    """This person's day as JSON, for the phone page to follow re-plans as they happen."""
+    db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
+    ids = store.round_ids(db, workshop_id)
+    return jsonify(
+        {
+            "rounds": my_schedule(db, workshop, current_actor()),
+            "open_round_ids": ids[store.rounds_held(db, workshop_id, ids) :],
+        }
     )
 
 
@@ -399,12 +434,20 @@ def grant_create(workshop_id):
     """Make a join link (and short code) for a moderator, participant or analyst."""
     db = get_db()
     form = request.form
+    label = form.get("label", "").strip()
+    if not label and str(form.get("participant_id") or "").isdigit():
+        # A personal link is labelled with its delegate's name unless the organiser wrote one.
+        person = db.execute(
+            "SELECT name FROM participant WHERE id = ? AND workshop_id = ?",
+            [int(form["participant_id"]), workshop_id],
+        ).fetchone()
+        label = person[0] if person else ""
     try:
         grant = access.create_grant(
             db,
             workshop_id,
             form.get("role", ""),
-            form.get("label", ""),
+            label,
             table_id=form.get("table_id") or None,
             moderator_id=form.get("moderator_id") or None,
             participant_id=form.get("participant_id") or None,

@@ -10,7 +10,7 @@ from kt_workshop import store
 from kt_workshop.db import writing
 from kt_workshop.i18n import _
 from kt_workshop.live import day, notes
-from kt_workshop.plan.store import day_rounds, planned_people
+from kt_workshop.plan.store import day_rounds, planned_people, round_name
 
 # What a tablet sees ---------------------------------------------------------------------------
 
@@ -67,6 +67,15 @@ def uids_written_by(db: Database, grant_id: int) -> set[str]:
     }
 
 
+def is_closed(db: Database, round_id, table_id) -> bool:
+    """True when the organiser closed this table for this round."""
+    return bool(
+        db.execute(
+            "SELECT 1 FROM closed_table WHERE round_id = ? AND table_id = ?", [round_id, table_id]
+        ).fetchone()
+    )
+
+
 def who_is_there(db: Database, workshop_id: int, round_id: int, table_id: int) -> list[str]:
     """Names of the delegates at a table in a round (pseudonyms as the organiser wrote them)."""
     seated = [
@@ -121,14 +130,7 @@ def tablet_cell(db: Database, workshop_id: int, grant: dict) -> dict:
         {**note, "own": note["uid"] in own}
         for note in notes.notes(db, workshop_id, round_id=round_id, table_id=table_id)
     ]
-    ideas = [
-        dict(row)
-        for row in db["idea"].rows_where(
-            "workshop_id = ? AND round_id = ? AND table_id = ? AND status = 'pending'",
-            [workshop_id, round_id, table_id],
-            order_by="id",
-        )
-    ]
+    ideas = pending_ideas(db, workshop_id, grant, round_id, table_id, rounds)
     return {
         "state": state,
         "cell": {
@@ -141,6 +143,7 @@ def tablet_cell(db: Database, workshop_id: int, grant: dict) -> dict:
             "prompt": question["prompt"] if question else "",
             "moderator": moderator["name"] if moderator else None,
             "people": who_is_there(db, workshop_id, round_id, table_id),
+            "closed": is_closed(db, round_id, table_id),
         },
         "brief": notes.carry_over(
             db, workshop_id, cell, workshop["format"] == "fixed_groups", rounds=rounds
@@ -150,8 +153,34 @@ def tablet_cell(db: Database, workshop_id: int, grant: dict) -> dict:
     }
 
 
-def decide_idea(db: Database, workshop_id: int, grant: dict, idea_id, accept: bool) -> list:
-    """Accept a participant's idea as a note of its cell, or dismiss it; return the changes."""
+def pending_ideas(db: Database, workshop_id: int, grant: dict, round_id, table_id, rounds):
+    """Ideas still waiting for this tablet: its table's (or, for a moderator's link, those sent
+    where its moderator led), of this round and of earlier ones, which stay decidable after
+    their round ends. Each carries its round's name so the tablet shows it under its round."""
+    if grant.get("table_id"):
+        where, args = "i.table_id = ?", [grant["table_id"]]
+    elif grant.get("moderator_id"):
+        where = (
+            "(EXISTS (SELECT 1 FROM lead l WHERE l.round_id = i.round_id AND "
+            "l.table_id = i.table_id AND l.moderator_id = ?) "
+            "OR (i.round_id = ? AND i.table_id = ?))"
+        )
+        args = [grant["moderator_id"], round_id, table_id]
+    else:
+        where, args = "i.round_id = ? AND i.table_id = ?", [round_id, table_id]
+    names = {r["id"]: round_name(r) for r in rounds}
+    return [
+        {**row, "round": names.get(row["round_id"], "")}
+        for row in db.query(
+            f"SELECT i.* FROM idea i WHERE i.workshop_id = ? AND i.status = 'pending' AND {where} "  # noqa: S608
+            "ORDER BY i.id",
+            [workshop_id, *args],
+        )
+    ]
+
+
+def _pending(db: Database, workshop_id: int, idea_id) -> dict:
+    """A pending idea of the workshop, or Refused when it is gone or decided already."""
     rows = list(
         db["idea"].rows_where(
             "id = ? AND workshop_id = ? AND status = 'pending'",
@@ -160,12 +189,33 @@ def decide_idea(db: Database, workshop_id: int, grant: dict, idea_id, accept: bo
     )
     if not rows:
         raise notes.Refused(_("That idea has been handled already."))
-    idea = rows[0]
+    return rows[0]
+
+
+def decide_idea(db: Database, workshop_id: int, grant: dict, idea_id, accept: bool) -> list:
+    """Accept a participant's idea as a note of its cell, or dismiss it; return the changes."""
+    idea = _pending(db, workshop_id, idea_id)
     cell = notes.cell_context(db, workshop_id, idea["round_id"], idea["table_id"])
     if not notes.may_write_at(db, grant, cell):
         raise notes.Refused(_("This idea was sent to another table."))
+    return _decide(db, workshop_id, idea, cell, accept, grant["id"])
+
+
+def decide_idea_later(db: Database, workshop_id: int, idea_id, accept: bool, access_id=None):
+    """The organiser or an analyst decides an idea (any round, any table); return the changes."""
+    idea = _pending(db, workshop_id, idea_id)
+    cell = notes.cell_context(db, workshop_id, idea["round_id"], idea["table_id"])
+    return _decide(db, workshop_id, idea, cell, accept, access_id)
+
+
+def _decide(db: Database, workshop_id: int, idea: dict, cell: dict, accept: bool, access_id):
+    """Make the idea a note of its cell (accepted) or set it aside, in one write."""
     changes = []
     with writing(db):
+        if db.execute("SELECT status FROM idea WHERE id = ?", [idea["id"]]).fetchone()[0] != (
+            "pending"
+        ):
+            raise notes.Refused(_("That idea has been handled already."))
         note_id = None
         if accept:
             note_id, change = notes.store_note(
@@ -175,7 +225,7 @@ def decide_idea(db: Database, workshop_id: int, grant: dict, idea_id, accept: bo
                 kind="idea",
                 text=idea["text"],
                 source="participant",
-                access_id=grant["id"],
+                access_id=access_id,
             )
             changes.append(change)
         status = "accepted" if accept else "dismissed"
@@ -186,6 +236,37 @@ def decide_idea(db: Database, workshop_id: int, grant: dict, idea_id, accept: bo
             )
         )
     return changes
+
+
+def ideas_by_round(db: Database, workshop_id: int) -> list[dict]:
+    """Every idea of the workshop under its round, with its table's name, waiting ones first
+    within each round: for the organiser and the analysts."""
+    rounds = day_rounds(db, workshop_id)
+    tables = {t["id"]: t["name"] for t in store.list_items(db, "tables", workshop_id)}
+    found = list(db["idea"].rows_where("workshop_id = ?", [workshop_id], order_by="id"))
+    out = []
+    for round_ in [*rounds, None]:
+        here = [
+            {**idea, "table": tables.get(idea["table_id"], "")}
+            for idea in found
+            if (round_ and idea["round_id"] == round_["id"])
+            or (round_ is None and idea["round_id"] not in {r["id"] for r in rounds})
+        ]
+        if here:
+            here.sort(key=lambda idea: (idea["status"] != "pending", idea["id"]))
+            out.append({"round": round_name(round_) if round_ else "", "ideas": here})
+    return out
+
+
+def idea_counts(db: Database, workshop_id: int) -> dict[str, int]:
+    """How many ideas participants sent, and how many were accepted, dismissed or are undecided."""
+    counts = {"sent": 0, "accepted": 0, "dismissed": 0, "pending": 0}
+    for status, number in db.execute(
+        "SELECT status, count(*) FROM idea WHERE workshop_id = ? GROUP BY status", [workshop_id]
+    ):
+        counts[status] = number
+        counts["sent"] += number
+    return counts
 
 
 def participant_cell(db: Database, workshop_id: int, participant_id: int) -> dict | None:

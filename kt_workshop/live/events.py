@@ -20,8 +20,10 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from kt_workshop import access, store
+from kt_workshop.db import writing
 from kt_workshop.i18n import _
 from kt_workshop.live import cells, day, notes
+from kt_workshop.plan.store import plan_changed
 from kt_workshop.web import actor_from_grant, current_actor, get_db, socketio
 
 MAX_PAYLOAD = 64 * 1024
@@ -118,6 +120,23 @@ def end_stale_connections(db) -> int:
         socketio.server.disconnect(sid, namespace="/")
         ended += 1
     return ended
+
+
+@plan_changed.connect
+def plan_change(sender, workshop_id: int, from_round_id=None, **_extra) -> None:
+    """Sent by the plan's pages after a change: everyone in the workshop receives `change`
+    plan ({from_round_id}), and screens that show the plan fetch it again."""
+    db = get_db()
+    try:
+        with writing(db):
+            change = day.record_change(
+                db, workshop_id, "plan", {"from_round_id": from_round_id}, audience="all"
+            )
+    except sqlite3.OperationalError:
+        # The plan itself is saved; screens pick it up at their next round change or reload.
+        current_app.logger.warning("could not log the plan change of workshop %s", workshop_id)
+        return
+    broadcast(change, workshop_id)
 
 
 def actor_for_connection(auth):
@@ -428,8 +447,9 @@ def idea_decide(facts, data):
 @socketio.on("tablets_get")
 @checked("organiser")
 def tablets_get(facts, data):
-    """Sent by the control room on load and when the round changes: acknowledged with every
-    tablet's status and, per moderator link, the table it is at in the current round."""
+    """Sent by the control room on load, when the round changes and after a plan change:
+    acknowledged with every tablet's status, per moderator link the table it is at in the
+    current round, and the tables closed in that round."""
     db = get_db()
     round_id = day.state(db, facts["workshop_id"])["round_id"]
     grants = db["access"].rows_where(
@@ -438,6 +458,10 @@ def tablets_get(facts, data):
     tables = {
         str(g["id"]): cells.tablet_table(db, facts["workshop_id"], g, round_id) for g in grants
     }
+    closed = [
+        row[0]
+        for row in db.execute("SELECT table_id FROM closed_table WHERE round_id = ?", [round_id])
+    ]
     with _lock:
         found = {str(k): dict(v) for k, v in presence.get(facts["workshop_id"], {}).items()}
-    return {"ok": True, "tablets": found, "tables": tables}
+    return {"ok": True, "tablets": found, "tables": tables, "closed": closed}

@@ -1,12 +1,21 @@
-"""The end-of-day feedback form: questions set by the organiser, answers kept without names."""
+"""The end-of-day feedback form: questions set by the organiser, answers kept without names.
 
-import hashlib
-import hmac
+A phone's answers are kept under a random key that the phone itself makes and keeps: nothing
+stored on the laptop (not the link, not the secret key) leads from a delegate to their answers.
+Answers go in through the same write path as the tablets' notes (one write at a time, a busy
+database answered with "send again", never lost), and are never shown back.
+"""
+
+import re
+import secrets
 
 from sqlite_utils import Database
 
 from kt_workshop import store
+from kt_workshop.db import writing
 from kt_workshop.i18n import _
+
+RESPONSE_KEY = re.compile(r"[0-9a-f]{32}")
 
 RATINGS = (1, 2, 3, 4, 5)
 MAX_QUESTIONS = 30
@@ -76,15 +85,18 @@ def set_questions(db: Database, workshop_id: int, text: str) -> None:
                 db["feedback_question"].delete(question["id"])
 
 
-def response_key(secret: str, grant: dict) -> str:
-    """An anonymous key for one participant's answers: stable, so they can change them, and
-    made from the grant's secret nonce (not its row id), so no other link ever shares it."""
-    message = f"feedback:{grant['id']}:{grant['nonce']}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+def response_key(sent: str | None) -> str:
+    """The key a phone keeps its answers under: the random one it sent, else a fresh one (a
+    browser without scripts sends none, so each of its sends is a response of its own)."""
+    if isinstance(sent, str) and RESPONSE_KEY.fullmatch(sent):
+        return sent
+    return secrets.token_hex(16)
 
 
-def save_answers(db: Database, workshop_id: int, response: str, form) -> None:
-    """Store one participant's answers (a rating from 1 to 5, or text up to 2,000 characters)."""
+def save_answers(db: Database, workshop_id: int, response: str, form) -> int:
+    """Store one phone's answers (a rating from 1 to 5, or text up to 2,000 characters), in
+    place of the ones it sent before: an answer left empty now is removed. Returns how many
+    answers are kept."""
     rows, errors = [], {}
     for question in questions(db, workshop_id):
         value = (form.get(f"q{question['id']}") or "").strip()
@@ -101,29 +113,27 @@ def save_answers(db: Database, workshop_id: int, response: str, form) -> None:
             rows.append((question["id"], None, value))
     if errors:
         raise store.InputError(errors)
-    with db.atomic():
+    # The day only: a time to the second could be matched with the server's other records.
+    day = store.now()[:10]
+    # Inside a caller's transaction (the demo's), the answers join it; otherwise they take the
+    # write lock at once, as the tablets' notes do.
+    with db.atomic() if db.conn.in_transaction else writing(db):
+        db.execute(
+            "DELETE FROM feedback_answer WHERE workshop_id = ? AND response = ?",
+            [workshop_id, response],
+        )
         for question_id, rating, text in rows:
-            db["feedback_answer"].upsert(
+            db["feedback_answer"].insert(
                 {
                     "question_id": question_id,
                     "response": response,
                     "workshop_id": workshop_id,
                     "rating": rating,
                     "text": text,
-                    "at": store.now(),
-                },
-                pk=("question_id", "response"),
+                    "at": day,
+                }
             )
-
-
-def answers_of(db: Database, workshop_id: int, response: str) -> dict[int, dict]:
-    """One participant's answers so far, by question id."""
-    return {
-        row["question_id"]: dict(row)
-        for row in db["feedback_answer"].rows_where(
-            "workshop_id = ? AND response = ?", [workshop_id, response]
-        )
-    }
+    return len(rows)
 
 
 def results(db: Database, workshop_id: int) -> list[dict]:

@@ -80,11 +80,11 @@ def cell_context(db: Database, workshop_id: int, round_id, table_id) -> dict:
     except (store.NotFound, TypeError, ValueError):
         raise Refused(_("That table or round is not part of this workshop.")) from None
     lead = db.execute(
-        "SELECT moderator_id FROM lead WHERE round_id = ? AND table_id = ?",
+        "SELECT moderator_id, question_id FROM lead WHERE round_id = ? AND table_id = ?",
         [round_["id"], int(table_id)],
     ).fetchone()
     moderator_id = lead[0] if lead else None
-    question_id = None
+    question_id = lead[1] if lead else None  # a self-led cell that kept its question
     if moderator_id:
         question_id = store.get_item(db, "moderator", workshop_id, moderator_id)["question_id"]
     if question_id is None:
@@ -106,6 +106,11 @@ def may_write_at(db: Database, grant: dict, cell: dict) -> bool:
     """True when this tablet may take notes at this table in this round."""
     if grant["role"] != "moderator":
         return False
+    if db.execute(
+        "SELECT 1 FROM closed_table WHERE round_id = ? AND table_id = ?",
+        [cell["round_id"], cell["table_id"]],
+    ).fetchone():
+        return False  # a table closed for the round takes no notes
     if grant["table_id"]:
         return grant["table_id"] == cell["table_id"]
     if grant["moderator_id"]:

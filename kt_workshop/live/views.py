@@ -1,6 +1,8 @@
 """Blueprint: the live day: control room, projector view, tablet page, photos, ideas, feedback."""
 
 import io
+import sqlite3
+import time
 import warnings
 
 from flask import (
@@ -13,6 +15,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from PIL import Image, UnidentifiedImageError
@@ -107,6 +110,7 @@ def projector_next(workshop_id):
                     "people": [p["name"] for p in c["people"]],
                 }
                 for c in cells
+                if not c["closed"]  # a closed table is nobody's next place
             ],
         }
     )
@@ -256,8 +260,9 @@ def participant_pages_on(workshop: dict) -> None:
 
 
 def idea_rate_limit() -> str:
-    """How many ideas one participant's link may send, from the settings."""
-    return current_app.config.get("IDEA_RATE_LIMIT", "5 per minute;60 per hour")
+    """The hard ceiling on ideas from one link, from the settings (the friendlier burst check
+    below refuses sooner and keeps the typed text)."""
+    return current_app.config.get("IDEA_RATE_LIMIT", "10 per minute;60 per hour")
 
 
 def idea_sender() -> str:
@@ -266,19 +271,38 @@ def idea_sender() -> str:
     return f"idea-grant-{actor.grant_id}" if actor else f"idea-address-{request.remote_addr}"
 
 
+IDEA_BURST = 5  # ideas one participant may send in a row
+IDEA_WINDOW = 60.0  # seconds over which the burst is counted
+
+
+def too_many_ideas(grant_id: int) -> bool:
+    """True when this link sent IDEA_BURST ideas in the last IDEA_WINDOW seconds."""
+    times = current_app.extensions.setdefault("kt-workshop-idea-times", {})
+    now = time.monotonic()
+    recent = [t for t in times.get(grant_id, []) if now - t < IDEA_WINDOW]
+    times[grant_id] = recent
+    if len(recent) >= IDEA_BURST:
+        return True
+    recent.append(now)
+    return False
+
+
 @bp.route("/w/<int:workshop_id>/ideas", methods=["POST"])
 @allow("participant")
 @limiter.limit(idea_rate_limit, key_func=idea_sender)
 def idea_send(workshop_id):
-    """Send an anonymous idea to the current table and question; the moderator accepts it."""
+    """Send an anonymous idea to the current table and question; the moderator accepts it.
+
+    A refused idea comes back in the box as typed, so nothing is lost.
+    """
     db = get_db()
     participant_pages_on(store.get_workshop(db, workshop_id))
     text = request.form.get("text", "")
+    actor = current_actor()
     try:
         notes.check_text(text)
         if len(text) > 2000:
             raise notes.Refused(_("An idea can hold up to 2,000 characters."))
-        actor = current_actor()
         cell = (
             cells.participant_cell(db, workshop_id, actor.participant_id)
             if actor.participant_id
@@ -286,9 +310,14 @@ def idea_send(workshop_id):
         )
         if cell is None:
             raise notes.Refused(_("There is no round on for you right now."))
+        if too_many_ideas(actor.grant_id):
+            raise notes.Refused(
+                _("You sent several ideas just now: wait a minute, then send this one.")
+            )
     except notes.Refused as error:
         flash(str(error), "error")
-        return redirect(url_for("auth.my_workshop", workshop_id=workshop_id))
+        session["idea-draft"] = text[:2000]
+        return redirect(url_for("auth.my_workshop", workshop_id=workshop_id) + "#send-idea")
     with writing(db):
         idea_id = (
             db["idea"]
@@ -312,35 +341,83 @@ def idea_send(workshop_id):
     return redirect(url_for("auth.my_workshop", workshop_id=workshop_id))
 
 
+@bp.route("/w/<int:workshop_id>/ideas")
+@allow("organiser", "analyst")
+def ideas(workshop_id):
+    """Every participant's idea under its round; those still waiting can be decided here."""
+    db = get_db()
+    return render_template(
+        "live/ideas.html",
+        workshop=store.get_workshop(db, workshop_id),
+        rounds=cells.ideas_by_round(db, workshop_id),
+        counts=cells.idea_counts(db, workshop_id),
+    )
+
+
+@bp.route("/w/<int:workshop_id>/ideas/<int:idea_id>/decide", methods=["POST"])
+@allow("organiser", "analyst")
+def idea_decide(workshop_id, idea_id):
+    """Accept a waiting idea as a note of its table and round, or set it aside."""
+    db = get_db()
+    accept = request.form.get("accept") == "1"
+    try:
+        changes = cells.decide_idea_later(
+            db, workshop_id, idea_id, accept, access_id=current_actor().grant_id
+        )
+    except notes.Refused as error:
+        flash(str(error), "error")
+    else:
+        for change in changes:
+            broadcast(change, workshop_id)
+        store.audit(
+            db,
+            workshop_id,
+            audit_actor(),
+            "accepted idea" if accept else "dismissed idea",
+            {"idea": idea_id},
+        )
+        flash(_("The idea is now a note.") if accept else _("Idea set aside."), "success")
+    return redirect(url_for("live.ideas", workshop_id=workshop_id))
+
+
 @bp.route("/w/<int:workshop_id>/feedback", methods=["GET", "POST"])
 @allow("participant")
 def feedback(workshop_id):
-    """The end-of-day feedback form; answers are kept without a name."""
+    """The end-of-day feedback form. Answers are kept without a name and never shown back;
+    the phone's script sends them as JSON and keeps them until they are stored."""
     from kt_workshop.live import feedback as forms
 
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
     participant_pages_on(workshop)
-    questions = forms.questions(db, workshop_id)
-    actor = current_actor()
-    from kt_workshop import access
-
-    grant = access.get_grant(db, actor.grant_id)
-    response = forms.response_key(current_app.config["SECRET_KEY"], grant)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    status = 200
     if request.method == "POST":
         try:
-            forms.save_answers(db, workshop_id, response, request.form)
+            forms.save_answers(
+                db, workshop_id, forms.response_key(request.form.get("response")), request.form
+            )
         except store.InputError as error:
+            if wants_json:
+                return jsonify({"ok": False, "errors": error.errors}), 400
             for message in error.errors.values():
                 flash(message, "error")
+        except sqlite3.OperationalError:
+            # The database stayed busy past its timeout: nothing was stored; send again.
+            if wants_json:
+                return jsonify({"ok": False, "retry": True}), 503
+            flash(_("The laptop is busy: your answers are still here, send them again."), "error")
+            status = 503
         else:
+            if wants_json:
+                return jsonify({"ok": True})
             flash(_("Thank you for your feedback."), "success")
             return redirect(url_for("auth.my_workshop", workshop_id=workshop_id))
-    return render_template(
-        "live/feedback.html",
-        workshop=workshop,
-        questions=questions,
-        answers=forms.answers_of(db, workshop_id, response),
+    return (
+        render_template(
+            "live/feedback.html", workshop=workshop, questions=forms.questions(db, workshop_id)
+        ),
+        status,
     )
 
 
@@ -351,18 +428,21 @@ def feedback_setup(workshop_id):
     from kt_workshop.live import feedback as forms
 
     db = get_db()
+    typed = None
     if request.method == "POST":
         try:
             forms.set_questions(db, workshop_id, request.form.get("questions", ""))
         except store.InputError as error:
             for message in error.errors.values():
                 flash(message, "error")
+            typed = request.form.get("questions", "")  # shown again as typed, not lost
         else:
             store.audit(db, workshop_id, audit_actor(), "set feedback questions")
             flash(_("Saved."), "success")
-        return redirect(url_for("live.feedback_setup", workshop_id=workshop_id))
+            return redirect(url_for("live.feedback_setup", workshop_id=workshop_id))
     return render_template(
         "live/feedback_setup.html",
+        typed=typed,
         workshop=store.get_workshop(db, workshop_id),
         questions=forms.questions(db, workshop_id),
         results=forms.results(db, workshop_id),

@@ -1,10 +1,14 @@
-"""Changing the plan by hand: swaps, moves, locks, closed tables, pair rules, publishing."""
+"""Changing the plan by hand: swaps, moves, locks, closed tables and pair rules.
+
+A round that has happened (or is on now) is history: these tools refuse to change it, and in
+fixed groups a change of group reaches the rounds to come only. Every change goes live at once.
+"""
 
 from sqlite_utils import Database
 
 from kt_workshop import store
 from kt_workshop.i18n import _
-from kt_workshop.plan.store import mark_changed, rows_of, uses_seats
+from kt_workshop.plan.store import mark_changed, refuse_held, rows_of, uses_seats
 
 
 def _seat(db: Database, workshop_id: int, round_id: int, person_id: int) -> dict:
@@ -23,6 +27,10 @@ def _seat(db: Database, workshop_id: int, round_id: int, person_id: int) -> dict
 def swap_people(db: Database, workshop_id: int, round_id: int, first: int, second: int):
     """Swap two delegates' tables in one round (travelling) or their groups (fixed groups)."""
     workshop = store.get_workshop(db, workshop_id)
+    if uses_seats(workshop):
+        refuse_held(db, workshop_id, round_id)
+    else:
+        store.keep_groups(db, workshop_id)
     with db.atomic():
         if uses_seats(workshop):
             a, b = _seat(db, workshop_id, round_id, first), _seat(db, workshop_id, round_id, second)
@@ -40,6 +48,8 @@ def move_person(db: Database, workshop_id: int, round_id: int, person_id: int, t
     """Move one delegate to another table for one round (or to another group)."""
     workshop = store.get_workshop(db, workshop_id)
     store.get_item(db, "tables", workshop_id, table_id)
+    if uses_seats(workshop):
+        refuse_held(db, workshop_id, round_id)
     with db.atomic():
         if uses_seats(workshop):
             db["seat"].update(
@@ -54,6 +64,7 @@ def swap_moderators(
     db: Database, workshop_id: int, round_id: int, first_table: int, second_table: int
 ) -> None:
     """Swap who leads at two tables or groups in one round."""
+    refuse_held(db, workshop_id, round_id)
     rows = {
         row["table_id"]: row
         for row in db["lead"].rows_where(
@@ -77,6 +88,7 @@ def _toggle(db: Database, table: str, workshop_id: int, round_id: int, table_id:
     """Add the (round, table) row if absent, remove it if present; True when now present."""
     store.get_item(db, "round", workshop_id, round_id)
     store.get_item(db, "tables", workshop_id, table_id)
+    refuse_held(db, workshop_id, round_id)
     existing = list(
         db[table].rows_where(
             "workshop_id = ? AND round_id = ? AND table_id = ?", [workshop_id, round_id, table_id]
@@ -130,9 +142,3 @@ def remove_pair_rule(db: Database, workshop_id: int, rule_id: int) -> None:
     )
     if cursor.rowcount:
         mark_changed(db, workshop_id)
-
-
-def publish(db: Database, workshop_id: int) -> None:
-    """Publish the plan to the day: moderators' pages and printouts use it from now on."""
-    store.get_workshop(db, workshop_id)
-    db["workshop"].update(workshop_id, {"plan_published_at": store.now()})

@@ -12,6 +12,7 @@ from kt_workshop.plan.store import (
     block_moderators,
     day_rounds,
     planned_people,
+    round_name,
     rows_of,
     table_hosts,
     table_questions,
@@ -116,18 +117,21 @@ def grid(db: Database, workshop_id: int) -> list[dict]:
     # Travelling: a table's host is there all day, planned or not, with the table's question.
     hosts = table_hosts(db, workshop_id) if uses_seats(workshop) else {}
     people = {p["id"]: p for p in store.list_items(db, "participant", workshop_id)}
-    leads = {
-        (r["round_id"], r["table_id"]): r["moderator_id"] for r in rows_of(db, "lead", workshop_id)
-    }
+    lead_rows = rows_of(db, "lead", workshop_id)
+    leads = {(r["round_id"], r["table_id"]): r["moderator_id"] for r in lead_rows}
+    # A cell whose moderator left keeps the question they would have asked.
+    kept = {(r["round_id"], r["table_id"]): r.get("question_id") for r in lead_rows}
     locked = {(c["round_id"], c["table_id"]) for c in rows_of(db, "locked_cell", workshop_id)}
     closed = {(c["round_id"], c["table_id"]) for c in rows_of(db, "closed_table", workshop_id)}
     seated: dict[tuple[int, int], list[dict]] = {}
-    if uses_seats(workshop):
-        for seat in rows_of(db, "seat", workshop_id):
-            seated.setdefault((seat["round_id"], seat["table_id"]), []).append(
-                people[seat["participant_id"]]
-            )
-    else:
+    for seat in rows_of(db, "seat", workshop_id):
+        seated.setdefault((seat["round_id"], seat["table_id"]), []).append(
+            people[seat["participant_id"]]
+        )
+    # Fixed groups: a round that has happened has seats of its own (store.keep_groups); the
+    # rounds to come follow each delegate's group.
+    with_seats = {round_id for round_id, _table in seated}
+    if not uses_seats(workshop):
         for person in planned_people(db, workshop_id):
             seated.setdefault((None, person["table_id"]), []).append(person)
     rows = []
@@ -137,7 +141,12 @@ def grid(db: Database, workshop_id: int) -> list[dict]:
             key = (round_["id"], table["id"])
             moderator = moderators.get(leads.get(key)) or hosts.get(table["id"])
             question = cell_question(round_, position, moderator, questions, workshop)
-            members = seated.get(key) if uses_seats(workshop) else seated.get((None, table["id"]))
+            if question is None and kept.get(key):
+                question = questions.get(kept[key])
+            if uses_seats(workshop) or round_["id"] in with_seats:
+                members = seated.get(key)
+            else:
+                members = seated.get((None, table["id"]))
             cells.append(
                 {
                     "table": table,
@@ -211,10 +220,12 @@ def schedule_for(
     for row in grid(db, workshop_id):
         found = None
         for cell in row["cells"]:
-            if _is_theirs(cell, moderator_id, table_id, participant_id):
+            if not cell["closed"] and _is_theirs(cell, moderator_id, table_id, participant_id):
                 found = cell
         rows.append(
             {
+                "round_id": row["round"]["id"],
+                "label": round_name(row["round"]),
                 "block": row["round"]["block"]["title"],
                 "round": row["round"]["number"],
                 "table": found["table"]["name"] if found else None,

@@ -1,6 +1,7 @@
 """Build the printouts' PrintPlan from the workshop's published plan in the database."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
@@ -47,12 +48,21 @@ def participant_grants(db: Database, workshop_id: int) -> dict[int, dict]:
                 "participant",
                 person["name"],
                 participant_id=person["id"],
-                short_code=False,
             )
     return grants
 
 
-def print_plan(db: Database, workshop_id: int, join_url: Callable[[dict], str]) -> PrintPlan:
+def live_code(grant: dict) -> str:
+    """A grant's short code while it still works, else ""."""
+    expires = grant.get("code_expires_at") or ""
+    if grant.get("short_code") and expires > datetime.now(UTC).isoformat():
+        return grant["short_code"]
+    return ""
+
+
+def print_plan(
+    db: Database, workshop_id: int, join_url: Callable[[dict], str], welcome_url: str = ""
+) -> PrintPlan:
     """Everything the table cards, itineraries and run sheets show, from the current plan."""
     workshop = store.get_workshop(db, workshop_id)
     tables = store.list_items(db, "tables", workshop_id)
@@ -74,6 +84,8 @@ def print_plan(db: Database, workshop_id: int, join_url: Callable[[dict], str]) 
             seats = []
             seated_at = {}
             for cell in row["cells"]:
+                if cell["closed"]:
+                    continue  # a closed table is on no card, run sheet or itinerary that round
                 question = cell["question"] or {}
                 leader = cell["moderator"]
                 seats.append(
@@ -105,6 +117,7 @@ def print_plan(db: Database, workshop_id: int, join_url: Callable[[dict], str]) 
         date=workshop["date"],
         venue=workshop["venue"],
         language=workshop["language"],
+        welcome_url=welcome_url,
         blocks=blocks,
         tables=[TableCard(name=t["name"], join_url=join_url(table_links[t["id"]])) for t in tables],
         people=[
@@ -112,6 +125,7 @@ def print_plan(db: Database, workshop_id: int, join_url: Callable[[dict], str]) 
                 name=p["name"],
                 url=join_url(person_links[p["id"]]) if p["id"] in person_links else "",
                 places=places[p["id"]],
+                code=live_code(person_links[p["id"]]) if p["id"] in person_links else "",
             )
             for p in people
         ],
@@ -121,6 +135,8 @@ def print_plan(db: Database, workshop_id: int, join_url: Callable[[dict], str]) 
                 duties=[[_duty(item) for item in block] for block in duties[m["id"]]],
             )
             for m in moderators
+            # Someone who leads nowhere all day gets no sheet saying "free" in every round.
+            if any(item for block in duties[m["id"]] for item in block)
         ],
     )
 

@@ -104,6 +104,7 @@ class Person(_Tidy):
     name: str
     url: str = ""
     places: tuple[tuple[str | None, ...], ...] = ()
+    code: str = ""  # the short code to type at `PrintPlan.welcome_url` ("" if none)
 
     @property
     def qr_svg(self) -> str:
@@ -152,6 +153,7 @@ class PrintPlan(_Tidy):
     people: tuple[Person, ...] = ()
     moderators: tuple[ModeratorSheet, ...] = ()
     language: str = ""
+    welcome_url: str = ""  # where a short code is typed instead of scanning
 
     @property
     def heading(self) -> str:
@@ -260,6 +262,11 @@ def table_cards_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
     return _save(doc)
 
 
+def code_line(welcome_url: str, code: str) -> str:
+    """How to join without a camera: the address to open and the code to type there."""
+    return _("No camera? Open %(url)s and type the code %(code)s.", url=welcome_url, code=code)
+
+
 def itineraries_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
     """Word itineraries, one page per delegate: their table and question each round."""
     doc = _new_document(plan, paper, _("Itineraries"), name_size=30)
@@ -276,6 +283,8 @@ def itineraries_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
             _qr_paragraph(doc, person.url, Cm(3.5), alt)
             _caption(doc, _("Scan to see your itinerary on your phone."))
             _caption(doc, person.url, size=8)
+            if person.code and plan.welcome_url:
+                _caption(doc, code_line(plan.welcome_url, person.code))
     return _save(doc)
 
 

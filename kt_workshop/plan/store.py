@@ -6,6 +6,7 @@ their plain inputs (people and tables as indices) and their answers back into ro
 
 from typing import NamedTuple
 
+from blinker import Namespace
 from sqlite_utils import Database
 
 from kt_workshop import store
@@ -17,6 +18,10 @@ from kt_workshop.plan.algorithms.rotation import ORDER, ORDERS, plan_rotation
 from kt_workshop.setup.delegates.fields import LABELS
 
 BALANCE_CHOICES = ("country", "sector", "organisation", "role", "language")
+
+# Sent by the plan's pages after every change to the plan (sender: the app, workshop_id=...,
+# from_round_id=...): the live day logs it and tells every screen that shows the plan.
+plan_changed = Namespace().signal("plan-changed")
 # What the rotation keeps mixed at each table, after encounters (the quality order's third step).
 ROTATION_BALANCE = ("country", "sector")
 
@@ -72,8 +77,30 @@ def check_enough_people(tables: list, people: list) -> None:
 
 
 def mark_changed(db: Database, workshop_id: int) -> None:
-    """Note that the plan changed, so the organiser knows to publish it again."""
+    """Note when the plan last changed (the plan page shows it)."""
     db["workshop"].update(workshop_id, {"plan_changed_at": store.now()})
+
+
+def round_name(round_: dict) -> str:
+    """A round as the grid names it, e.g. “Afternoon round 2”."""
+    return _("%(block)s round %(n)s", block=round_["block"]["title"], n=round_["number"])
+
+
+def refuse_held(db: Database, workshop_id: int, round_id, rounds: list[dict] | None = None):
+    """Refuse a change to a round that has happened or is on now: its seats are history."""
+    rounds = day_rounds(db, workshop_id) if rounds is None else rounds
+    held = store.rounds_held(db, workshop_id, [r["id"] for r in rounds])
+    position = next((i for i, r in enumerate(rounds) if r["id"] == round_id), len(rounds))
+    if position < held:
+        raise store.InputError(
+            {
+                "round": _(
+                    "%(round)s has happened or is on now: who sat and led there stays as it "
+                    "was. Change the rounds to come instead.",
+                    round=round_name(rounds[position]),
+                )
+            }
+        )
 
 
 # Groups --------------------------------------------------------------------------------------
@@ -109,6 +136,7 @@ def form_groups(
     if not tables:
         raise store.InputError({"tables": _("Add the tables or groups first.")})
     check_enough_people(tables, people)
+    store.keep_groups(db, workshop_id)  # rounds that have happened keep their groups
     index = {table["id"]: i for i, table in enumerate(tables)}
     fixed = {
         i: index[p["table_id"]]
@@ -165,12 +193,15 @@ def group_summary(db: Database, workshop_id: int, balance: list[str], apart: lis
 # Rotation ------------------------------------------------------------------------------------
 
 
-def block_moderators(db: Database, workshop_id: int, question_ids: list[int]) -> list[dict]:
-    """The moderators who carry one of the block's questions, in question order."""
+def block_moderators(
+    db: Database, workshop_id: int, question_ids: list[int], here_only: bool = False
+) -> list[dict]:
+    """The moderators who carry one of the block's questions, in question order (only those
+    who have not left the day, with here_only)."""
     carrying = [
         m
         for m in store.list_items(db, "moderator", workshop_id)
-        if m["question_id"] in question_ids
+        if m["question_id"] in question_ids and not (here_only and m.get("left_at"))
     ]
     return sorted(carrying, key=lambda m: question_ids.index(m["question_id"]))
 
@@ -181,12 +212,19 @@ def rows_of(db: Database, table: str, workshop_id: int) -> list[dict]:
 
 
 def _save_leads(db: Database, workshop_id: int, cells: list[tuple[int, int, int | None]]):
-    """Replace the workshop's leads with (round id, table id, moderator id or None) cells."""
-    db.execute("DELETE FROM lead WHERE workshop_id = ?", [workshop_id])
+    """Replace the leads of the rounds to come with (round id, table id, moderator id or None)
+    cells; the rounds that have happened keep theirs."""
+    held = set(store.held_round_ids(db, workshop_id))
+    db.execute(
+        "DELETE FROM lead WHERE workshop_id = ? AND round_id NOT IN "  # noqa: S608 - ids
+        f"({','.join(str(int(i)) for i in held)})",
+        [workshop_id],
+    )
     db["lead"].insert_all(
         [
             {"workshop_id": workshop_id, "round_id": r, "table_id": t, "moderator_id": m}
             for r, t, m in cells
+            if r not in held
         ]
     )
 
@@ -199,7 +237,9 @@ def rotate_moderators(db: Database, workshop_id: int) -> list[str]:
     problems, cells = [], []
     blocks = store.programme(db, workshop_id)
     for block_index, block in enumerate(blocks):
-        moderators = block_moderators(db, workshop_id, [q["id"] for q in block["questions"]])
+        moderators = block_moderators(
+            db, workshop_id, [q["id"] for q in block["questions"]], here_only=True
+        )
         if not moderators or not block["rounds"]:
             problems.append(
                 _(
@@ -279,6 +319,42 @@ def table_questions(
     return grid
 
 
+def settle_stayers(
+    constraints: Constraints, people: list[dict], tables: list[dict], rounds: list[dict], start=0
+) -> list[str]:
+    """People who cannot move whose table closes from round `start` on stay at the nearest open
+    table for the rest of the day (one table, not a new one each round); say so by name."""
+    said = []
+    for p, home in sorted(constraints.fixed.items()):
+        closing = [r for r in range(start, len(rounds)) if home in constraints.closed.get(r, ())]
+        if not closing:
+            continue
+        first = closing[0]
+        later = range(first, len(rounds))
+        choices = [
+            t
+            for t in range(len(tables))
+            if all(t not in constraints.closed.get(r, ()) for r in later)
+        ] or [t for t in range(len(tables)) if t not in constraints.closed.get(first, ())]
+        if not choices:
+            continue
+        nearest = min(choices, key=lambda t: (abs(t - home), t))
+        del constraints.fixed[p]
+        for r in range(start, len(rounds)):
+            constraints.pinned.setdefault((r, p), home if r < first else nearest)
+        said.append(
+            _(
+                "%(name)s cannot move: %(table)s is closed from %(round)s, so they stay at "
+                "%(other)s for the rest of the day.",
+                name=people[p]["name"],
+                table=tables[home]["name"],
+                round=round_name(rounds[first]),
+                other=tables[nearest]["name"],
+            )
+        )
+    return said
+
+
 def rotate_people(
     db: Database,
     workshop_id: int,
@@ -290,6 +366,8 @@ def rotate_people(
 
     Hosts (moderators with a table) never move and their question is the table's, so the
     travellers are sent to tables and questions they have not met, in the organiser's order.
+    Once the day has begun, the rounds that have happened stay as they were and count as
+    history: the rounds to come are planned afresh around them.
     """
     tables = store.list_items(db, "tables", workshop_id)
     people = planned_people(db, workshop_id)
@@ -299,32 +377,46 @@ def rotate_people(
             {"plan": _("Add the tables and the blocks with their rounds first.")}
         )
     check_enough_people(tables, people)
-    constraints = seat_constraints(db, workshop_id, people, tables, rounds)
-    result = plan_rotation(
-        tables=len(tables),
-        rounds=len(rounds),
-        people=len(people),
-        seed=seed,
-        time_limit=time_limit,
-        constraints=constraints,
-        attributes=[{c: p[c] for c in ROTATION_BALANCE} for p in people],
-        questions=table_questions(db, workshop_id, rounds, tables),
-        order=order,
-    )
-    hosts = {table_id: m["id"] for table_id, m in table_hosts(db, workshop_id).items()}
-    with db.atomic():
-        db.execute("DELETE FROM seat WHERE workshop_id = ?", [workshop_id])
-        db["seat"].insert_all(
-            {
-                "workshop_id": workshop_id,
-                "round_id": rounds[r]["id"],
-                "table_id": tables[t]["id"],
-                "participant_id": people[p]["id"],
-            }
-            for r, round_tables in enumerate(result.rounds)
-            for t, members in enumerate(round_tables)
-            for p in members
+    held = store.rounds_held(db, workshop_id, [r["id"] for r in rounds])
+    if held >= len(rounds):
+        raise store.InputError({"plan": _("The day is over: every round has happened.")})
+    if held:
+        result, said = replan_seats(db, workshop_id, held, seed, time_limit, fresh=True)
+        result.problems[:0] = said
+    else:
+        constraints = seat_constraints(db, workshop_id, people, tables, rounds)
+        said = settle_stayers(constraints, people, tables, rounds)
+        result = plan_rotation(
+            tables=len(tables),
+            rounds=len(rounds),
+            people=len(people),
+            seed=seed,
+            time_limit=time_limit,
+            constraints=constraints,
+            attributes=[{c: p[c] for c in ROTATION_BALANCE} for p in people],
+            questions=table_questions(db, workshop_id, rounds, tables),
+            order=order,
         )
+        result.problems[:0] = said
+        with db.atomic():
+            db.execute("DELETE FROM seat WHERE workshop_id = ?", [workshop_id])
+            db["seat"].insert_all(
+                {
+                    "workshop_id": workshop_id,
+                    "round_id": rounds[r]["id"],
+                    "table_id": tables[t]["id"],
+                    "participant_id": people[p]["id"],
+                }
+                for r, round_tables in enumerate(result.rounds)
+                for t, members in enumerate(round_tables)
+                for p in members
+            )
+    hosts = {
+        table_id: m["id"]
+        for table_id, m in table_hosts(db, workshop_id).items()
+        if not m.get("left_at")
+    }
+    with db.atomic():
         _save_leads(
             db,
             workshop_id,
@@ -353,7 +445,10 @@ def make_plan(
     time_limit: float = 1.0,
     order: tuple[str, ...] = ORDER,
 ) -> Planned:
-    """Plan the day in the workshop's format; return what to tell the organiser."""
+    """Plan the day in the workshop's format; return what to tell the organiser.
+
+    Rounds that have happened (or are on now) keep their seats and leads whatever the format.
+    """
     workshop = store.get_workshop(db, workshop_id)
     if uses_seats(workshop):
         result = rotate_people(db, workshop_id, seed, time_limit, order)
@@ -361,16 +456,20 @@ def make_plan(
     return Planned(rotate_moderators(db, workshop_id), [])
 
 
-def replan_from(
-    db: Database, workshop_id: int, round_number: int, seed: int = 0, time_limit: float = 0.2
+def replan_seats(
+    db: Database,
+    workshop_id: int,
+    start: int,
+    seed: int = 0,
+    time_limit: float = 0.2,
+    fresh: bool = False,
 ):
-    """Re-plan the rounds from a round of the day on (1-based), keeping earlier rounds as they
-    were and moving as few people as possible: for late arrivals, leavers and closed tables."""
+    """Re-seat the rounds from `start` (0-based in the day) on, keeping earlier rounds as they
+    were and moving as few people as possible (none kept when fresh); return the planner's
+    result and what was said about people who cannot move."""
     tables = store.list_items(db, "tables", workshop_id)
     people = planned_people(db, workshop_id)
     rounds = day_rounds(db, workshop_id)
-    if not 1 <= round_number <= len(rounds):
-        raise store.InputError({"round": _("Choose a round from 1 to %(n)s.", n=len(rounds))})
     everyone = store.list_items(db, "participant", workshop_id)
     index = {p["id"]: i for i, p in enumerate(everyone)}
     table_index = {t["id"]: i for i, t in enumerate(tables)}
@@ -380,41 +479,40 @@ def replan_from(
         grid[round_index[seat["round_id"]]][table_index[seat["table_id"]]].append(
             index[seat["participant_id"]]
         )
-    held = round_number - 1
     constraints = seat_constraints(db, workshop_id, everyone, tables, rounds)
     constraints.fixed = {
         p: t for p, t in constraints.fixed.items() if everyone[p]["attendance"] != "absent"
     }
+    said = settle_stayers(constraints, everyone, tables, rounds, start)
     from kt_workshop.plan.algorithms.replan import replan
 
     result = replan(
-        grid[:held],
-        len(rounds) - held,
+        grid[:start],
+        len(rounds) - start,
         len(tables),
         present={index[p["id"]] for p in people},
-        previous_future=grid[held:],
+        previous_future=None if fresh else grid[start:],
         constraints=constraints,
         time_limit=time_limit,
         seed=seed,
         attributes=[{c: p[c] for c in ROTATION_BALANCE} for p in everyone],
     )
+    later = ",".join(str(int(r["id"])) for r in rounds[start:])
     with db.atomic():
-        later = [r["id"] for r in rounds[held:]]
         db.execute(
-            f"DELETE FROM seat WHERE workshop_id = ? AND round_id IN "  # noqa: S608
-            f"({','.join('?' * len(later))})",
-            [workshop_id, *later],
+            f"DELETE FROM seat WHERE workshop_id = ? AND round_id IN ({later})",  # noqa: S608
+            [workshop_id],
         )
         db["seat"].insert_all(
             {
                 "workshop_id": workshop_id,
-                "round_id": rounds[held + r]["id"],
+                "round_id": rounds[start + r]["id"],
                 "table_id": tables[t]["id"],
                 "participant_id": everyone[p]["id"],
             }
-            for r, round_tables in enumerate(result.rounds[held:])
+            for r, round_tables in enumerate(result.rounds[start:])
             for t, members in enumerate(round_tables)
             for p in members
         )
         mark_changed(db, workshop_id)
-    return result
+    return result, said

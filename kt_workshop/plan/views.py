@@ -1,4 +1,8 @@
-"""Blueprint: the organiser forms groups, plans the rotation, adjusts it and publishes it."""
+"""Blueprint: the organiser forms groups, plans the rotation, adjusts and re-plans it.
+
+There is no separate publishing step: every change reaches the tablets, the projector and the
+participants' phones at once (each change is sent to them through the change log).
+"""
 
 import io
 
@@ -11,12 +15,13 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 
 from kt_workshop import access, store
 from kt_workshop.i18n import _
-from kt_workshop.plan import edits, printing, printouts
+from kt_workshop.plan import edits, printing, printouts, replanning
 from kt_workshop.plan import grid as plan_view
 from kt_workshop.plan import store as plan
 from kt_workshop.web import allow, audit_actor, get_db, public_url
@@ -27,6 +32,13 @@ bp = Blueprint("planner", __name__)
 def back(workshop_id: int, anchor: str = ""):
     """Return to the plan page (at a section)."""
     return redirect(url_for("planner.plan_page", workshop_id=workshop_id) + anchor)
+
+
+def tell_screens(workshop_id: int, from_round_id=None) -> None:
+    """Tell every screen that shows the plan that it changed (through the change log)."""
+    plan.plan_changed.send(
+        current_app._get_current_object(), workshop_id=workshop_id, from_round_id=from_round_id
+    )
 
 
 def form_int(name: str, default=None) -> int:
@@ -72,7 +84,12 @@ def plan_page(workshop_id):
         uses_seats=plan.uses_seats(workshop),
         pairs=edits.pair_rules(db, workshop_id),
         people=plan.planned_people(db, workshop_id),
+        everyone=store.list_items(db, "participant", workshop_id),
+        moderators=store.list_items(db, "moderator", workshop_id),
         tables=store.list_items(db, "tables", workshop_id),
+        held=replanning.first_open_round(db, workshop_id),
+        replan_error=session.pop(f"replan-error-{workshop_id}", None),
+        replanned=replanning.last_outcome(db, workshop_id),
     )
 
 
@@ -85,9 +102,10 @@ def groups_form(workshop_id):
         balance, apart = chosen_columns(db, workshop_id)
         plan.form_groups(db, workshop_id, balance, apart, seed=form_int("seed", 0))
     except (store.InputError, ValueError) as error:
-        flash(str(error), "error")
+        flash(_message(error), "error")
         return back(workshop_id)
     store.audit(db, workshop_id, audit_actor(), "formed groups", {"balance": balance})
+    tell_screens(workshop_id)
     flash(_("Groups formed."), "success")
     query = "?" + "&".join([f"balance={c}" for c in balance] + [f"apart={c}" for c in apart])
     return redirect(url_for("planner.plan_page", workshop_id=workshop_id) + query + "#groups")
@@ -107,10 +125,24 @@ def rotation(workshop_id):
             order=plan.plan_order(request.form.get("first", "returns")),
         )
     except (store.InputError, ValueError) as error:
-        flash(str(error), "error")
+        flash(_message(error), "error")
         return back(workshop_id)
     store.audit(db, workshop_id, audit_actor(), "planned rotation")
-    flash(_("Rotation planned."), "success")
+    tell_screens(workshop_id)
+    held = replanning.first_open_round(db, workshop_id)
+    rounds = plan.day_rounds(db, workshop_id)
+    if rounds and held >= len(rounds):
+        flash(_("The day is over: every round has happened and stays as it was."), "info")
+    elif held:
+        flash(
+            _(
+                "Rotation planned from %(round)s on; the rounds before it stay as they were.",
+                round=plan.round_name(rounds[held]),
+            ),
+            "success",
+        )
+    else:
+        flash(_("Rotation planned."), "success")
     for problem in planned.problems:
         flash(problem, "error")
     for note in planned.gave_up:
@@ -127,9 +159,10 @@ def swap(workshop_id):
         edits.swap_people(
             db, workshop_id, form_int("round_id", 0), form_int("first"), form_int("second")
         )
-    except store.NotFound as error:
-        flash(str(error), "error")
+    except (store.NotFound, store.InputError) as error:
+        flash(_message(error), "error")
     else:
+        tell_screens(workshop_id)
         flash(_("Swapped."), "success")
     return back(workshop_id, "#rotation")
 
@@ -144,8 +177,9 @@ def move(workshop_id):
             db, workshop_id, form_int("round_id", 0), form_int("person_id"), form_int("table_id")
         )
     except (store.NotFound, store.InputError) as error:
-        flash(str(error), "error")
+        flash(_message(error), "error")
     else:
+        tell_screens(workshop_id)
         flash(_("Moved."), "success")
     return back(workshop_id, "#rotation")
 
@@ -162,9 +196,10 @@ def swap_moderators(workshop_id):
             form_int("first_table"),
             form_int("second_table"),
         )
-    except store.NotFound as error:
-        flash(str(error), "error")
+    except (store.NotFound, store.InputError) as error:
+        flash(_message(error), "error")
     else:
+        tell_screens(workshop_id)
         flash(_("Swapped."), "success")
     return back(workshop_id, "#rotation")
 
@@ -177,6 +212,8 @@ def lock(workshop_id):
         edits.toggle_lock(get_db(), workshop_id, form_int("round_id"), form_int("table_id"))
     except store.NotFound:
         abort(404)
+    except store.InputError as error:
+        flash(_message(error), "error")
     return back(workshop_id, "#rotation")
 
 
@@ -188,6 +225,10 @@ def close(workshop_id):
         edits.toggle_closed(get_db(), workshop_id, form_int("round_id"), form_int("table_id"))
     except store.NotFound:
         abort(404)
+    except store.InputError as error:
+        flash(_message(error), "error")
+    else:
+        tell_screens(workshop_id, form_int("round_id"))
     return back(workshop_id, "#rotation")
 
 
@@ -216,17 +257,6 @@ def pair_delete(workshop_id, rule_id):
     return back(workshop_id, "#rules")
 
 
-@bp.route("/w/<int:workshop_id>/plan/publish", methods=["POST"])
-@allow("organiser")
-def publish(workshop_id):
-    """Publish the plan to the day."""
-    db = get_db()
-    edits.publish(db, workshop_id)
-    store.audit(db, workshop_id, audit_actor(), "published plan")
-    flash(_("The plan is published: moderators' pages and printouts now follow it."), "success")
-    return back(workshop_id)
-
-
 PRINTOUTS = {
     "cards": (printouts.table_cards_docx, "plan/cards.html"),
     "itineraries": (printouts.itineraries_docx, "plan/itineraries.html"),
@@ -249,6 +279,7 @@ def printout(workshop_id, kind, fmt):
         db,
         workshop_id,
         lambda grant: public_url("auth.join_link", token=access.grant_token(secret, grant)),
+        welcome_url=public_url("auth.welcome"),
     )
     writer, template = PRINTOUTS[kind]
     if fmt == "html":
@@ -261,25 +292,42 @@ def printout(workshop_id, kind, fmt):
     )
 
 
+def _message(error: Exception) -> str:
+    """The words of an input error, without the field names."""
+    if isinstance(error, store.InputError):
+        return " ".join(str(m) for m in error.errors.values())
+    return str(error)
+
+
+def _ids(name: str) -> list[int]:
+    """Whole numbers chosen in a multiple-choice field (anything else is ignored)."""
+    return [int(v) for v in request.form.getlist(name) if str(v).isdigit()]
+
+
 @bp.route("/w/<int:workshop_id>/plan/replan", methods=["POST"])
 @allow("organiser")
 def replan(workshop_id):
-    """Re-plan from a round on after people left, arrived or a table closed."""
+    """Re-plan from a round on after people left or arrived, a table closed or a moderator
+    left; the outcome, with everyone who moves, shows in the re-plan box."""
     db = get_db()
     try:
-        result = plan.replan_from(db, workshop_id, form_int("from_round"), seed=form_int("seed", 0))
-    except (store.InputError, ValueError) as error:
+        outcome = replanning.replan_day(
+            db,
+            workshop_id,
+            form_int("from_round"),
+            left=_ids("left"),
+            arrived=_ids("arrived"),
+            close=_ids("close"),
+            leaving=_ids("leaving"),
+            seed=form_int("seed", 0),
+            actor=audit_actor(),
+        )
+    except store.NotFound as error:
         flash(str(error), "error")
-        return back(workshop_id, "#rotation")
-    store.audit(db, workshop_id, audit_actor(), "re-planned", {"from": form_int("from_round")})
-    flash(
-        _(
-            "Re-planned from round %(n)s: %(moved)s seats changed.",
-            n=form_int("from_round"),
-            moved=result.moved,
-        ),
-        "success",
-    )
-    for problem in result.problems:
-        flash(problem, "error")
-    return back(workshop_id, "#rotation")
+        return back(workshop_id, "#replan")
+    except (store.InputError, ValueError) as error:
+        # Shown in the re-plan box, where the organiser is looking, not at the top of the page.
+        session[f"replan-error-{workshop_id}"] = _message(error)
+        return back(workshop_id, "#replan")
+    tell_screens(workshop_id, outcome.start_round_id)
+    return back(workshop_id, "#replan")

@@ -95,6 +95,9 @@ class Delegate:
     role: str
     attended: bool
     blocks: list[int]  # ids of the blocks the delegate took part in
+    left_after: str = (
+        ""  # the last round of a delegate who left during the day, as the grid names it
+    )
 
 
 @dataclass(frozen=True)
@@ -275,6 +278,7 @@ class Dataset:
     moderators: int = 0
     analysts: int = 0
     blind_coding: bool = False  # the analysts coded without seeing each other's codes
+    ideas: dict[str, int] = field(default_factory=dict)  # sent, accepted, dismissed, pending
     options: Options = field(default_factory=Options)
 
     def question(self, question_id) -> Question | None:

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from kt_workshop import store
 from kt_workshop.coding import agreement, analysis, codebook, codes
-from kt_workshop.live import feedback
+from kt_workshop.live import cells, feedback
 from kt_workshop.plan import grid as plan_view
 from kt_workshop.reports import publishing
 from kt_workshop.reports.dataset import (
@@ -139,6 +139,7 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         left_out=left_out,
         quotes_waiting=waiting,
         other_languages=_languages(notes),
+        ideas=cells.idea_counts(db, workshop_id),
         agreement=_agreement(db, workshop_id, text, codings),
         moderators=len(store.list_items(db, "moderator", workshop_id)),
         analysts=len(agreement.coders(db, workshop_id, codings)),
@@ -301,21 +302,40 @@ def _plan(db, workshop_id, text) -> list[PlanCell]:
 def _delegates(db, workshop_id, options: Options, text) -> list[Delegate]:
     people = store.list_items(db, "participant", workshop_id)
     blocks = [b["id"] for b in store.programme(db, workshop_id)]
+    rounds = plan_view.day_rounds(db, workshop_id)
+    held = set(store.held_round_ids(db, workshop_id))
     seated: dict[int, set[int]] = {}
-    for participant_id, block_id in db.execute(
-        "SELECT seat.participant_id, round.block_id FROM seat JOIN round ON round.id ="
-        " seat.round_id WHERE seat.workshop_id = ?",
+    last_held: dict[int, dict] = {}
+    order = [r["id"] for r in rounds]
+    for participant_id, block_id, round_id in db.execute(
+        "SELECT seat.participant_id, round.block_id, seat.round_id FROM seat JOIN round ON"
+        " round.id = seat.round_id WHERE seat.workshop_id = ?",
         [workshop_id],
     ):
         seated.setdefault(participant_id, set()).add(block_id)
+        if round_id in held:
+            known = last_held.get(participant_id)
+            if known is None or order.index(round_id) > order.index(known["id"]):
+                last_held[participant_id] = next(r for r in rounds if r["id"] == round_id)
+    # Fixed groups: rounds without seats of their own follow each delegate's group (the rounds
+    # that have happened have seats once anything changed; see store.keep_groups).
+    with_seats = {
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT round_id FROM seat WHERE workshop_id = ?", [workshop_id]
+        )
+    }
+    by_group = {r["block_id"] for r in rounds if r["id"] not in with_seats}
     width = max(2, len(str(len(people))))
     out = []
     for index, person in enumerate(people, start=1):
-        attended = person["attendance"] != "absent"
-        # Fixed groups keep a delegate at their group all day; seats say it otherwise.
-        in_blocks = sorted(seated.get(person["id"], set())) or (
-            blocks if attended and person["table_id"] else []
-        )
+        # A delegate marked absent who sat in rounds that happened left during the day.
+        left = person["attendance"] == "absent" and person["id"] in last_held
+        attended = person["attendance"] != "absent" or left
+        found = set(seated.get(person["id"], set()))
+        if person["attendance"] != "absent" and person["table_id"]:
+            found |= by_group if with_seats else set(blocks)
+        in_blocks = sorted(found, key=blocks.index) if found else []
         out.append(
             Delegate(
                 pseudonym=f"P{index:0{width}d}",
@@ -326,6 +346,7 @@ def _delegates(db, workshop_id, options: Options, text) -> list[Delegate]:
                 role=text(person["role"]),
                 attended=attended,
                 blocks=in_blocks,
+                left_after=text(plan_view.round_name(last_held[person["id"]])) if left else "",
             )
         )
     return out

@@ -203,6 +203,10 @@ def item_delete(workshop_id, kind, item_id):
         store.delete_item(db, kind, workshop_id, item_id)
     except store.NotFound:
         abort(404)
+    except store.InputError as error:  # rounds that have happened hold it
+        for message in error.errors.values():
+            flash(message, "error")
+        return redirect(url_for(PAGE[kind], workshop_id=workshop_id))
     store.audit(db, workshop_id, audit_actor(), f"deleted {kind}", {"id": item_id})
     flash(_("Deleted."), "success")
     return redirect(url_for(PAGE[kind], workshop_id=workshop_id))

@@ -95,6 +95,10 @@ def delegate_delete(workshop_id, delegate_id):
         store.delete_item(db, "participant", workshop_id, delegate_id)
     except store.NotFound:
         abort(404)
+    except store.InputError as error:  # they took part in rounds that have happened
+        for message in error.errors.values():
+            flash(message, "error")
+        return redirect(url_for("roster.delegates", workshop_id=workshop_id))
     store.audit(db, workshop_id, audit_actor(), "deleted delegate", {"id": delegate_id})
     flash(_("Delegate removed."), "success")
     return redirect(url_for("roster.delegates", workshop_id=workshop_id))

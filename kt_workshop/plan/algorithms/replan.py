@@ -179,3 +179,42 @@ def _keep(rules: Rules, r: int, before: np.ndarray, weights: np.ndarray) -> np.n
             row[unit] = -1
             size = np.bincount(row[row >= 0], minlength=rules.tables)
     return row
+
+
+def regroup(
+    groups: list[list[int]],
+    closed: set[int],
+    newcomers: list[int],
+    stays: dict[int, int] | None = None,
+) -> tuple[list[list[int]], dict[int, int]]:
+    """Fixed groups from a round on: a closed group merges into the smallest open one, late
+    arrivals join the smallest groups, and nobody else moves.
+
+    groups: members of each group now; closed: groups that stop meeting; newcomers: people in
+    no group yet; stays: person -> group for people who cannot move (they go to the nearest
+    open group, by position, when theirs closes). Returns the new groups and, per person who
+    cannot move and had to, the group they now stay in.
+    """
+    stays = stays or {}
+    open_ = [g for g in range(len(groups)) if g not in closed]
+    if not open_:
+        raise ValueError(_("At least one table or group must stay open."))
+    result = [list(members) if g not in closed else [] for g, members in enumerate(groups)]
+    kept: dict[int, int] = {}
+
+    def smallest() -> int:
+        return min(open_, key=lambda g: (len(result[g]), g))
+
+    for g in sorted(closed):
+        if not 0 <= g < len(groups):
+            continue
+        movers = [p for p in groups[g] if p not in stays]
+        for p in (p for p in groups[g] if p in stays):
+            nearest = min(open_, key=lambda other: (abs(other - g), other))
+            result[nearest].append(p)
+            kept[p] = nearest
+        if movers:
+            result[smallest()].extend(movers)
+    for p in newcomers:
+        result[smallest()].append(p)
+    return [sorted(members) for members in result], kept

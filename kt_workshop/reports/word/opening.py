@@ -176,6 +176,26 @@ class Opening:
                 "%(num)d more delegates registered but did not attend.",
                 absent,
             )
+        leavers = [d for d in people if d.left_after]
+        if leavers:
+            text += " " + ngettext(
+                "%(num)d of them left during the day (after %(rounds)s).",
+                "%(num)d of them left during the day (after %(rounds)s).",
+                len(leavers),
+                rounds=", ".join(dict.fromkeys(d.left_after for d in leavers)),
+            )
+        ideas = self.data.ideas or {}
+        if ideas.get("sent"):
+            text += " " + ngettext(
+                "Participants sent %(num)d idea from their phones: %(accepted)s became notes, "
+                "%(dismissed)s were set aside and %(pending)s were not decided.",
+                "Participants sent %(num)d ideas from their phones: %(accepted)s became notes, "
+                "%(dismissed)s were set aside and %(pending)s were not decided.",
+                ideas["sent"],
+                accepted=ideas.get("accepted", 0),
+                dismissed=ideas.get("dismissed", 0),
+                pending=ideas.get("pending", 0),
+            )
         self.para(text)
         # The charts carry the counts (each bar is labelled), in the same order as a table
         # would: most first, ties by name. A table beside them would only repeat them.
@@ -246,9 +266,9 @@ class Opening:
             ),
             "travelling": _(
                 "The workshop was run as a world café with travelling participants: a host "
-                "stayed at each of the %(tables)s with its question, and delegates moved to a "
-                "new table each round, so that conversations cross-pollinated and each host "
-                "could build on what earlier rounds had said.",
+                "stayed at each of the %(tables)s with its question, and delegates moved "
+                "between the tables from round to round, so that conversations cross-pollinated "
+                "and each host could build on what earlier rounds had said.",
                 tables=ngettext("%(num)d table", "%(num)d tables", tables),
             ),
         }

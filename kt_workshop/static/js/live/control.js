@@ -18,6 +18,7 @@ let offset = 0; // server clock minus this clock, in seconds
 const notes = new Map(); // uid -> latest version of each note of the day
 const tablets = new Map(); // grant id -> {connected, last_activity, waiting}
 let tableOfGrant = new Map(); // grant id -> the table its tablet is at this round
+let closedTables = new Set(); // tables closed in the current round
 const announcements = [];
 
 const $ = (id) => document.getElementById(id);
@@ -120,6 +121,7 @@ function refreshTablets() {
     if (error || !reply.ok) return;
     for (const [grantId, status] of Object.entries(reply.tablets)) tablets.set(Number(grantId), status);
     tableOfGrant = new Map(Object.entries(reply.tables).map(([grantId, table]) => [Number(grantId), table]));
+    closedTables = new Set(reply.closed || []);
     renderTables();
   });
 }
@@ -161,6 +163,9 @@ function renderTables() {
   for (const card of document.querySelectorAll(".table-state")) {
     const entry = perTable.get(Number(card.dataset.table));
     const slot = (name) => card.querySelector(`[data-slot="${name}"]`);
+    const closed = closedTables.has(Number(card.dataset.table));
+    card.classList.toggle("is-closed", closed);
+    card.hidden = closed; // a table closed this round has nothing to watch
     const online = entry.tablets.some((tablet) => tablet.status.connected);
     card.classList.toggle("is-online", online);
     card.classList.toggle("is-offline", entry.tablets.length > 0 && !online);
@@ -260,6 +265,8 @@ function onChange(change) {
     notes.set(change.payload.uid, change.payload);
   } else if (change.kind === "announcement") {
     announcements.unshift({ text: change.payload.text, at: change.at });
+  } else if (change.kind === "plan") {
+    refreshTabletsSoon(); // a re-plan: tablets' tables and closed tables may have changed
   }
   drawSoon();
 }

@@ -289,6 +289,8 @@ function onChange(change) {
     notes.set(change.payload.uid, change.payload);
   } else if (change.kind === "announcement") {
     announce(change.payload.text, change.at);
+  } else if (change.kind === "plan") {
+    refreshNextSoon(); // a re-plan: where everyone goes next may have changed
   }
   drawSoon();
 }

@@ -181,6 +181,13 @@ function renderNotes() {
   ideaList.replaceChildren(
     ...ideas.map((idea) => {
       const item = document.createElement("li");
+      // An idea from an earlier round stays decidable here, under its round's name.
+      if (cell && idea.round_id !== cell.round_id && idea.round) {
+        const from = document.createElement("p");
+        from.className = "idea-round";
+        from.textContent = idea.round;
+        item.append(from);
+      }
       const text = document.createElement("p");
       text.textContent = idea.text;
       const accept = document.createElement("button");
@@ -216,6 +223,8 @@ function showCell(reply) {
     where.textContent = t.finished;
   } else if (!cell) {
     where.textContent = state.round_id ? t.noCell : t.noRound;
+  } else if (cell.closed) {
+    where.textContent = `${cell.table} · ${cell.block} · ${t.round} ${cell.round} · ${t.closed}`;
   } else {
     const leader = cell.moderator ? `${t.led} ${cell.moderator}` : t.selfLed;
     where.textContent = `${cell.table} · ${cell.block} · ${t.round} ${cell.round} · ${leader}`;
@@ -223,7 +232,7 @@ function showCell(reply) {
   $("cell-question").textContent = cell ? cell.question : "";
   $("cell-prompt").textContent = cell ? cell.prompt : "";
   $("cell-people").textContent = cell && cell.people.length ? `${t.who}: ${cell.people.join(", ")}` : "";
-  $("note-add").disabled = !cell;
+  $("note-add").disabled = !cell || Boolean(cell.closed);
   notes = new Map(reply.notes.map((note) => [note.uid, note]));
   for (const op of outbox) applyLocally(op); // notes still waiting stay on screen
   brief = reply.brief;
@@ -254,6 +263,8 @@ function onChange(change) {
       else if (!waiting) notes.set(note.uid, { ...note, own: mine ? mine.own : note.own });
       renderNotes();
     }
+  } else if (change.kind === "plan") {
+    refreshCell(); // a re-plan: this tablet's table, people or question may have changed
   } else if (change.kind === "idea" && cell) {
     const idea = change.payload;
     ideas = ideas.filter((other) => other.id !== idea.id);

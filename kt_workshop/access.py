@@ -79,6 +79,17 @@ def grant_token(secret: str, grant: dict) -> str:
     return f"{grant['id']}.{_mac(secret, grant['id'], grant['nonce'])}"
 
 
+def code_expiry(workshop: dict, created: datetime) -> datetime:
+    """When a short code stops working: 24 hours on, and never before the end of the day after
+    the workshop's date, so codes printed days ahead still work on the day (and a second day)."""
+    end = created + CODE_LIFETIME
+    try:
+        day = datetime.fromisoformat(workshop.get("date") or "").replace(tzinfo=UTC)
+    except ValueError:
+        return end
+    return max(end, day + timedelta(days=2))
+
+
 def _new_short_code(db: Database) -> str:
     """A short numeric code not in use by any other grant."""
     while True:
@@ -99,7 +110,7 @@ def create_grant(
     short_code: bool = True,
 ) -> dict:
     """Let someone join a workshop as moderator, participant or analyst; return the grant."""
-    get_workshop(db, workshop_id)
+    workshop = get_workshop(db, workshop_id)
     if role not in GRANT_ROLES:
         raise InputError({"role": _("Choose moderator, participant or analyst.")})
     label = (label or "").strip()
@@ -122,7 +133,7 @@ def create_grant(
         "label": label,
         "nonce": secrets.token_urlsafe(24),
         "short_code": _new_short_code(db) if short_code else None,
-        "code_expires_at": (created + CODE_LIFETIME).isoformat() if short_code else None,
+        "code_expires_at": code_expiry(workshop, created).isoformat() if short_code else None,
         "table_id": int(table_id) if table_id not in (None, "") else None,
         "moderator_id": int(moderator_id) if moderator_id not in (None, "") else None,
         "participant_id": int(participant_id) if participant_id not in (None, "") else None,
@@ -175,9 +186,13 @@ def grant_for_code(db: Database, code: str) -> dict | None:
     if len(code) != CODE_DIGITS:
         return None
     rows = list(db["access"].rows_where("short_code = ? AND revoked_at IS NULL", [code]))
-    if not rows or (rows[0]["code_expires_at"] or "") < datetime.now(UTC).isoformat():
+    if not rows:
         return None
-    return rows[0]
+    # The workshop's date may have moved since the code was made: the later end counts.
+    workshop = get_workshop(db, rows[0]["workshop_id"])
+    created = datetime.fromisoformat(rows[0]["created_at"])
+    ends = max(rows[0]["code_expires_at"] or "", code_expiry(workshop, created).isoformat())
+    return rows[0] if ends >= datetime.now(UTC).isoformat() else None
 
 
 def live_grant(db: Database, grant_id: int) -> dict | None:

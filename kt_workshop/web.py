@@ -14,7 +14,7 @@ from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden, Unauthorized
 
-from kt_workshop import access
+from kt_workshop import access, store
 from kt_workshop.db import open_db
 from kt_workshop.i18n import _, lazy_
 
@@ -182,6 +182,52 @@ def public_url(endpoint: str, **values) -> str:
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def tablet_address(workshop: dict) -> tuple[str, str]:
+    """Where tablets reach this workshop, and where that comes from: the workshop's own
+    setting ("workshop"), the address `serve` was started with ("serve": --lan or
+    --public-url), or failing both the address this browser used ("browser")."""
+    if workshop.get("tablet_address"):
+        return workshop["tablet_address"], "workshop"
+    served = current_app.config.get("PUBLIC_URL")
+    if served:
+        return served.rstrip("/"), "serve"
+    return request.host_url.rstrip("/"), "browser"
+
+
+def workshop_url(workshop: dict, endpoint: str, **values) -> str:
+    """An absolute URL a tablet at this workshop can open (join links, QR codes)."""
+    return tablet_address(workshop)[0] + url_for(endpoint, **values)
+
+
+def address_notice(workshop: dict) -> dict:
+    """What every page that makes links or printouts says about the tablets' address: the
+    address, where it comes from, and warnings (loopback; changed since the last printing)."""
+    address, source = tablet_address(workshop)
+    warnings = []
+    if store.is_loopback(address):
+        warnings.append(
+            _(
+                "Tablets cannot open %(address)s: it always means the device that opens it. "
+                "Set the address tablets will use on the day (Edit workshop), or start "
+                "kt-workshop with --lan or --public-url, before printing or sharing links.",
+                address=address,
+            )
+        )
+    printed = workshop.get("links_printed_address")
+    if printed and printed.rstrip("/").lower() != address.lower():
+        warnings.append(
+            _(
+                "The QR codes and links printed on %(when)s point to %(old)s, but tablets now "
+                "use %(new)s. Print the table cards, run sheets and badges again, or make this "
+                "laptop reachable at %(old)s.",
+                when=(workshop.get("links_printed_at") or "")[:10],
+                old=printed,
+                new=address,
+            )
+        )
+    return {"address": address, "source": source, "warnings": warnings}
 
 
 def may_name_delegates() -> bool:

@@ -79,15 +79,20 @@ def grant_token(secret: str, grant: dict) -> str:
     return f"{grant['id']}.{_mac(secret, grant['id'], grant['nonce'])}"
 
 
-def code_expiry(workshop: dict, created: datetime) -> datetime:
-    """When a short code stops working: 24 hours on, and never before the end of the day after
-    the workshop's date, so codes printed days ahead still work on the day (and a second day)."""
-    end = created + CODE_LIFETIME
+def workshop_days_end(workshop: dict) -> datetime | None:
+    """The end of the day after the workshop's date (UTC), or None without a date: short
+    codes work until then, so codes printed days ahead still work on the day (and a second)."""
     try:
         day = datetime.fromisoformat(workshop.get("date") or "").replace(tzinfo=UTC)
     except ValueError:
-        return end
-    return max(end, day + timedelta(days=2))
+        return None
+    return day + timedelta(days=2)
+
+
+def code_expiry(workshop: dict, created: datetime) -> datetime:
+    """When a new short code stops working: 24 hours on, or the workshop's days' end if later."""
+    end = workshop_days_end(workshop)
+    return max(created + CODE_LIFETIME, end) if end else created + CODE_LIFETIME
 
 
 def _new_short_code(db: Database) -> str:
@@ -189,9 +194,8 @@ def grant_for_code(db: Database, code: str) -> dict | None:
     if not rows:
         return None
     # The workshop's date may have moved since the code was made: the later end counts.
-    workshop = get_workshop(db, rows[0]["workshop_id"])
-    created = datetime.fromisoformat(rows[0]["created_at"])
-    ends = max(rows[0]["code_expires_at"] or "", code_expiry(workshop, created).isoformat())
+    days_end = workshop_days_end(get_workshop(db, rows[0]["workshop_id"]))
+    ends = max(rows[0]["code_expires_at"] or "", days_end.isoformat() if days_end else "")
     return rows[0] if ends >= datetime.now(UTC).isoformat() else None
 
 

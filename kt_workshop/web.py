@@ -247,6 +247,8 @@ FIELD_LABELS = {
     "chatham_house": lazy_("Chatham House Rule"),
     "participant_pages": lazy_("Participant pages"),
     "starts_at": lazy_("Starts at"),
+    "tablet_address": lazy_("Address tablets use"),
+    "break_title": lazy_("Break before it"),
     "minutes": lazy_("Minutes per round"),
     "text": lazy_("Text"),
     "prompt": lazy_("Prompt"),

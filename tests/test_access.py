@@ -31,6 +31,7 @@ ENDPOINT_RULES = {
     "auth.grants": ORGANISER,
     "auth.grant_create": ORGANISER,
     "auth.grant_revoke": ORGANISER,
+    "auth.grants_make": ORGANISER,
     "organise.dashboard": ORGANISER,
     "organise.workshop_new": ORGANISER,
     "organise.overview": ORGANISER,

@@ -242,9 +242,9 @@ def advance(db: Database, workshop_id: int, now: float | None = None) -> dict:
     if position >= len(rounds):
         return _save(db, workshop_id, now, status="finished", started_at=None)
     following = rounds[position]
-    if row["status"] in ("running", "paused") and position > 0:
-        if rounds[position - 1]["block_index"] != following["block_index"]:
-            return start_break(db, workshop_id, following, now)
+    new_block = position > 0 and rounds[position - 1]["block_index"] != following["block_index"]
+    if row["status"] in ("running", "paused") and new_block:
+        return start_break(db, workshop_id, following, now)
     return start(db, workshop_id, following["id"], now)
 
 

@@ -1,6 +1,7 @@
 """Blueprint: the organiser forms groups, plans the rotation, adjusts it and publishes it."""
 
 import io
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -13,15 +14,35 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import format_date, format_time
 
 from kt_workshop import access, store
 from kt_workshop.i18n import _
-from kt_workshop.plan import edits, printing, printouts
+from kt_workshop.plan import edits, labels, links, printing, printouts
 from kt_workshop.plan import grid as plan_view
 from kt_workshop.plan import store as plan
-from kt_workshop.web import allow, audit_actor, get_db, public_url
+from kt_workshop.web import (
+    address_notice,
+    allow,
+    audit_actor,
+    get_db,
+    tablet_address,
+    workshop_url,
+)
 
 bp = Blueprint("planner", __name__)
+
+
+def in_words(stamp: str | None) -> str:
+    """A stored UTC time as the organiser reads it: "6 December 2026 at 07:53", local time."""
+    if not stamp:
+        return ""
+    local = datetime.fromisoformat(stamp).astimezone()
+    return _(
+        "%(date)s at %(time)s",
+        date=format_date(local, "long", rebase=False),
+        time=format_time(local, "short", rebase=False),
+    )
 
 
 def back(workshop_id: int, anchor: str = ""):
@@ -66,6 +87,10 @@ def plan_page(workshop_id):
         pairs=edits.pair_rules(db, workshop_id),
         people=plan.planned_people(db, workshop_id),
         tables=store.list_items(db, "tables", workshop_id),
+        notice=address_notice(workshop),
+        published=in_words(workshop["plan_published_at"]),
+        printed=in_words(workshop["links_printed_at"]),
+        missing={kind: len(rows) for kind, rows in links.missing_links(db, workshop_id).items()},
     )
 
 
@@ -221,6 +246,9 @@ PRINTOUTS = {
     "cards": (printouts.table_cards_docx, "plan/cards.html"),
     "itineraries": (printouts.itineraries_docx, "plan/itineraries.html"),
     "runsheets": (printouts.runsheets_docx, "plan/runsheets.html"),
+    "rosters": (labels.rosters_docx, "plan/rosters.html"),
+    "badges": (labels.badges_docx, "plan/badges.html"),
+    "links": (labels.links_docx, "plan/links.html"),
 }
 
 
@@ -234,15 +262,27 @@ def printout(workshop_id, kind, fmt):
     if paper not in printouts.PAPERS:
         abort(400, _("Choose A4 or Letter paper."))
     db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
     secret = current_app.config["SECRET_KEY"]
     document = printing.print_plan(
         db,
         workshop_id,
-        lambda grant: public_url("auth.join_link", token=access.grant_token(secret, grant)),
+        lambda grant: workshop_url(
+            workshop, "auth.join_link", token=access.grant_token(secret, grant)
+        ),
+        workshop_url(workshop, "auth.welcome"),
     )
+    if printing.has_links(document, kind):
+        printing.note_printed(db, workshop_id, tablet_address(workshop)[0])
     writer, template = PRINTOUTS[kind]
     if fmt == "html":
-        return render_template(template, doc=document, paper=paper)
+        return render_template(
+            template,
+            doc=document,
+            paper=paper,
+            sheets=labels.BADGE_SHEETS,
+            sheet_names=labels.BADGE_NAMES,
+        )
     return send_file(
         io.BytesIO(writer(document, paper)),
         as_attachment=True,

@@ -1,6 +1,16 @@
 """Blueprint: the organiser sets up workshops: details, blocks, questions, tables, moderators."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from kt_workshop import store
 from kt_workshop.i18n import _
@@ -53,7 +63,11 @@ def workshop_new():
             flash(_("Workshop created. Now add the blocks of the day."), "success")
             return redirect(url_for("organise.programme", workshop_id=workshop_id))
     return render_template(
-        "setup/workshop_form.html", workshop=None, form=form, formats=store.FORMATS
+        "setup/workshop_form.html",
+        workshop=None,
+        form=form,
+        formats=store.FORMATS,
+        served=current_app.config.get("PUBLIC_URL"),
     )
 
 
@@ -92,7 +106,11 @@ def workshop_edit(workshop_id):
             flash(_("Saved."), "success")
             return redirect(url_for("organise.overview", workshop_id=workshop_id))
     return render_template(
-        "setup/workshop_form.html", workshop=workshop, form=form, formats=store.FORMATS
+        "setup/workshop_form.html",
+        workshop=workshop,
+        form=form,
+        formats=store.FORMATS,
+        served=current_app.config.get("PUBLIC_URL"),
     )
 
 

@@ -28,6 +28,16 @@ def lan_address() -> str:
         probe.close()
 
 
+def public_url_argument(text: str) -> str:
+    """--public-url's value as stored (scheme, host, port), or argparse's clear error."""
+    from kt_workshop.store import clean_address
+
+    try:
+        return clean_address(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def cmd_serve(args) -> int:
     """Start the app; create the demo workshop on first start; print the sign-in link."""
     from kt_workshop import access, store
@@ -59,6 +69,9 @@ def cmd_serve(args) -> int:
     else:
         print(_("Only this computer can connect. Use --lan to let tablets on the network in."))
     app.config["PUBLIC_URL"] = f"http://{shown}:{args.port}" if args.lan else None
+    if args.public_url:  # the address tablets use, when it is not the one seen from here
+        app.config["PUBLIC_URL"] = args.public_url
+        print(_("Tablets use the address %(url)s", url=args.public_url))
     socketio.start_background_task(
         take_snapshots, path, path.parent / "backups", args.snapshot_minutes * 60
     )
@@ -243,6 +256,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=5000, help=_("port to listen on"))
     serve.add_argument(
         "--lan", action="store_true", help=_("serve the local network so tablets can join")
+    )
+    serve.add_argument(
+        "--public-url",
+        type=public_url_argument,
+        metavar="URL",
+        help=_(
+            "the address tablets use to reach this laptop, for links and QR codes "
+            "(e.g. https://kt-laptop.local:5000); a workshop's own setting comes first"
+        ),
     )
     serve.add_argument(
         "--no-demo",

@@ -119,3 +119,25 @@ def test_the_tablets_address_is_set_shown_and_warned_about(app, db):
         page = client.get(path).get_data(as_text=True)
         assert "from kt-workshop serve" in page
         assert "point to http://192.168.1.20:5000, but tablets now use http://10.0.0.7:5000" in page
+
+
+def test_serve_takes_the_address_tablets_use():
+    """`serve --public-url` is checked and kept as scheme, host and port."""
+    import pytest
+
+    from kt_workshop.cli import build_parser
+
+    args = build_parser().parse_args(["serve", "--public-url", "kt-laptop.local:5000/"])
+    assert args.public_url == "http://kt-laptop.local:5000"
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(["serve", "--public-url", "http://x/join/here"])
+    assert stopped.value.code == 2
+
+
+def test_the_projector_shows_the_tablets_address(app, db):
+    workshop = fixed_groups_day(db)
+    store.update_workshop(db, workshop, {"tablet_address": "https://kt.local:5000"})
+    client = app.test_client()
+    sign_in_organiser(client, db)
+    page = client.get(f"/w/{workshop}/projector").get_data(as_text=True)
+    assert "https://kt.local:5000/welcome" in page

@@ -87,6 +87,7 @@ def plan_page(workshop_id):
         pairs=edits.pair_rules(db, workshop_id),
         people=plan.planned_people(db, workshop_id),
         tables=store.list_items(db, "tables", workshop_id),
+        capacity=plan_view.capacity_problems(db, workshop_id),
         notice=address_notice(workshop),
         published=in_words(workshop["plan_published_at"]),
         printed=in_words(workshop["links_printed_at"]),
@@ -128,7 +129,7 @@ def rotation(workshop_id):
         return back(workshop_id)
     store.audit(db, workshop_id, audit_actor(), "planned rotation")
     flash(_("Rotation planned."), "success")
-    for problem in problems:
+    for problem in problems + plan_view.capacity_problems(db, workshop_id):
         flash(problem, "error")
     return back(workshop_id, "#rotation")
 

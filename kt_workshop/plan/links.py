@@ -1,6 +1,6 @@
 """Which join links the day's paper carries, who holds each, and where it is this round.
 
-The model, per format (docs/venue.md):
+The model, per format (docs/printing.md):
 - every moderator may have their own link: it follows the moderator's run sheet, so in fixed
   groups their tablet moves with them from group to group; run sheets carry its QR code;
 - a table (or group) may have a link of its own: in the travelling format the host's table

@@ -19,7 +19,9 @@ def test_publishing_shows_in_words_and_on_the_button(app, db, workshop):
     page = client.get(f"/w/{workshop}/plan").get_data(as_text=True)
     published = re.search(r'id="published">([^<]*)<', page)[1]
     # "Published on December 6, 2026 at 9:32 AM": the month in words, the local time.
-    assert re.fullmatch(r"Published on [A-Z][a-z]+ \d{1,2}, \d{4} at \d{1,2}:\d\d\W[AP]M", published)
+    assert re.fullmatch(
+        r"Published on [A-Z][a-z]+ \d{1,2}, \d{4} at \d{1,2}:\d\d\W[AP]M", published
+    )
     assert "+00:00" not in page
     assert re.search(r'<button type="button" class="secondary" id="publish" disabled>', page)
     people = store.list_items(db, "participant", workshop)

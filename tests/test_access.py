@@ -71,6 +71,7 @@ ENDPOINT_RULES = {
     "api.participants_export": ORGANISER,
     "api.grants": ORGANISER,
     "api.grant_create": ORGANISER,
+    "api.grants_make": ORGANISER,
     "api.grant_revoke": ORGANISER,
     "api.archive_export": ORGANISER,
     "api.archive_import": ORGANISER,

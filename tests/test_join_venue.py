@@ -141,3 +141,17 @@ def test_the_projector_shows_the_tablets_address(app, db):
     sign_in_organiser(client, db)
     page = client.get(f"/w/{workshop}/projector").get_data(as_text=True)
     assert "https://kt.local:5000/welcome" in page
+
+
+def test_the_api_makes_the_missing_links_and_exports_the_group(app, db):
+    workshop = fixed_groups_day(db)
+    client = app.test_client()
+    sign_in_organiser(client, db)
+    made = client.post(f"/api/v1/workshops/{workshop}/access/every", json={"kind": "moderators"})
+    assert (made.status_code, made.json) == (201, {"made": 2})
+    again = client.post(f"/api/v1/workshops/{workshop}/access/every", json={"kind": "moderators"})
+    assert again.json == {"made": 0}
+    wrong = client.post(f"/api/v1/workshops/{workshop}/access/every", json={"kind": "everyone"})
+    assert wrong.status_code == 422 and "kind" in wrong.json["errors"]
+    csv = client.get(f"/api/v1/workshops/{workshop}/participants/export").get_data(as_text=True)
+    assert ",Group" in csv.splitlines()[0] and "Group 1" in csv

@@ -216,16 +216,25 @@ class PrintPlan(_Tidy):
     def run_sheet_schedule(
         self, sheet: ModeratorSheet
     ) -> tuple[tuple[Block, tuple[Stop, ...]], ...]:
-        """Per block, each round: where this moderator leads, the question and its prompt."""
+        """Per block, each round: where this moderator leads, the question and its prompt (a
+        prompt once per block: a moderator who carries one question reads it once, and the
+        sheet stays on one page)."""
         schedule = []
         for b, block in enumerate(self.blocks):
             duties = sheet.duties[b] if b < len(sheet.duties) else ()
-            stops = []
+            stops, shown = [], set()
             for i, (r, time) in enumerate(zip(block.rounds, round_times(block), strict=True)):
                 duty = duties[i] if i < len(duties) else Duty()
-                stops.append(Stop(r.number, time, duty.table, duty.question, duty.prompt))
+                prompt = "" if duty.prompt in shown else duty.prompt
+                shown.add(duty.prompt)
+                stops.append(Stop(r.number, time, duty.table, duty.question, prompt))
             schedule.append((block, tuple(stops)))
         return tuple(schedule)
+
+    @staticmethod
+    def one_question(stops: tuple[Stop, ...]) -> Stop | None:
+        """See `one_question`: for the printable pages."""
+        return one_question(stops)
 
     def self_led_tables(self) -> tuple[str, ...]:
         """Tables with a round nobody leads: their schedule goes with the run sheets, since
@@ -249,6 +258,15 @@ class PrintPlan(_Tidy):
             url=self.welcome_url,
             code=f"{code[:3]} {code[3:]}",
         )
+
+
+def one_question(stops: tuple[Stop, ...]) -> Stop | None:
+    """The stop whose question (and prompt) a moderator carries all block, when every round
+    they lead asks the same one: the run sheet then says it once, above the rounds."""
+    led = [stop for stop in stops if stop.table]
+    if led and len({stop.question for stop in led}) == 1:
+        return next((stop for stop in led if stop.prompt), led[0])
+    return None
 
 
 def round_times(block: Block) -> list[str]:
@@ -390,17 +408,24 @@ def runsheets_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
         _page_top(doc, plan, sheet.name, index)
         if sheet.join_url:
             alt = _("QR code that joins %(name)s's tablet to the day", name=sheet.name)
-            _qr_paragraph(doc, sheet.join_url, Cm(3.5), alt)
+            _qr_paragraph(doc, sheet.join_url, Cm(3), alt)
             _caption(doc, _("Your tablet: scan this code. It follows you to each table."))
             if plan.code_line(sheet.code):
                 _caption(doc, plan.code_line(sheet.code))
             _caption(doc, sheet.join_url, size=8)
-        rows = [
-            ((str(s.round), s.time, s.table or _("free"), (s.question, s.prompt)) for s in stops)
-            for _block, stops in plan.run_sheet_schedule(sheet)
-        ]
-        headers = (_("Round"), _("Time"), _("Table"), _("Question"))
-        _blocks(doc, plan.blocks, rows, headers, (Mm(20), Mm(32), Mm(40), None))
+        for block, stops in plan.run_sheet_schedule(sheet):
+            carried = one_question(stops)
+            if carried:  # one question all block: said once, the rounds in three columns
+                rows = [(str(s.round), s.time, s.table or _("free")) for s in stops]
+                headers, widths = (_("Round"), _("Time"), _("Table")), (Mm(20), Mm(32), None)
+            else:
+                rows = [
+                    (str(s.round), s.time, s.table or _("free"), (s.question, s.prompt))
+                    for s in stops
+                ]
+                headers = (_("Round"), _("Time"), _("Table"), _("Question"))
+                widths = (Mm(20), Mm(32), Mm(40), None)
+            _blocks(doc, [block], [rows], headers, widths, carried)
     for index, table in enumerate(plan.self_led_tables(), start=len(plan.moderators)):
         _page_top(doc, plan, table, index)
         doc.add_paragraph(_("The table's questions; self-led rounds have no moderator."))
@@ -471,13 +496,20 @@ def _caption(doc, text: str, size: int | None = None) -> None:
             run.font.size = Pt(size)
 
 
-def _blocks(doc, blocks, rows_per_block, headers, widths) -> None:
-    """Per block a Heading 2 and a table of its rounds; a (text, prompt) cell gets both."""
+def _blocks(doc, blocks, rows_per_block, headers, widths, carried: Stop | None = None) -> None:
+    """Per block a Heading 2 (then the question `carried` all block, if any) and a table of
+    its rounds; a (text, prompt) cell gets both."""
     for block, rows in zip(blocks, rows_per_block, strict=True):
         title = block.title
         if block.starts_at:
             title = _("%(block)s · from %(time)s", block=block.title, time=block.starts_at)
         doc.add_heading(title, level=2)
+        if carried:
+            question = doc.add_paragraph()
+            question.add_run(_("Your question: ")).bold = True
+            question.add_run(printable(carried.question))
+            if carried.prompt:
+                doc.add_paragraph().add_run(printable(carried.prompt)).italic = True
         table = doc.add_table(rows=1, cols=len(headers))
         table.style = doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER

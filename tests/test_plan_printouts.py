@@ -407,3 +407,32 @@ def test_gaps_in_the_plan_still_print():
     assert [c.text for c in itinerary.tables[0].rows[1].cells] == ["1", "10:00–10:30", "free", ""]
     sheets = Document(io.BytesIO(printouts.runsheets_docx(plan, paper="letter")))
     assert page_starts(sheets) == ["Mod"]
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_libreoffice_prints_the_demos_run_sheets_one_page_each(db, tmp_path):
+    """The demo's ten moderators, each with a QR code, one long question and prompt per block
+    and ten rounds: one page each (before, a prompt printed every round made two)."""
+    from kt_workshop.demo import create_demo
+    from kt_workshop.plan import links, printing
+    from kt_workshop.plan import store as plan_store
+
+    workshop = create_demo(db)
+    plan_store.form_groups(db, workshop, ["country", "sector"], ["organisation"])
+    plan_store.make_plan(db, workshop)
+    links.make_links(db, workshop, "moderators")
+    document = printing.print_plan(
+        db,
+        workshop,
+        lambda grant: f"http://192.168.100.200:5000/join/{grant['id']}.{'f' * 40}",
+        "http://192.168.100.200:5000/welcome",
+    )
+    source = tmp_path / "runsheets.docx"
+    source.write_bytes(printouts.runsheets_docx(document))
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", (tmp_path / "runsheets.pdf").read_bytes()))
+    assert pages == len(document.moderators) + len(document.self_led_tables()) == 10

@@ -89,6 +89,22 @@ def grant_token(secret: str, grant: dict) -> str:
     return f"{grant['id']}.{_mac(secret, grant['id'], grant['nonce'])}"
 
 
+def workshop_days_end(workshop: dict) -> datetime | None:
+    """The end of the day after the workshop's date (UTC), or None without a date: short
+    codes work until then, so codes printed days ahead still work on the day (and a second)."""
+    try:
+        day = datetime.fromisoformat(workshop.get("date") or "").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return day + timedelta(days=2)
+
+
+def code_expiry(workshop: dict, created: datetime) -> datetime:
+    """When a new short code stops working: 24 hours on, or the workshop's days' end if later."""
+    end = workshop_days_end(workshop)
+    return max(created + CODE_LIFETIME, end) if end else created + CODE_LIFETIME
+
+
 def _new_short_code(db: Database) -> str:
     """A short numeric code not in use by any other grant."""
     while True:
@@ -109,7 +125,7 @@ def create_grant(
     short_code: bool = True,
 ) -> dict:
     """Let someone join a workshop as moderator, participant or analyst; return the grant."""
-    get_workshop(db, workshop_id)
+    workshop = get_workshop(db, workshop_id)
     if role not in GRANT_ROLES:
         raise InputError({"role": _("Choose moderator, participant or analyst.")})
     label = (label or "").strip()
@@ -138,7 +154,7 @@ def create_grant(
         "label": label,
         "nonce": secrets.token_urlsafe(24),
         "short_code": _new_short_code(db) if short_code else None,
-        "code_expires_at": (created + CODE_LIFETIME).isoformat() if short_code else None,
+        "code_expires_at": code_expiry(workshop, created).isoformat() if short_code else None,
         **linked,
         "created_at": created.isoformat(),
         "revoked_at": None,
@@ -198,9 +214,12 @@ def grant_for_code(db: Database, code: str) -> dict | None:
     if len(code) != CODE_DIGITS:
         return None
     rows = list(db["access"].rows_where("short_code = ? AND revoked_at IS NULL", [code]))
-    if not rows or (rows[0]["code_expires_at"] or "") < datetime.now(UTC).isoformat():
+    if not rows:
         return None
-    return rows[0]
+    # The workshop's date may have moved since the code was made: the later end counts.
+    days_end = workshop_days_end(get_workshop(db, rows[0]["workshop_id"]))
+    ends = max(rows[0]["code_expires_at"] or "", days_end.isoformat() if days_end else "")
+    return rows[0] if ends >= datetime.now(UTC).isoformat() else None
 
 
 def live_grant(db: Database, grant_id: int) -> dict | None:

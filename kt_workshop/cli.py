@@ -40,6 +40,16 @@ def lan_address() -> str:
         probe.close()
 
 
+def public_url_argument(text: str) -> str:
+    """--public-url's value as stored (scheme, host, port), or argparse's clear error."""
+    from kt_workshop.store import clean_address
+
+    try:
+        return clean_address(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def cmd_serve(args) -> int:
     """Start the app; create the demo workshop on first start; print the sign-in link."""
     from kt_workshop import access, store
@@ -74,6 +84,9 @@ def cmd_serve(args) -> int:
     print(f"    {url}/signin?token={token}", flush=True)
     print(who_can_connect(host, port, url))
     app.config["PUBLIC_URL"] = url if args.lan else None
+    if args.public_url:  # the address tablets use, when it is not the one seen from here
+        app.config["PUBLIC_URL"] = args.public_url
+        print(_("Tablets use the address %(url)s", url=args.public_url))
     return listen(app, host, port, path, instance, args)
 
 
@@ -381,6 +394,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--lan", action="store_true", help=_("serve the local network so tablets can join")
+    )
+    serve.add_argument(
+        "--public-url",
+        type=public_url_argument,
+        metavar="URL",
+        help=_(
+            "the address tablets use to reach this laptop, for links and QR codes "
+            "(e.g. https://kt-laptop.local:5000); a workshop's own setting comes first"
+        ),
     )
     serve.add_argument(
         "--no-demo",

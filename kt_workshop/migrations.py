@@ -624,3 +624,38 @@ def m_issue19_replanning(db):
     )
     # When a moderator left the day (NULL while they are here): later plans leave them out.
     db.execute("ALTER TABLE moderator ADD COLUMN left_at TEXT")
+
+
+VENUE_SCHEMA = [
+    # The address tablets use to reach the laptop ('' follows `serve --lan` or --public-url),
+    # and the address the last printed QR codes carry, so a change since printing is noticed.
+    "ALTER TABLE workshop ADD COLUMN tablet_address TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE workshop ADD COLUMN links_printed_address TEXT",
+    "ALTER TABLE workshop ADD COLUMN links_printed_at TEXT",
+    # What the break before a block is called on the screens ("Lunch"); '' says "Break".
+    "ALTER TABLE block ADD COLUMN break_title TEXT NOT NULL DEFAULT ''",
+    # The day can now be on a break between blocks: SQLite cannot change a CHECK, so the
+    # table is made again with the same rows (nothing refers to day_state).
+    """CREATE TABLE day_state_new (
+        workshop_id INTEGER PRIMARY KEY REFERENCES workshop(id) ON DELETE CASCADE,
+        round_id INTEGER REFERENCES round(id) ON DELETE SET NULL,
+        status TEXT NOT NULL DEFAULT 'waiting'
+            CHECK (status IN ('waiting', 'running', 'paused', 'break', 'finished')),
+        duration REAL NOT NULL DEFAULT 0,
+        elapsed REAL NOT NULL DEFAULT 0,
+        started_at REAL,
+        chime INTEGER NOT NULL DEFAULT 1,
+        seq INTEGER NOT NULL DEFAULT 0
+    )""",
+    "INSERT INTO day_state_new SELECT workshop_id, round_id, status, duration, elapsed,"
+    " started_at, chime, seq FROM day_state",
+    "DROP TABLE day_state",
+    "ALTER TABLE day_state_new RENAME TO day_state",
+]
+
+
+@migrations()
+def m_issue12b_venue(db):
+    """The venue: the tablets' address, when links were printed, breaks between blocks."""
+    for statement in VENUE_SCHEMA:
+        db.execute(statement)

@@ -1,9 +1,11 @@
 """Every read and write of workshop data: plain functions taking the database first."""
 
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -37,7 +39,7 @@ def now() -> str:
 class Field:
     """How one user-editable column is checked."""
 
-    kind: str = "text"  # text | int | bool | choice | ref | date
+    kind: str = "text"  # text | int | bool | choice | ref | date | time | address
     required: bool = False
     max_length: int = 200
     choices: tuple = ()
@@ -60,10 +62,12 @@ FIELDS: dict[str, dict[str, Field]] = {
         "description": Field(max_length=5000),
         "chatham_house": Field("bool"),
         "participant_pages": Field("bool"),
+        "tablet_address": Field("address"),
     },
     "block": {
         "title": Field(required=True),
-        "starts_at": Field(max_length=5),
+        "starts_at": Field("time", max_length=5),
+        "break_title": Field(max_length=60),
     },
     "round": {"minutes": Field("int", minimum=1, maximum=480)},
     "question": {
@@ -139,6 +143,12 @@ def _clean_value(db: Database, workshop_id: int | None, field: Field, value):
         raise ValueError(_("Keep this under %(n)s characters.", n=field.max_length))
     if field.pattern and value and not re.fullmatch(field.pattern, value):
         raise ValueError(_("Use a language code such as en, pl or de."))
+    if field.kind == "time" and value:
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(_("Enter a time as HH:MM, such as 13:30."))
+        return f"{int(value[:-3]):02d}:{value[-2:]}"
+    if field.kind == "address":
+        return clean_address(value)
     if field.kind == "date" and value:
         try:
             date.fromisoformat(value)
@@ -599,3 +609,42 @@ def rewrites_history(db: Database, kind: str, workshop_id: int, item_id: int) ->
     # The ids are whole numbers from the database, not user input.
     found = db.execute(sql.format(held=ids), [item_id]).fetchone()[0]  # noqa: S608
     return str(reason) if found else None
+
+
+# The address tablets use ----------------------------------------------------------------------
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+def clean_address(text: str) -> str:
+    """The tablets' address as stored: scheme, host and port ("" follows the server's own), or
+    ValueError saying what is wrong."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if "://" not in text:
+        text = "http://" + text
+    example = _("Enter an address such as http://192.168.1.20:5000.")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(example) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+        raise ValueError(example)
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise ValueError(_("Give only the start of the address, such as https://kt.local:5000."))
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def is_loopback(address: str) -> bool:
+    """True when only the laptop itself can open the address (127.0.0.1, localhost, ::1)."""
+    host = (urlsplit(address or "").hostname or "").lower()
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        found = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return found.is_loopback or found.is_unspecified

@@ -249,6 +249,52 @@ def audit_download(response):
     return response
 
 
+def tablet_address(workshop: dict) -> tuple[str, str]:
+    """Where tablets reach this workshop, and where that comes from: the workshop's own
+    setting ("workshop"), the address `serve` was started with ("serve": --lan or
+    --public-url), or failing both the address this browser used ("browser")."""
+    if workshop.get("tablet_address"):
+        return workshop["tablet_address"], "workshop"
+    served = current_app.config.get("PUBLIC_URL")
+    if served:
+        return served.rstrip("/"), "serve"
+    return request.host_url.rstrip("/"), "browser"
+
+
+def workshop_url(workshop: dict, endpoint: str, **values) -> str:
+    """An absolute URL a tablet at this workshop can open (join links, QR codes)."""
+    return tablet_address(workshop)[0] + url_for(endpoint, **values)
+
+
+def address_notice(workshop: dict) -> dict:
+    """What every page that makes links or printouts says about the tablets' address: the
+    address, where it comes from, and warnings (loopback; changed since the last printing)."""
+    address, source = tablet_address(workshop)
+    warnings = []
+    if store.is_loopback(address):
+        warnings.append(
+            _(
+                "Tablets cannot open %(address)s: it always means the device that opens it. "
+                "Set the address tablets will use on the day (Edit workshop), or start "
+                "kt-workshop with --lan or --public-url, before printing or sharing links.",
+                address=address,
+            )
+        )
+    printed = workshop.get("links_printed_address")
+    if printed and printed.rstrip("/").lower() != address.lower():
+        warnings.append(
+            _(
+                "The QR codes and links printed on %(when)s point to %(old)s, but tablets now "
+                "use %(new)s. Print the table cards, run sheets and badges again, or make this "
+                "laptop reachable at %(old)s.",
+                when=(workshop.get("links_printed_at") or "")[:10],
+                old=printed,
+                new=address,
+            )
+        )
+    return {"address": address, "source": source, "warnings": warnings}
+
+
 def may_name_delegates() -> bool:
     """Whether the person asking may have files that name the delegates: the organiser only."""
     return current_actor().role == "organiser"
@@ -266,6 +312,8 @@ FIELD_LABELS = {
     "chatham_house": lazy_("Chatham House Rule"),
     "participant_pages": lazy_("Participant pages"),
     "starts_at": lazy_("Starts at"),
+    "tablet_address": lazy_("Address tablets use"),
+    "break_title": lazy_("Break before it"),
     "minutes": lazy_("Minutes per round"),
     "text": lazy_("Text"),
     "prompt": lazy_("Prompt"),

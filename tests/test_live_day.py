@@ -279,3 +279,51 @@ def test_snapshots_are_taken_only_while_a_round_runs_and_only_the_last_are_kept(
     copy = sqlite3.connect(kept[-1])
     assert copy.execute("SELECT status FROM day_state").fetchone()[0] == "running"
     copy.close()
+
+
+def test_after_a_blocks_last_round_the_day_is_on_a_break_until_the_next_block(db, workshop):
+    """Next round after the morning's last round is a break counting down to 13:30, with the
+    afternoon's first round as what comes next; only then does the afternoon start."""
+    from datetime import datetime
+
+    afternoon = store.add_block(
+        db, workshop, {"title": "Afternoon", "starts_at": "13:30", "break_title": "Lunch"}, 2, 20
+    )
+    first_after = store.list_items(db, "round", workshop)[2]
+    assert first_after["block_id"] == afternoon
+    noon = datetime(2026, 5, 4, 12, 50).timestamp()  # this laptop's clock: 40 min before 13:30
+    day.start(db, workshop, now=noon - 2 * ROUND)
+    day.advance(db, workshop, now=noon - ROUND)  # the morning's second, last round
+    pause = day.advance(db, workshop, now=noon)["payload"]
+    assert pause["status"] == "break"
+    assert pause["round"]["block"] == "Morning"  # late notes still go to the morning's cell
+    assert pause["break"] == {"title": "Lunch", "back_at": "13:30", "block": "Afternoon"}
+    assert pause["next_round"]["id"] == first_after["id"]
+    assert pause["remaining"] == 40 * 60
+    assert day.state(db, workshop, now=noon + 600)["remaining"] == 30 * 60  # counts down
+    with pytest.raises(store.InputError):
+        day.extend(db, workshop, 5, now=noon + 600)
+    back = day.advance(db, workshop, now=noon + 2400)["payload"]
+    assert (back["status"], back["round_id"], back["break"]) == ("running", first_after["id"], None)
+    assert back["remaining"] == 20 * 60
+
+
+def test_a_break_without_a_start_time_shows_no_countdown(db, workshop):
+    store.add_block(db, workshop, {"title": "Afternoon"}, 1, 20)
+    day.start(db, workshop, now=T0)
+    day.advance(db, workshop, now=T0 + ROUND)
+    pause = day.advance(db, workshop, now=T0 + 2 * ROUND)["payload"]
+    assert pause["status"] == "break"
+    assert pause["break"] == {"title": "Break", "back_at": "", "block": "Afternoon"}
+    assert day.state(db, workshop, now=T0 + 5 * ROUND)["remaining"] == 0
+    assert day.advance(db, workshop, now=T0 + 6 * ROUND)["payload"]["status"] == "running"
+    assert day.advance(db, workshop, now=T0 + 7 * ROUND)["payload"]["status"] == "finished"
+
+
+def test_block_start_times_are_checked(db, workshop):
+    block = store.add_block(db, workshop, {"title": "Late", "starts_at": "9:05"}, 1, 20)
+    assert store.get_item(db, "block", workshop, block)["starts_at"] == "09:05"
+    for wrong in ("25:00", "noon", "13.30"):
+        with pytest.raises(store.InputError) as error:
+            store.add_block(db, workshop, {"title": "Bad", "starts_at": wrong}, 1, 20)
+        assert "HH:MM" in error.value.errors["starts_at"]

@@ -43,10 +43,19 @@ def test_organiser_plans_the_day_swaps_two_people_and_prints(demo_server, page):
     assert page.locator("#plan-live").get_by_text("Every change goes live at once").is_visible()
     assert page.get_by_role("button", name="Publish the plan").count() == 0
 
+    # Fixed groups: a group card (a folded tent) names the group; the QR codes are the
+    # moderators' own, on their run sheets, since their tablets follow them.
+    assert page.locator("#published").inner_text().startswith("Published on")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Table cards (A4, docx)").click()
+        page.get_by_role("link", name="Group cards (A4, docx)").click()
     document = Document(download_info.value.path())
-    text = "\n".join(p.text for p in document.paragraphs)
+    text = "\n".join(p.text for row in document.tables[0].rows for p in row.cells[0].paragraphs)
     for group in ("Group 1", "Group 5"):
         assert group in text
-    assert len(document.inline_shapes) == 5  # one QR code per group
+    assert len(document.inline_shapes) == 5  # the moderator's side of each card, no QR code
+    assert not any("scan" in d.get("descr") for d in document.element.body.xpath(".//wp:docPr"))
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Moderator run sheets (A4, docx)").click()
+    sheets = Document(download_info.value.path())
+    described = [d.get("descr") for d in sheets.element.body.xpath(".//wp:inline/wp:docPr")]
+    assert described and all("tablet" in d for d in described)

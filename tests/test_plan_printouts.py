@@ -137,23 +137,51 @@ def test_qr_svg_is_an_image_address():
     assert "<script" not in uri
 
 
-def test_table_cards_one_page_per_table(plan):
-    """Each table gets a page with its name, its join QR code and each round's question."""
+def card_names(document) -> list[str]:
+    """The table names of the room's halves: the Heading 1 in the card table's cells."""
+    return [
+        p.text
+        for row in document.tables[0].rows
+        for p in row.cells[0].paragraphs
+        if p.style.name == "Heading 1"
+    ]
+
+
+def test_table_cards_fold_into_a_tent_one_sheet_per_table(plan):
+    """Each card is two rows of exactly half a page: the moderator's side a picture turned
+    upside down (its alt text says what it shows), the room's side the table's name."""
     document = Document(io.BytesIO(printouts.table_cards_docx(plan)))
-    assert page_starts(document) == TABLES
-    text = all_text(document)
-    for block in QUESTIONS.values():
-        for question in block:
-            assert question.replace("\x01", "") in text
-    assert "Prompt Morning 0" in text
-    assert "self-led" in text
-    assert "http://192.168.1.5:5000/j/2" in text
-    assert "Wymiana wiedzy 2026 — Größe · 2026-05-04 · Kraków" in text
-    assert "09:30–09:50" in text and "09:50–10:10" in text
+    assert card_names(document) == TABLES
+    rows = document.tables[0].rows
+    assert len(rows) == 2 * len(TABLES)
+    section = document.sections[0]
+    usable = section.page_height - section.top_margin - section.bottom_margin
+    assert all(row.height_rule == 2 and 2 * row.height <= usable for row in rows)  # exactly
     docprs = pictures(document)
     assert len(docprs) == 3
-    assert all(d.get("descr") for d in docprs)
-    assert "Τραπέζι 🙂" in docprs[2].get("descr")
+    assert "Τραπέζι 🙂" in docprs[2].get("descr") and "upside down" in docprs[2].get("descr")
+    assert "http://192.168.1.5:5000/j/2" in docprs[2].get("descr")
+    text = all_text(document)
+    assert "Wymiana wiedzy 2026 — Größe · 2026-05-04 · Kraków" in text
+    assert "Co działa?" not in text  # the questions went to the run sheets
+
+
+def test_a_card_carries_the_short_code_and_where_to_type_it(plan):
+    from dataclasses import replace
+
+    coded = replace(
+        plan,
+        welcome_url="http://kt.local:5000/welcome",
+        tables=[
+            TableCard(TABLES[0], "http://kt.local:5000/join/1.abc", "123456"),
+            TableCard("Bare"),
+        ],
+    )
+    descr = [
+        d.get("descr") for d in pictures(Document(io.BytesIO(printouts.table_cards_docx(coded))))
+    ]
+    assert "http://kt.local:5000/welcome" in descr[0] and "123 456" in descr[0]
+    assert "scan" not in descr[1]  # a table without a link of its own shows no QR code
 
 
 def test_a_self_led_round_names_no_moderator(plan):
@@ -182,19 +210,58 @@ def test_itineraries_one_page_per_delegate(plan):
 def test_run_sheets_one_page_per_moderator(plan):
     """Each moderator gets a page: where to be each round, the question and its prompt."""
     document = Document(io.BytesIO(printouts.runsheets_docx(plan)))
-    assert page_starts(document) == MODERATORS
+    # Then the one table left alone after lunch, whose questions no moderator's sheet shows.
+    table, _leader = seat_of("Afternoon", 2, 2)
+    assert page_starts(document) == [*MODERATORS, TABLES[table]]
+    assert pictures(document) == []  # no moderator has a link of their own yet
     sheet = plan.run_sheet_schedule(plan.moderators[2])
     assert [stop.table for stop in sheet[1][1]] == [TABLES[0], None]
     assert "free" in all_text(document)
+    # A moderator who carries one question all block reads it, and its prompt, once.
     first = document.tables[0]
-    assert [cell.text for cell in first.rows[1].cells][:3] == ["1", "09:30–09:50", TABLES[1]]
-    assert "Co działa?" in first.rows[1].cells[3].text
-    assert "Prompt Morning 0" in first.rows[1].cells[3].text
+    assert [cell.text for cell in first.rows[1].cells] == ["1", "09:30–09:50", TABLES[1]]
+    text = all_text(document)
+    assert "Your question: Co działa?" in text
+    assert text.split(MODERATORS[1])[0].count("Prompt Morning 0") == 1  # her own page
+
+
+def test_a_moderators_run_sheet_carries_their_own_link(plan):
+    """The moderator's link follows them from table to table: its QR code and short code are
+    on their run sheet (and on no table card)."""
+    from dataclasses import replace
+
+    linked = replace(
+        plan,
+        welcome_url="http://kt.local:5000/welcome",
+        moderators=[
+            replace(plan.moderators[0], join_url="http://kt.local:5000/join/7.xyz", code="654321")
+        ],
+    )
+    document = Document(io.BytesIO(printouts.runsheets_docx(linked)))
+    docprs = pictures(document)
+    assert len(docprs) == 1 and MODERATORS[0] in docprs[0].get("descr")
+    text = all_text(document)
+    assert "It follows you to each table" in text
+    assert "http://kt.local:5000/welcome" in text and "654 321" in text
+
+
+def test_fixed_group_itineraries_name_the_group_once(plan):
+    """In fixed groups a delegate's sheet says their group once and who leads each round."""
+    from dataclasses import replace
+
+    grouped = replace(plan, fixed_groups=True, people=[replace(plan.people[0], group="Group 4")])
+    document = Document(io.BytesIO(printouts.itineraries_docx(grouped)))
+    text = all_text(document)
+    assert text.count("Group 4") == 1
+    assert "Your group: Group 4" in text
+    header = [cell.text for cell in document.tables[0].rows[0].cells]
+    assert header == ["Round", "Time", "Question", "Led by"]
+    assert MODERATORS[0] in text or MODERATORS[1] in text
 
 
 def test_hostile_text_is_printed_as_text(plan):
     """Formula-like text, markup and control characters print as plain text, never break."""
-    for writer in (printouts.table_cards_docx, printouts.runsheets_docx):
+    for writer in (printouts.runsheets_docx, printouts.itineraries_docx):
         text = all_text(Document(io.BytesIO(writer(plan))))
         assert HOSTILE in text
         assert "\x01" not in text
@@ -241,7 +308,7 @@ def test_round_times_need_a_start():
 
 @pytest.mark.parametrize(
     ("template", "count", "qr_codes"),
-    [("cards", 3, 3), ("itineraries", 6, 5), ("runsheets", 3, 0)],
+    [("cards", 3, 3), ("itineraries", 6, 5), ("runsheets", 4, 0)],
 )
 def test_printable_pages(app, plan, template, count, qr_codes):
     """The printable pages show one sheet per page, QR codes inline, user text escaped."""
@@ -252,14 +319,14 @@ def test_printable_pages(app, plan, template, count, qr_codes):
     assert 'class="paper-letter"' in page
     assert "/static/css/print.css" in page
     assert "<script" not in page and "style=" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page or template == "itineraries"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page or template != "runsheets"
     assert "Wymiana wiedzy 2026 — Größe · 2026-05-04 · Kraków" in page
     assert "\x01" not in page
     if template == "itineraries":
         assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in page
         assert "<b>Bold" not in page
     if template == "cards":
-        assert "Τραπέζι 🙂" in page and "self-led" in page
+        assert "Τραπέζι 🙂" in page and 'class="tent-half tent-moderator"' in page
         assert 'alt="QR code to join Stół Łódź as its moderator or host"' in page
 
 
@@ -271,11 +338,36 @@ def test_print_css_sets_both_papers():
     assert "@media screen" in css
 
 
+def big_plan() -> PrintPlan:
+    """A full day as printed for a real venue: eight groups, two blocks of five rounds, long
+    questions and names, every table with a link and a code."""
+    long = "What would it take for this to work in your own organisation, next year? " * 2
+    names = [f"Group {n}: {'Łódź ' * n}".strip() for n in range(1, 8)] + ["Τραπέζι 🙂 " * 8]
+    seats = [Seat(name, long, long, f"Moderator {i}") for i, name in enumerate(names)]
+    blocks = [
+        Block(title, start, [Round(n, 20, seats) for n in range(1, 6)])
+        for title, start in (("Morning", "09:30"), ("Afternoon", "13:30"))
+    ]
+    return PrintPlan(
+        title="Wymiana wiedzy 2026 — a workshop with a long title " * 2,
+        date="2026-05-04",
+        venue="Kraków",
+        blocks=blocks,
+        welcome_url="http://192.168.100.200:5000/welcome",
+        tables=[
+            TableCard(name, f"http://192.168.100.200:5000/join/{i}.{'f' * 40}", "123456")
+            for i, name in enumerate(names)
+        ],
+    )
+
+
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
-def test_libreoffice_opens_table_cards(plan, tmp_path):
-    """LibreOffice turns the table cards into a PDF, one page per table."""
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_libreoffice_prints_each_table_card_on_one_page(paper, tmp_path):
+    """LibreOffice turns a full day's table cards into a PDF of exactly one page per table."""
+    plan = big_plan()
     source = tmp_path / "cards.docx"
-    source.write_bytes(printouts.table_cards_docx(plan))
+    source.write_bytes(printouts.table_cards_docx(plan, paper=paper))
     subprocess.run(
         [
             "soffice",
@@ -289,7 +381,7 @@ def test_libreoffice_opens_table_cards(plan, tmp_path):
         ],
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=180,
     )
     pdf = (tmp_path / "cards.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
@@ -297,7 +389,9 @@ def test_libreoffice_opens_table_cards(plan, tmp_path):
         info = subprocess.run(
             ["pdfinfo", str(tmp_path / "cards.pdf")], check=True, capture_output=True, text=True
         ).stdout
-        assert re.search(r"^Pages:\s+3$", info, re.M)
+        assert re.search(rf"^Pages:\s+{len(plan.tables)}$", info, re.M), info
+    else:  # count the page objects
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == len(plan.tables)
 
 
 def test_gaps_in_the_plan_still_print():
@@ -313,3 +407,32 @@ def test_gaps_in_the_plan_still_print():
     assert [c.text for c in itinerary.tables[0].rows[1].cells] == ["1", "10:00–10:30", "free", ""]
     sheets = Document(io.BytesIO(printouts.runsheets_docx(plan, paper="letter")))
     assert page_starts(sheets) == ["Mod"]
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_libreoffice_prints_the_demos_run_sheets_one_page_each(db, tmp_path):
+    """The demo's ten moderators, each with a QR code, one long question and prompt per block
+    and ten rounds: one page each (before, a prompt printed every round made two)."""
+    from kt_workshop.demo import create_demo
+    from kt_workshop.plan import links, printing
+    from kt_workshop.plan import store as plan_store
+
+    workshop = create_demo(db)
+    plan_store.form_groups(db, workshop, ["country", "sector"], ["organisation"])
+    plan_store.make_plan(db, workshop)
+    links.make_links(db, workshop, "moderators")
+    document = printing.print_plan(
+        db,
+        workshop,
+        lambda grant: f"http://192.168.100.200:5000/join/{grant['id']}.{'f' * 40}",
+        "http://192.168.100.200:5000/welcome",
+    )
+    source = tmp_path / "runsheets.docx"
+    source.write_bytes(printouts.runsheets_docx(document))
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", (tmp_path / "runsheets.pdf").read_bytes()))
+    assert pages == len(document.moderators) + len(document.self_led_tables()) == 10

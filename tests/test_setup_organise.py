@@ -128,7 +128,9 @@ def test_blocks_rounds_and_questions_through_the_programme_page(organiser, db):
             f"{base}/blocks/add",
             data={"title": title, "starts_at": starts, "rounds": rounds, "minutes": minutes},
         )
-        assert response.status_code == 302 and response.location == f"{base}/programme"
+        assert response.status_code == 302 and response.location.startswith(
+            f"{base}/programme#block-"
+        )
     morning, afternoon = store.programme(db, workshop)
     assert (morning["title"], morning["starts_at"]) == ("Rano", "09:30")
     assert [r["minutes"] for r in morning["rounds"]] == [20, 20, 20]
@@ -597,3 +599,61 @@ def test_a_join_link_cannot_name_another_workshops_moderator(organiser, db, work
     )
     assert response.status_code in (302, 404)
     assert access.list_grants(db, workshop) == []
+
+
+def test_adding_returns_to_where_you_were(organiser, db, workshop):
+    """After adding or saving a row the page opens at that row, not at its top."""
+    block = store.list_items(db, "block", workshop)[0]["id"]
+    added = organiser.post(
+        f"/w/{workshop}/questions/add", data={"text": "Q?", "block_id": str(block)}
+    )
+    assert added.location.endswith(f"/w/{workshop}/programme#add-question-{block}")
+    new_block = organiser.post(f"/w/{workshop}/blocks/add", data={"title": "Afternoon"})
+    made = store.list_items(db, "block", workshop)[-1]["id"]
+    assert new_block.location.endswith(f"#block-{made}")
+    assert f'id="block-{made}"' in text_of(organiser.get(f"/w/{workshop}/programme"))
+    table = organiser.post(f"/w/{workshop}/tables/add", data={"name": "T9", "capacity": "4"})
+    t9 = store.list_items(db, "tables", workshop)[-1]["id"]
+    assert table.location.endswith(f"#table-{t9}")
+    assert f'id="table-{t9}"' in text_of(organiser.get(f"/w/{workshop}/tables"))
+
+
+def test_pasting_several_questions_adds_them_all(organiser, db, workshop):
+    block = store.list_items(db, "block", workshop)[0]["id"]
+    pasted = "What works?\tThink of one example\n\nWhat is missing? | Be concrete\nWho else?\n"
+    organiser.post(f"/w/{workshop}/questions/add", data={"bulk": pasted, "block_id": str(block)})
+    added = [(q["text"], q["prompt"]) for q in store.list_items(db, "question", workshop)][-3:]
+    assert added == [
+        ("What works?", "Think of one example"),
+        ("What is missing?", "Be concrete"),
+        ("Who else?", ""),
+    ]
+
+
+def test_dropping_a_planned_round_asks_first(organiser, db, workshop):
+    """Fewer round lengths than rounds, when the plan uses the dropped round, is refused with
+    an explanation until the organiser ticks that the planned round may go."""
+    from kt_workshop.plan import store as plan
+
+    moderator = store.list_items(db, "moderator", workshop)[0]["id"]
+    question = store.list_items(db, "question", workshop)[0]["id"]
+    store.update_item(db, "moderator", workshop, moderator, {"question_id": question})
+    plan.make_plan(db, workshop)
+    block = store.list_items(db, "block", workshop)[0]
+    edit = {"title": "Morning", "round_minutes": "15"}
+    refused = organiser.post(f"/w/{workshop}/blocks/{block['id']}/edit", data=edit)
+    assert refused.location.endswith(f"#block-{block['id']}")
+    page = text_of(organiser.get(refused.location))
+    assert "Round 2 has a plan" in page and "Remove the planned rounds" in page
+    assert len(store.list_items(db, "round", workshop)) == 2
+    organiser.post(f"/w/{workshop}/blocks/{block['id']}/edit", data={**edit, "drop_planned": "yes"})
+    assert len(store.list_items(db, "round", workshop)) == 1
+    assert store.get_workshop(db, workshop)["plan_changed_at"]
+    # Lengthening, or shortening an unplanned block, needs no question.
+    organiser.post(
+        f"/w/{workshop}/blocks/{block['id']}/edit", data={**edit, "round_minutes": "15, 20, 25"}
+    )
+    organiser.post(
+        f"/w/{workshop}/blocks/{block['id']}/edit", data={**edit, "round_minutes": "15, 20"}
+    )
+    assert [r["minutes"] for r in store.list_items(db, "round", workshop)] == [15, 20]

@@ -9,6 +9,8 @@ from kt_workshop.store import FIELDS
 
 TYPES = {
     "date": "string",
+    "time": "string",  # HH:MM
+    "address": "string",  # http(s)://host[:port]
     "text": "string",
     "choice": "string",
     "int": "integer",

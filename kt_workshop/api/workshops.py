@@ -7,6 +7,7 @@ from kt_workshop import access, archive, store
 from kt_workshop.api.blueprint import body, bp
 from kt_workshop.api.spec import openapi_document
 from kt_workshop.i18n import _
+from kt_workshop.plan import links
 from kt_workshop.setup import delegates as sheets
 from kt_workshop.setup import topics
 from kt_workshop.web import (
@@ -210,12 +211,13 @@ def participants_export(workshop_id):
     """The delegate list as csv (default) or xlsx."""
     store.get_workshop(get_db(), workshop_id)
     people = store.list_items(get_db(), "participant", workshop_id)
+    groups = {t["id"]: t["name"] for t in store.list_items(get_db(), "tables", workshop_id)}
     if request.args.get("format", "csv") == "xlsx":
         return Response(
-            sheets.write_delegates_xlsx(people),
+            sheets.write_delegates_xlsx(people, groups),
             mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
-    return Response(sheets.write_delegates_csv(people), mimetype="text/csv")
+    return Response(sheets.write_delegates_csv(people, groups), mimetype="text/csv")
 
 
 @bp.route("/workshops/<int:workshop_id>/access")
@@ -252,6 +254,18 @@ def grant_create(workshop_id):
     )
     store.audit(db, workshop_id, audit_actor(), "created join link", {"grant": grant["id"]})
     return jsonify(grant_json(grant, current_app.config["SECRET_KEY"])), 201
+
+
+@bp.route("/workshops/<int:workshop_id>/access/every", methods=["POST"])
+@allow("organiser")
+def grants_make(workshop_id):
+    """Make a join link for every moderator, table or delegate without one: {kind:
+    moderators|tables|participants}; answers with how many were made."""
+    db = get_db()
+    kind = body().get("kind", "")
+    made = links.make_links(db, workshop_id, kind)
+    store.audit(db, workshop_id, audit_actor(), "created join links", {"kind": kind, "n": made})
+    return jsonify({"made": made}), 201
 
 
 @bp.route("/workshops/<int:workshop_id>/access/<int:grant_id>/revoke", methods=["POST"])

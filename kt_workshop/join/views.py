@@ -14,21 +14,23 @@ from flask import (
 )
 
 from kt_workshop import access, store
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, ngettext
 from kt_workshop.join import privacy
-from kt_workshop.plan import grid
+from kt_workshop.plan import grid, links
+from kt_workshop.plan.store import day_rounds, uses_seats
 from kt_workshop.web import (
     PUBLIC,
     Actor,
     actor_from_grant,
+    address_notice,
     allow,
     audit_actor,
     current_actor,
     end_this_session,
     get_db,
     limiter,
-    public_url,
     sign_in,
+    workshop_url,
 )
 
 bp = Blueprint("auth", __name__)
@@ -416,12 +418,18 @@ def grants(workshop_id):
     workshop = store.get_workshop(db, workshop_id)
     rows = access.list_grants(db, workshop_id)
     secret = current_app.config["SECRET_KEY"]
+    round_id = current_round(db, workshop_id)
     for row in rows:
-        row["url"] = public_url("auth.join_link", token=access.grant_token(secret, row))
+        row["url"] = workshop_url(workshop, "auth.join_link", token=access.grant_token(secret, row))
+        row["holder"] = links.holder(db, workshop_id, row)
+        row["where"] = links.where_now(db, workshop_id, row, round_id)
     return render_template(
         "join/access.html",
         workshop=workshop,
         grants=rows,
+        notice=address_notice(workshop),
+        missing={kind: len(found) for kind, found in links.missing_links(db, workshop_id).items()},
+        uses_seats=uses_seats(workshop),
         tables=store.list_items(db, "tables", workshop_id),
         moderators=store.list_items(db, "moderator", workshop_id),
         participants=store.list_items(db, "participant", workshop_id),
@@ -468,6 +476,34 @@ def grant_create(workshop_id):
     )
     flash(_("Join link created."), "success")
     return redirect(url_for("auth.grants", workshop_id=workshop_id))
+
+
+def current_round(db, workshop_id: int) -> int | None:
+    """The round on now (or, before the day, the first): where each link is "this round"."""
+    row = db.execute(
+        "SELECT round_id FROM day_state WHERE workshop_id = ?", [workshop_id]
+    ).fetchone()
+    if row and row[0]:
+        return row[0]
+    rounds = day_rounds(db, workshop_id)
+    return rounds[0]["id"] if rounds else None
+
+
+@bp.route("/w/<int:workshop_id>/access/every", methods=["POST"])
+@allow("organiser")
+def grants_make(workshop_id):
+    """Make a link for every moderator, table or delegate that has none."""
+    db = get_db()
+    kind = request.form.get("kind", "")
+    try:
+        made = links.make_links(db, workshop_id, kind)
+    except store.InputError as error:
+        for message in error.errors.values():
+            flash(message, "error")
+        return redirect(url_for("auth.grants", workshop_id=workshop_id))
+    store.audit(db, workshop_id, audit_actor(), "created join links", {"kind": kind, "n": made})
+    flash(ngettext("%(num)s link made.", "%(num)s links made.", made), "success")
+    return redirect(url_for("auth.grants", workshop_id=workshop_id) + "#make-links")
 
 
 @bp.route("/w/<int:workshop_id>/access/<int:grant_id>/revoke", methods=["POST"])

@@ -6,6 +6,7 @@ Times are server wall-clock seconds; each client corrects for its own clock's of
 
 import json
 import time
+from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -30,8 +31,10 @@ def _row(db: Database, workshop_id: int) -> dict:
 
 
 def remaining(row: dict, now: float) -> float:
-    """Seconds left in the round (negative once overrun)."""
-    running = now - row["started_at"] if row["status"] == "running" and row["started_at"] else 0
+    """Seconds left in the round, or of a break until the next block starts (negative once
+    overrun)."""
+    counting = row["status"] in ("running", "break") and row["started_at"]
+    running = now - row["started_at"] if counting else 0
     return row["duration"] - row["elapsed"] - running
 
 
@@ -61,7 +64,30 @@ def state(db: Database, workshop_id: int, now: float | None = None, rounds=None)
         "next_round": round_json(following),
         "position": position + 1,
         "rounds": len(rounds),
+        "break": break_json(following) if row["status"] == "break" else None,
     }
+
+
+def break_json(following: dict | None) -> dict | None:
+    """The break before a block as screens show it: its name, when the block starts, the block."""
+    if following is None:
+        return None
+    block = following["block"]
+    return {
+        "title": block.get("break_title") or _("Break"),
+        "back_at": block.get("starts_at") or "",
+        "block": block["title"],
+    }
+
+
+def seconds_until(clock: str, now: float) -> float:
+    """Seconds from now to today's HH:MM on this laptop's clock (0 when no time is set)."""
+    try:
+        hours, minutes = (int(part) for part in clock.split(":"))
+    except ValueError:
+        return 0.0
+    today = datetime.fromtimestamp(now)
+    return today.replace(hour=hours, minute=minutes, second=0, microsecond=0).timestamp() - now
 
 
 def round_json(round_: dict | None) -> dict | None:
@@ -203,7 +229,9 @@ def extend(db: Database, workshop_id: int, minutes: float, now: float | None = N
 
 
 def advance(db: Database, workshop_id: int, now: float | None = None) -> dict:
-    """Move on to the next round and start its clock; after the last round the day is over."""
+    """Move on to the next round and start its clock. After a block's last round the day goes
+    on a break (its clock counts down to the next block's start time); from the break, the next
+    block's first round starts. After the last round the day is over."""
     now = time.time() if now is None else now
     rounds = day_rounds(db, workshop_id)
     row = _row(db, workshop_id)
@@ -213,7 +241,25 @@ def advance(db: Database, workshop_id: int, now: float | None = None) -> dict:
         position = 0
     if position >= len(rounds):
         return _save(db, workshop_id, now, status="finished", started_at=None)
-    return start(db, workshop_id, rounds[position]["id"], now)
+    following = rounds[position]
+    new_block = position > 0 and rounds[position - 1]["block_index"] != following["block_index"]
+    if row["status"] in ("running", "paused") and new_block:
+        return start_break(db, workshop_id, following, now)
+    return start(db, workshop_id, following["id"], now)
+
+
+def start_break(db: Database, workshop_id: int, following: dict, now: float) -> dict:
+    """Stop the round's clock and count down to the next block's start time instead."""
+    clock = following["block"]["starts_at"] or ""
+    return _save(
+        db,
+        workshop_id,
+        now,
+        status="break",
+        duration=seconds_until(clock, now),
+        elapsed=0.0,
+        started_at=now if clock else None,
+    )
 
 
 def set_chime(db: Database, workshop_id: int, on: bool, now: float | None = None) -> dict:

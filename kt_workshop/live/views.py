@@ -27,7 +27,14 @@ from kt_workshop.live import cells, day, notes
 from kt_workshop.live.events import broadcast
 from kt_workshop.plan import printouts
 from kt_workshop.plan.store import day_rounds
-from kt_workshop.web import allow, audit_actor, current_actor, get_db, limiter, public_url
+from kt_workshop.web import (
+    allow,
+    audit_actor,
+    current_actor,
+    get_db,
+    limiter,
+    workshop_url,
+)
 
 bp = Blueprint("live", __name__)
 
@@ -63,10 +70,11 @@ def control_room(workshop_id):
 def projector(workshop_id):
     """The projector view: round, timer, where groups go next, the join QR, the harvest wall."""
     db = get_db()
-    join = public_url("auth.welcome")
+    workshop = store.get_workshop(db, workshop_id)
+    join = workshop_url(workshop, "auth.welcome")  # the address tablets use, not the laptop's
     return render_template(
         "live/projector.html",
-        workshop=store.get_workshop(db, workshop_id),
+        workshop=workshop,
         # In the day's order, each with its block's place, so the wall shows the block on now.
         questions=[
             {"id": q["id"], "text": q["text"], "block_index": index}

@@ -245,3 +245,44 @@ def _is_theirs(cell: dict, moderator_id, table_id, participant_id) -> bool:
         or (table_id is not None and cell["table"]["id"] == table_id)
         or (participant_id is not None and any(p["id"] == participant_id for p in cell["people"]))
     )
+
+
+def capacity_problems(db: Database, workshop_id: int) -> list[str]:
+    """Where the tables cannot seat everyone: too few seats in all, or a table (in some round)
+    with more people than its capacity. A capacity of 0 means "not limited"."""
+    from kt_workshop.i18n import _
+
+    tables = store.list_items(db, "tables", workshop_id)
+    people = planned_people(db, workshop_id)
+    problems = []
+    if tables and all(t["capacity"] for t in tables):
+        seats = sum(t["capacity"] for t in tables)
+        if seats < len(people):
+            problems.append(
+                _(
+                    "%(people)s delegates, but the %(tables)s tables seat %(seats)s: about "
+                    "%(each)s will sit at each. Add tables or raise their capacity.",
+                    people=len(people),
+                    tables=len(tables),
+                    seats=seats,
+                    each=-(-len(people) // len(tables)),
+                )
+            )
+    crowded: dict[int, int] = {}
+    for row in grid(db, workshop_id):
+        for cell in row["cells"]:
+            capacity = cell["table"]["capacity"]
+            if capacity and len(cell["people"]) > capacity and not cell["closed"]:
+                table_id = cell["table"]["id"]
+                crowded[table_id] = max(crowded.get(table_id, 0), len(cell["people"]))
+    for table in tables:
+        if table["id"] in crowded:
+            problems.append(
+                _(
+                    "%(table)s seats %(capacity)s, but the plan puts %(n)s people there.",
+                    table=table["name"],
+                    capacity=table["capacity"],
+                    n=crowded[table["id"]],
+                )
+            )
+    return problems

@@ -1,16 +1,21 @@
-"""Build the printouts' PrintPlan from the workshop's published plan in the database."""
+"""Build the printouts' PrintPlan from the workshop's plan in the database.
+
+Printing never makes a join link: each card, run sheet, itinerary and badge carries the link
+its table, moderator or delegate already has (plan/links.py), or none.
+"""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from kt_workshop import access, store
+from kt_workshop import store
 from kt_workshop.plan import grid as plan_view
 from kt_workshop.plan import store as plan
+from kt_workshop.plan.links import live_links
 from kt_workshop.plan.printouts import (
     Block,
     Duty,
+    Group,
     ModeratorSheet,
     Person,
     PrintPlan,
@@ -20,50 +25,11 @@ from kt_workshop.plan.printouts import (
 )
 
 
-def table_grants(db: Database, workshop_id: int) -> dict[int, dict]:
-    """The join grant of each table's tablet (made when missing): table id -> grant."""
-    grants = {}
-    for grant in access.list_grants(db, workshop_id):
-        if grant["role"] == "moderator" and grant["table_id"] and not grant["revoked_at"]:
-            grants.setdefault(grant["table_id"], grant)
-    for table in store.list_items(db, "tables", workshop_id):
-        if table["id"] not in grants:
-            grants[table["id"]] = access.create_grant(
-                db, workshop_id, "moderator", table["name"], table_id=table["id"]
-            )
-    return grants
-
-
-def participant_grants(db: Database, workshop_id: int) -> dict[int, dict]:
-    """Each delegate's personal grant (made when missing): participant id -> grant."""
-    grants = {}
-    for grant in access.list_grants(db, workshop_id):
-        if grant["role"] == "participant" and grant["participant_id"] and not grant["revoked_at"]:
-            grants.setdefault(grant["participant_id"], grant)
-    for person in plan.planned_people(db, workshop_id):
-        if person["id"] not in grants:
-            grants[person["id"]] = access.create_grant(
-                db,
-                workshop_id,
-                "participant",
-                person["name"],
-                participant_id=person["id"],
-            )
-    return grants
-
-
-def live_code(grant: dict) -> str:
-    """A grant's short code while it still works, else ""."""
-    expires = grant.get("code_expires_at") or ""
-    if grant.get("short_code") and expires > datetime.now(UTC).isoformat():
-        return grant["short_code"]
-    return ""
-
-
 def print_plan(
     db: Database, workshop_id: int, join_url: Callable[[dict], str], welcome_url: str = ""
 ) -> PrintPlan:
-    """Everything the table cards, itineraries and run sheets show, from the current plan."""
+    """Everything the printouts show, from the current plan; `join_url` turns a grant into
+    the address its QR code opens, `welcome_url` is where a short code is typed."""
     workshop = store.get_workshop(db, workshop_id)
     tables = store.list_items(db, "tables", workshop_id)
     rows = plan_view.grid(db, workshop_id)
@@ -110,33 +76,55 @@ def print_plan(
                 Round(number=row["round"]["number"], minutes=row["round"]["minutes"], seats=seats)
             )
         blocks.append(Block(title=block["title"], starts_at=block["starts_at"], rounds=rounds))
-    table_links = table_grants(db, workshop_id)
-    person_links = participant_grants(db, workshop_id) if workshop["participant_pages"] else {}
+    links = live_links(db, workshop_id)
+    if not workshop["participant_pages"]:
+        links["participants"] = {}
+    table_names = {t["id"]: t["name"] for t in tables}
+
+    def link(kind: str, row_id: int) -> tuple[str, str]:
+        grant = links[kind].get(row_id)
+        return (join_url(grant), grant["short_code"] or "") if grant else ("", "")
+
     return PrintPlan(
         title=workshop["title"],
         date=workshop["date"],
         venue=workshop["venue"],
         language=workshop["language"],
+        fixed_groups=not plan.uses_seats(workshop),
         welcome_url=welcome_url,
         blocks=blocks,
-        tables=[TableCard(name=t["name"], join_url=join_url(table_links[t["id"]])) for t in tables],
+        tables=[TableCard(t["name"], *link("tables", t["id"])) for t in tables],
         people=[
             Person(
                 name=p["name"],
-                url=join_url(person_links[p["id"]]) if p["id"] in person_links else "",
+                url=link("participants", p["id"])[0],
                 places=places[p["id"]],
-                code=live_code(person_links[p["id"]]) if p["id"] in person_links else "",
+                code=link("participants", p["id"])[1],
+                organisation=p["organisation"] or "",
+                group=table_names.get(p["table_id"], ""),
             )
             for p in people
         ],
         moderators=[
             ModeratorSheet(
-                name=m["name"],
-                duties=[[_duty(item) for item in block] for block in duties[m["id"]]],
+                m["name"],
+                [[_duty(item) for item in block] for block in duties[m["id"]]],
+                *link("moderators", m["id"]),
             )
             for m in moderators
             # Someone who leads nowhere all day gets no sheet saying "free" in every round.
             if any(item for block in duties[m["id"]] for item in block)
+        ],
+        groups=[
+            Group(
+                t["name"],
+                [
+                    (p["name"], p["organisation"] or "", p["country"] or "")
+                    for p in sorted(people, key=lambda p: p["name"].casefold())
+                    if p["table_id"] == t["id"]
+                ],
+            )
+            for t in tables
         ],
     )
 
@@ -147,3 +135,22 @@ def _duty(item) -> Duty:
         return Duty()
     table, question = item
     return Duty(table=table, question=question.get("text", ""), prompt=question.get("prompt", ""))
+
+
+def has_links(document: PrintPlan, kind: str) -> bool:
+    """Whether a printout of this kind carries any join link or code."""
+    sources = {
+        "cards": document.tables,
+        "runsheets": document.moderators,
+        "links": document.moderators,
+        "itineraries": document.people,
+        "badges": document.people,
+    }.get(kind, ())
+    return any(getattr(item, "join_url", "") or getattr(item, "url", "") for item in sources)
+
+
+def note_printed(db: Database, workshop_id: int, address: str) -> None:
+    """Remember the address the printed QR codes carry, to warn when it changes later."""
+    db["workshop"].update(
+        workshop_id, {"links_printed_address": address, "links_printed_at": store.now()}
+    )

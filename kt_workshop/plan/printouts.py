@@ -14,17 +14,19 @@ from datetime import datetime, timedelta
 
 import segno
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.shared import Cm, Inches, Mm, Pt, RGBColor
 
 from kt_workshop.i18n import _
+from kt_workshop.plan import tent
 
 # Characters XML 1.0 cannot hold (C0 controls other than tab, newline, carriage return; lone
 # surrogates; U+FFFE/U+FFFF). Dropped so a stray one in a pasted name cannot stop the print.
 FORBIDDEN_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+MM = Mm(1)  # lengths divided by this are millimetres
 # Page width and height, then margin, for each paper the organiser can choose.
 PAPERS = {
     "a4": (Mm(210), Mm(297), Mm(18)),
@@ -85,10 +87,12 @@ class Block(_Tidy):
 
 @dataclass(frozen=True)
 class TableCard(_Tidy):
-    """A table and the link its moderator's or host's tablet opens to join it ("" if none)."""
+    """A table, the link its own tablet opens to join it ("" if it has none) and the link's
+    short code."""
 
     name: str
     join_url: str = ""
+    code: str = ""
 
     @property
     def qr_svg(self) -> str:
@@ -105,6 +109,8 @@ class Person(_Tidy):
     url: str = ""
     places: tuple[tuple[str | None, ...], ...] = ()
     code: str = ""  # the short code to type at `PrintPlan.welcome_url` ("" if none)
+    organisation: str = ""
+    group: str = ""  # the group or home table
 
     @property
     def qr_svg(self) -> str:
@@ -123,10 +129,26 @@ class Duty(_Tidy):
 
 @dataclass(frozen=True)
 class ModeratorSheet(_Tidy):
-    """A moderator and, per block per round (in the order of `PrintPlan.blocks`), their duty."""
+    """A moderator and, per block per round (in the order of `PrintPlan.blocks`), their duty;
+    their own join link and its short code ("" without one)."""
 
     name: str
     duties: tuple[tuple[Duty, ...], ...] = ()
+    join_url: str = ""
+    code: str = ""
+
+    @property
+    def qr_svg(self) -> str:
+        """The moderator's join QR code for the printable page ("" without a link)."""
+        return qr_svg_data_uri(self.join_url) if self.join_url else ""
+
+
+@dataclass(frozen=True)
+class Group(_Tidy):
+    """A group (or home table) and its members as (name, organisation, country)."""
+
+    name: str
+    members: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,7 +175,9 @@ class PrintPlan(_Tidy):
     people: tuple[Person, ...] = ()
     moderators: tuple[ModeratorSheet, ...] = ()
     language: str = ""
+    fixed_groups: bool = False  # people stay in their group; moderators move
     welcome_url: str = ""  # where a short code is typed instead of scanning
+    groups: tuple[Group, ...] = ()
 
     @property
     def heading(self) -> str:
@@ -184,23 +208,66 @@ class PrintPlan(_Tidy):
             for i, (r, time) in enumerate(zip(block.rounds, round_times(block), strict=True)):
                 table = places[i] if i < len(places) else None
                 seat = next((s for s in r.seats if s.table == table), Seat(table or ""))
-                stops.append(Stop(r.number, time, table, seat.question, seat.prompt))
+                stops.append(
+                    Stop(r.number, time, table, seat.question, seat.prompt, seat.moderator)
+                )
             schedule.append((block, tuple(stops)))
         return tuple(schedule)
 
     def run_sheet_schedule(
         self, sheet: ModeratorSheet
     ) -> tuple[tuple[Block, tuple[Stop, ...]], ...]:
-        """Per block, each round: where this moderator leads, the question and its prompt."""
+        """Per block, each round: where this moderator leads, the question and its prompt (a
+        prompt once per block: a moderator who carries one question reads it once, and the
+        sheet stays on one page)."""
         schedule = []
         for b, block in enumerate(self.blocks):
             duties = sheet.duties[b] if b < len(sheet.duties) else ()
-            stops = []
+            stops, shown = [], set()
             for i, (r, time) in enumerate(zip(block.rounds, round_times(block), strict=True)):
                 duty = duties[i] if i < len(duties) else Duty()
-                stops.append(Stop(r.number, time, duty.table, duty.question, duty.prompt))
+                prompt = "" if duty.prompt in shown else duty.prompt
+                shown.add(duty.prompt)
+                stops.append(Stop(r.number, time, duty.table, duty.question, prompt))
             schedule.append((block, tuple(stops)))
         return tuple(schedule)
+
+    @staticmethod
+    def one_question(stops: tuple[Stop, ...]) -> Stop | None:
+        """See `one_question`: for the printable pages."""
+        return one_question(stops)
+
+    def self_led_tables(self) -> tuple[str, ...]:
+        """Tables with a round nobody leads: their schedule goes with the run sheets, since
+        no moderator's sheet shows what is asked there."""
+        return tuple(
+            card.name
+            for card in self.tables
+            if any(
+                stop.moderator is None
+                for _block, stops in self.table_schedule(card.name)
+                for stop in stops
+            )
+        )
+
+    def code_line(self, code: str) -> str:
+        """ "or open <address>/welcome and type 123 456", for under a QR code ("" without)."""
+        if not code or not self.welcome_url:
+            return ""
+        return _(
+            "No camera? Open %(url)s and type the code %(code)s",
+            url=self.welcome_url,
+            code=f"{code[:3]} {code[3:]}",
+        )
+
+
+def one_question(stops: tuple[Stop, ...]) -> Stop | None:
+    """The stop whose question (and prompt) a moderator carries all block, when every round
+    they lead asks the same one: the run sheet then says it once, above the rounds."""
+    led = [stop for stop in stops if stop.table]
+    if led and len({stop.question for stop in led}) == 1:
+        return next((stop for stop in led if stop.prompt), led[0])
+    return None
 
 
 def round_times(block: Block) -> list[str]:
@@ -234,31 +301,49 @@ def qr_svg_data_uri(url: str) -> str:
 
 
 def table_cards_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
-    """Word table cards: per table its name, the join QR code and each round's question."""
+    """Word table cards, one sheet each, that fold into a tent: the lower half faces the room
+    with the table's name; the upper half, upside down, faces the moderator with the name and,
+    when the table has a link of its own, its QR code and short code. The rounds' questions
+    are on the run sheets (a table nobody leads gets a page there)."""
     doc = _new_document(plan, paper, _("Table cards"), name_size=54, text_size=12)
-    for index, card in enumerate(plan.tables):
-        _page_top(doc, plan, card.name, index, centred=True)
+    section = doc.sections[0]
+    margin = Mm(10)
+    section.left_margin = section.right_margin = section.top_margin = margin
+    section.bottom_margin = Mm(6)  # room for the paragraph a document needs after a table
+    width = section.page_width - 2 * margin
+    half = (section.page_height - 2 * margin) // 2
+    if not plan.tables:
+        doc.add_paragraph(_("There are no tables yet."))
+        return _save(doc)
+    table = doc.add_table(rows=0, cols=1)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for card in plan.tables:
+        notes = []
         if card.join_url:
-            alt = _("QR code to join %(table)s as its moderator or host", table=card.name)
-            _qr_paragraph(doc, card.join_url, Cm(7), alt)
-            _caption(
-                doc,
-                _(
-                    "Moderator or host: scan this code with your tablet to open this "
-                    "table's note page."
-                ),
-            )
-            _caption(doc, card.join_url, size=8)
-        led = {None: _("self-led")}
-        rows = [
-            (
-                (str(s.round), s.time, (s.question, s.prompt), led.get(s.moderator, s.moderator))
-                for s in stops
-            )
-            for _block, stops in plan.table_schedule(card.name)
-        ]
-        headers = (_("Round"), _("Time"), _("Question"), _("Led by"))
-        _blocks(doc, plan.blocks, rows, headers, (Mm(20), Mm(32), None, Mm(38)))
+            notes.append(_("Moderator or host: scan this code with this table's tablet."))
+        if plan.code_line(card.code):
+            notes.append(plan.code_line(card.code))
+        if card.join_url:
+            notes.append(card.join_url)
+        upper = _exact_row(table, half, width).cells[0]
+        upper.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+        picture = tent.moderator_side(card.name, card.join_url, notes, width / MM, half / MM - 3)
+        paragraph = upper.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        shape = paragraph.add_run().add_picture(io.BytesIO(picture), width=width - Mm(4))
+        alt = [_("The moderator's side of %(table)s, upside down", table=card.name), *notes]
+        shape._inline.docPr.set("descr", printable(". ".join(alt)))
+        lower = _exact_row(table, half, width).cells[0]
+        lower.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        hint = lower.paragraphs[0]
+        hint.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        hint.add_run(printable(plan.heading))
+        heading = lower.add_paragraph(style="Heading 1")
+        heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        name = heading.add_run(printable(card.name))
+        name.font.size = Pt(54 if len(card.name) <= 16 else 40 if len(card.name) <= 40 else 28)
+    _closing_paragraph(doc)
     return _save(doc)
 
 
@@ -267,17 +352,51 @@ def code_line(welcome_url: str, code: str) -> str:
     return _("No camera? Open %(url)s and type the code %(code)s.", url=welcome_url, code=code)
 
 
+def _exact_row(table, height, width):
+    """A table row of exactly this height that never splits across pages."""
+    row = table.add_row()
+    row.height = height
+    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
+    keep_row(row)
+    row.cells[0].width = width
+    return row
+
+
+def _closing_paragraph(doc) -> None:
+    """The paragraph a document must end with after a table, made tiny so it adds no page."""
+    paragraph = doc.add_paragraph()
+    paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.line_spacing = Pt(1)
+    paragraph.add_run(" ").font.size = Pt(1)
+
+
 def itineraries_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
-    """Word itineraries, one page per delegate: their table and question each round."""
+    """Word itineraries, one page per delegate: their table and question each round; in fixed
+    groups their group once, then each round's question and who leads it."""
     doc = _new_document(plan, paper, _("Itineraries"), name_size=30)
     for index, person in enumerate(plan.people):
         _page_top(doc, plan, person.name, index)
-        rows = [
-            ((str(s.round), s.time, s.table or _("free"), (s.question, "")) for s in stops)
-            for _block, stops in plan.itinerary_schedule(person)
-        ]
-        headers = (_("Round"), _("Time"), _("Table"), _("Question"))
-        _blocks(doc, plan.blocks, rows, headers, (Mm(20), Mm(32), Mm(40), None))
+        if plan.fixed_groups:
+            doc.add_paragraph(
+                _("Your group: %(group)s", group=person.group or _("not yet placed")),
+                style="Subtitle",
+            )
+            led = {None: _("self-led")}
+            rows = [
+                ((str(s.round), s.time, (s.question, ""), led.get(s.moderator, s.moderator))
+                 for s in stops)
+                for _block, stops in plan.itinerary_schedule(person)
+            ]  # fmt: skip
+            headers = (_("Round"), _("Time"), _("Question"), _("Led by"))
+            widths = (Mm(20), Mm(32), None, Mm(40))
+        else:
+            rows = [
+                ((str(s.round), s.time, s.table or _("free"), (s.question, "")) for s in stops)
+                for _block, stops in plan.itinerary_schedule(person)
+            ]
+            headers = (_("Round"), _("Time"), _("Table"), _("Question"))
+            widths = (Mm(20), Mm(32), Mm(40), None)
+        _blocks(doc, plan.blocks, rows, headers, widths)
         if person.url:
             alt = _("QR code to the participant page of %(name)s", name=person.name)
             _qr_paragraph(doc, person.url, Cm(3.5), alt)
@@ -289,16 +408,45 @@ def itineraries_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
 
 
 def runsheets_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
-    """Word run sheets, one page per moderator: where to be each round and what to ask."""
+    """Word run sheets, one page per moderator: their tablet's QR code (it follows them from
+    table to table), where to be each round and what to ask; then a page for each table some
+    round of which nobody leads, with its questions."""
     doc = _new_document(plan, paper, _("Run sheets"), name_size=30)
     for index, sheet in enumerate(plan.moderators):
         _page_top(doc, plan, sheet.name, index)
+        if sheet.join_url:
+            alt = _("QR code that joins %(name)s's tablet to the day", name=sheet.name)
+            _qr_paragraph(doc, sheet.join_url, Cm(3), alt)
+            _caption(doc, _("Your tablet: scan this code. It follows you to each table."))
+            if plan.code_line(sheet.code):
+                _caption(doc, plan.code_line(sheet.code))
+            _caption(doc, sheet.join_url, size=8)
+        for block, stops in plan.run_sheet_schedule(sheet):
+            carried = one_question(stops)
+            if carried:  # one question all block: said once, the rounds in three columns
+                rows = [(str(s.round), s.time, s.table or _("free")) for s in stops]
+                headers, widths = (_("Round"), _("Time"), _("Table")), (Mm(20), Mm(32), None)
+            else:
+                rows = [
+                    (str(s.round), s.time, s.table or _("free"), (s.question, s.prompt))
+                    for s in stops
+                ]
+                headers = (_("Round"), _("Time"), _("Table"), _("Question"))
+                widths = (Mm(20), Mm(32), Mm(40), None)
+            _blocks(doc, [block], [rows], headers, widths, carried)
+    for index, table in enumerate(plan.self_led_tables(), start=len(plan.moderators)):
+        _page_top(doc, plan, table, index)
+        doc.add_paragraph(_("The table's questions; self-led rounds have no moderator."))
+        led = {None: _("self-led")}
         rows = [
-            ((str(s.round), s.time, s.table or _("free"), (s.question, s.prompt)) for s in stops)
-            for _block, stops in plan.run_sheet_schedule(sheet)
+            (
+                (str(s.round), s.time, (s.question, s.prompt), led.get(s.moderator, s.moderator))
+                for s in stops
+            )
+            for _block, stops in plan.table_schedule(table)
         ]
-        headers = (_("Round"), _("Time"), _("Table"), _("Question"))
-        _blocks(doc, plan.blocks, rows, headers, (Mm(20), Mm(32), Mm(40), None))
+        headers = (_("Round"), _("Time"), _("Question"), _("Led by"))
+        _blocks(doc, plan.blocks, rows, headers, (Mm(20), Mm(32), None, Mm(38)))
     return _save(doc)
 
 
@@ -356,13 +504,20 @@ def _caption(doc, text: str, size: int | None = None) -> None:
             run.font.size = Pt(size)
 
 
-def _blocks(doc, blocks, rows_per_block, headers, widths) -> None:
-    """Per block a Heading 2 and a table of its rounds; a (text, prompt) cell gets both."""
+def _blocks(doc, blocks, rows_per_block, headers, widths, carried: Stop | None = None) -> None:
+    """Per block a Heading 2 (then the question `carried` all block, if any) and a table of
+    its rounds; a (text, prompt) cell gets both."""
     for block, rows in zip(blocks, rows_per_block, strict=True):
         title = block.title
         if block.starts_at:
             title = _("%(block)s · from %(time)s", block=block.title, time=block.starts_at)
         doc.add_heading(title, level=2)
+        if carried:
+            question = doc.add_paragraph()
+            question.add_run(_("Your question: ")).bold = True
+            question.add_run(printable(carried.question))
+            if carried.prompt:
+                doc.add_paragraph().add_run(printable(carried.prompt)).italic = True
         table = doc.add_table(rows=1, cols=len(headers))
         table.style = doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -5,6 +5,7 @@ participants' phones at once (each change is sent to them through the change log
 """
 
 import io
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -18,15 +19,35 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_date, format_time
 
 from kt_workshop import access, store
 from kt_workshop.i18n import _
-from kt_workshop.plan import edits, printing, printouts, replanning
+from kt_workshop.plan import edits, labels, links, printing, printouts, replanning
 from kt_workshop.plan import grid as plan_view
 from kt_workshop.plan import store as plan
-from kt_workshop.web import allow, audit_actor, get_db, public_url
+from kt_workshop.web import (
+    address_notice,
+    allow,
+    audit_actor,
+    get_db,
+    tablet_address,
+    workshop_url,
+)
 
 bp = Blueprint("planner", __name__)
+
+
+def in_words(stamp: str | None) -> str:
+    """A stored UTC time as the organiser reads it: "6 December 2026 at 07:53", local time."""
+    if not stamp:
+        return ""
+    local = datetime.fromisoformat(stamp).astimezone()
+    return _(
+        "%(date)s at %(time)s",
+        date=format_date(local, "long", rebase=False),
+        time=format_time(local, "short", rebase=False),
+    )
 
 
 def back(workshop_id: int, anchor: str = ""):
@@ -90,6 +111,10 @@ def plan_page(workshop_id):
         held=replanning.first_open_round(db, workshop_id),
         replan_error=session.pop(f"replan-error-{workshop_id}", None),
         replanned=replanning.last_outcome(db, workshop_id),
+        capacity=plan_view.capacity_problems(db, workshop_id),
+        notice=address_notice(workshop),
+        printed=in_words(workshop["links_printed_at"]),
+        missing={kind: len(rows) for kind, rows in links.missing_links(db, workshop_id).items()},
     )
 
 
@@ -143,7 +168,7 @@ def rotation(workshop_id):
         )
     else:
         flash(_("Rotation planned."), "success")
-    for problem in planned.problems:
+    for problem in planned.problems + plan_view.capacity_problems(db, workshop_id):
         flash(problem, "error")
     for note in planned.gave_up:
         flash(note, "info")
@@ -261,6 +286,9 @@ PRINTOUTS = {
     "cards": (printouts.table_cards_docx, "plan/cards.html"),
     "itineraries": (printouts.itineraries_docx, "plan/itineraries.html"),
     "runsheets": (printouts.runsheets_docx, "plan/runsheets.html"),
+    "rosters": (labels.rosters_docx, "plan/rosters.html"),
+    "badges": (labels.badges_docx, "plan/badges.html"),
+    "links": (labels.links_docx, "plan/links.html"),
 }
 
 
@@ -274,16 +302,27 @@ def printout(workshop_id, kind, fmt):
     if paper not in printouts.PAPERS:
         abort(400, _("Choose A4 or Letter paper."))
     db = get_db()
+    workshop = store.get_workshop(db, workshop_id)
     secret = current_app.config["SECRET_KEY"]
     document = printing.print_plan(
         db,
         workshop_id,
-        lambda grant: public_url("auth.join_link", token=access.grant_token(secret, grant)),
-        welcome_url=public_url("auth.welcome"),
+        lambda grant: workshop_url(
+            workshop, "auth.join_link", token=access.grant_token(secret, grant)
+        ),
+        welcome_url=workshop_url(workshop, "auth.welcome"),
     )
+    if printing.has_links(document, kind):
+        printing.note_printed(db, workshop_id, tablet_address(workshop)[0])
     writer, template = PRINTOUTS[kind]
     if fmt == "html":
-        return render_template(template, doc=document, paper=paper)
+        return render_template(
+            template,
+            doc=document,
+            paper=paper,
+            sheets=labels.BADGE_SHEETS,
+            sheet_names=labels.BADGE_NAMES,
+        )
     return send_file(
         io.BytesIO(writer(document, paper)),
         as_attachment=True,

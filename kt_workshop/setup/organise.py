@@ -1,9 +1,19 @@
 """Blueprint: the organiser sets up workshops: details, blocks, questions, tables, moderators."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from kt_workshop import store
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, ngettext
 from kt_workshop.setup import topics
 from kt_workshop.web import allow, audit_actor, delete_workshop, flash_errors, get_db
 
@@ -11,6 +21,8 @@ bp = Blueprint("organise", __name__)
 
 # The parts of a workshop edited as rows, by their name in URLs.
 KINDS = {"blocks": "block", "questions": "question", "tables": "tables", "moderators": "moderator"}
+# How each kind of row is named in the page's anchors (block-3, add-table...).
+ANCHOR = {"block": "block", "question": "question", "tables": "table", "moderator": "moderator"}
 # The kinds of row kept in the organiser's order.
 ORDERED = ("block", "question", "tables")
 # The page each kind of row is edited on.
@@ -53,7 +65,11 @@ def workshop_new():
             flash(_("Workshop created. Now add the blocks of the day."), "success")
             return redirect(url_for("organise.programme", workshop_id=workshop_id))
     return render_template(
-        "setup/workshop_form.html", workshop=None, form=form, formats=store.FORMATS
+        "setup/workshop_form.html",
+        workshop=None,
+        form=form,
+        formats=store.FORMATS,
+        served=current_app.config.get("PUBLIC_URL"),
     )
 
 
@@ -92,7 +108,11 @@ def workshop_edit(workshop_id):
             flash(_("Saved."), "success")
             return redirect(url_for("organise.overview", workshop_id=workshop_id))
     return render_template(
-        "setup/workshop_form.html", workshop=workshop, form=form, formats=store.FORMATS
+        "setup/workshop_form.html",
+        workshop=workshop,
+        form=form,
+        formats=store.FORMATS,
+        served=current_app.config.get("PUBLIC_URL"),
     )
 
 
@@ -157,18 +177,52 @@ def item_add(workshop_id, kind):
     kind = kind_or_404(kind)
     db = get_db()
     form = request.form.to_dict()
+    item_id = None
     try:
         if kind == "block":
-            store.add_block(
+            item_id = store.add_block(
                 db, workshop_id, form, _int(form.get("rounds"), 5), _int(form.get("minutes"), 20)
             )
+        elif kind == "question" and form.get("bulk", "").strip():
+            added = add_pasted_questions(db, workshop_id, form.get("block_id"), form["bulk"])
+            flash(_("Added %(n)s questions.", n=added), "success")
         else:
-            store.add_item(db, kind, workshop_id, form)
+            item_id = store.add_item(db, kind, workshop_id, form)
     except store.InputError as error:
         flash_errors(error)
     else:
         store.audit(db, workshop_id, audit_actor(), f"added {kind}")
-    return redirect(url_for(PAGE[kind], workshop_id=workshop_id))
+    # A new question: back to its block's form, ready for the next one.
+    return back_to(kind, workshop_id, None if kind == "question" else item_id, form)
+
+
+def back_to(kind: str, workshop_id: int, item_id=None, form=None):
+    """The page a row is edited on, scrolled to that row (or to where the next one is added)
+    rather than to the top."""
+    if item_id is not None:
+        anchor = f"{ANCHOR[kind]}-{item_id}"
+    elif kind == "question" and (form or {}).get("block_id"):
+        anchor = f"add-question-{form['block_id']}"
+    else:
+        anchor = f"add-{ANCHOR[kind]}"
+    return redirect(url_for(PAGE[kind], workshop_id=workshop_id) + f"#{anchor}")
+
+
+def add_pasted_questions(db, workshop_id: int, block_id, text: str) -> int:
+    """Add one question per pasted line to a block; a tab (as pasted from a spreadsheet) or
+    " | " after the question starts its prompt. All of them, or on any mistake none."""
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        question, _sep, prompt = line.replace(" | ", "\t").partition("\t")
+        rows.append({"text": question.strip(), "prompt": prompt.strip(), "block_id": block_id})
+    if len(rows) > 100:
+        raise store.InputError({"bulk": _("Paste at most 100 questions at a time.")})
+    with db.atomic():
+        for row in rows:
+            store.add_item(db, "question", workshop_id, row)
+    return len(rows)
 
 
 @bp.route("/w/<int:workshop_id>/<kind>/<int:item_id>/edit", methods=["POST"])
@@ -178,11 +232,37 @@ def item_edit(workshop_id, kind, item_id):
     kind = kind_or_404(kind)
     db = get_db()
     form = request.form.to_dict()
+    if kind == "block" and "round_minutes" in form and not form.get("drop_planned"):
+        planned = planned_rounds_dropped(db, item_id, len(_minutes(form["round_minutes"])))
+        if planned:
+            flash(
+                ngettext(
+                    "Round %(rounds)s has a plan (who sits or leads where). Saving removes it "
+                    "and its part of the plan, and the plan must be published again. Tick "
+                    "“Remove the planned rounds” and save again to go ahead.",
+                    "Rounds %(rounds)s have a plan (who sits or leads where). Saving removes "
+                    "them and their part of the plan, and the plan must be published again. "
+                    "Tick “Remove the planned rounds” and save again to go ahead.",
+                    len(planned),
+                    rounds=", ".join(str(n) for n in planned),
+                ),
+                "error",
+            )
+            page = url_for(
+                "organise.programme",
+                workshop_id=workshop_id,
+                drop=item_id,
+                minutes=form["round_minutes"],
+            )
+            return redirect(f"{page}#block-{item_id}")
     try:
         with db.atomic():
             store.update_item(db, kind, workshop_id, item_id, form)
             if kind == "block" and "round_minutes" in form:
+                dropped = planned_rounds_dropped(db, item_id, len(_minutes(form["round_minutes"])))
                 store.set_rounds(db, workshop_id, item_id, _minutes(form["round_minutes"]))
+                if dropped:
+                    db["workshop"].update(workshop_id, {"plan_changed_at": store.now()})
     except store.InputError as error:
         flash_errors(error)
     except store.NotFound:
@@ -190,7 +270,22 @@ def item_edit(workshop_id, kind, item_id):
     else:
         store.audit(db, workshop_id, audit_actor(), f"edited {kind}", {"id": item_id})
         flash(_("Saved."), "success")
-    return redirect(url_for(PAGE[kind], workshop_id=workshop_id))
+    return back_to(kind, workshop_id, item_id)
+
+
+def planned_rounds_dropped(db, block_id: int, keep: int) -> list[int]:
+    """The numbers of a block's rounds past the first `keep` that the plan uses."""
+    rounds = list(db["round"].rows_where("block_id = ?", [block_id], order_by="position"))
+    return [
+        number
+        for number, round_ in enumerate(rounds, start=1)
+        if number > keep
+        and db.execute(
+            "SELECT 1 FROM seat WHERE round_id = ? UNION SELECT 1 FROM lead WHERE round_id = ? "
+            "AND moderator_id IS NOT NULL LIMIT 1",
+            [round_["id"], round_["id"]],
+        ).fetchone()
+    ]
 
 
 @bp.route("/w/<int:workshop_id>/<kind>/<int:item_id>/delete", methods=["POST"])
@@ -209,7 +304,7 @@ def item_delete(workshop_id, kind, item_id):
         return redirect(url_for(PAGE[kind], workshop_id=workshop_id))
     store.audit(db, workshop_id, audit_actor(), f"deleted {kind}", {"id": item_id})
     flash(_("Deleted."), "success")
-    return redirect(url_for(PAGE[kind], workshop_id=workshop_id))
+    return back_to(kind, workshop_id)
 
 
 @bp.route("/w/<int:workshop_id>/<kind>/<int:item_id>/move", methods=["POST"])
@@ -225,7 +320,7 @@ def item_move(workshop_id, kind, item_id):
         )
     except store.NotFound:
         abort(404)
-    return redirect(url_for(PAGE[kind], workshop_id=workshop_id))
+    return back_to(kind, workshop_id, item_id)
 
 
 @bp.route("/w/<int:workshop_id>/pack", methods=["POST"])

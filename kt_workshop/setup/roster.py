@@ -26,6 +26,25 @@ def delegate_form(form) -> dict:
     return data
 
 
+def group_names(db, workshop_id: int) -> dict[int, str]:
+    """Each table's or group's name by its id."""
+    return {t["id"]: t["name"] for t in store.list_items(db, "tables", workshop_id)}
+
+
+def place_in_groups(db, workshop_id: int, rows: list[dict]) -> list[str]:
+    """Give imported rows that name a group (by name, case aside) that group; return the
+    group names the workshop does not have (those rows keep no group)."""
+    by_name = {name.casefold(): table_id for table_id, name in group_names(db, workshop_id).items()}
+    unknown = []
+    for row in rows:
+        name = row.pop("group", "")
+        if name and name.casefold() in by_name:
+            row["table_id"] = by_name[name.casefold()]
+        elif name and name not in unknown:
+            unknown.append(name)
+    return unknown
+
+
 @bp.route("/w/<int:workshop_id>/delegates")
 @allow("organiser")
 def delegates(workshop_id):
@@ -39,6 +58,7 @@ def delegates(workshop_id):
         extra_columns=store.delegate_extra_columns(people),
         attendance=store.ATTENDANCE,
         tables=store.list_items(db, "tables", workshop_id),
+        groups=group_names(db, workshop_id),
     )
 
 
@@ -143,6 +163,7 @@ def delegate_import_confirm(workshop_id, stash_id):
         with db.atomic():
             filename, rows = store.take_stashed_import(db, workshop_id, stash_id)
             rows, skipped = store.without_duplicates(db, workshop_id, rows)
+            unknown = place_in_groups(db, workshop_id, rows)
             ids = store.add_delegates(db, workshop_id, rows)
     except store.NotFound as error:
         flash(str(error), "error")
@@ -154,6 +175,15 @@ def delegate_import_confirm(workshop_id, stash_id):
         db, workshop_id, audit_actor(), "imported delegates", {"file": filename, "count": len(ids)}
     )
     flash(_("Imported %(n)s delegates from %(file)s.", n=len(ids), file=filename), "success")
+    if unknown:
+        flash(
+            _(
+                "This workshop has no group called %(names)s: those delegates were imported "
+                "without a group.",
+                names=", ".join(f"“{name}”" for name in unknown),
+            ),
+            "info",
+        )
     if skipped:
         flash(
             _("%(n)s rows were left out: those delegates were added meanwhile.", n=skipped), "info"
@@ -167,10 +197,11 @@ def delegate_export(workshop_id, fmt):
     """Download the delegate list as xlsx or csv (formula-safe, re-importable)."""
     db = get_db()
     people = store.list_items(db, "participant", workshop_id)
+    groups = group_names(db, workshop_id)
     if fmt == "csv":
-        data, mimetype = sheets.write_delegates_csv(people), "text/csv"
+        data, mimetype = sheets.write_delegates_csv(people, groups), "text/csv"
     elif fmt == "xlsx":
-        data = sheets.write_delegates_xlsx(people)
+        data = sheets.write_delegates_xlsx(people, groups)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         abort(404)

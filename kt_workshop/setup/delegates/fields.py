@@ -23,7 +23,7 @@ HEADINGS = dict(
 LABELS = {
     "name": lazy_("Name"), "organisation": lazy_("Organisation"), "country": lazy_("Country"),
     "sector": lazy_("Sector"), "role": lazy_("Role"), "language": lazy_("Language"),
-    "attendance": lazy_("Attendance"), "consent": lazy_("Consent"),
+    "attendance": lazy_("Attendance"), "consent": lazy_("Consent"), "group": lazy_("Group"),
 }  # fmt: skip
 _QUOTED_DANGER = re.compile(r"'+[=+\-@\t\r\n]")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

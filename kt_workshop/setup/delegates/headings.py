@@ -27,6 +27,7 @@ _SYNONYMS = {
     "language": ("language", "languages", "język", "języki", "sprache", "sprachen"),
     "attendance": ("attendance", "attended", "present", "obecność", "anwesenheit"),
     "consent": ("consent", "photo consent", "data consent", "zgoda", "einwilligung"),
+    "group": ("group", "home table", "group or home table", "grupa", "gruppe"),
     # Split names are joined into the name when the file has no full-name column.
     "first": ("first name", "given name", "forename", "imię", "vorname"),
     "last": ("last name", "surname", "family name", "nazwisko", "nachname"),

@@ -172,6 +172,8 @@ def _check_row(number: int, values: list, layout: _Layout) -> tuple[dict, list[s
             )
         )
     delegate["extra"] = extra
+    if texts.get("group"):  # the group's name; the import matches it to a table or group
+        delegate["group"] = texts["group"]
     return delegate, reasons, texts
 
 

@@ -23,17 +23,23 @@ from kt_workshop.setup.delegates.fields import (
 _DANGEROUS = "=+-@\t\r\n"
 
 
-def _table(delegates: list[dict]) -> tuple[list[str], list[list[str]]]:
-    """Headings and text rows: the standard fields, then every extra column in first-seen order."""
+def _table(
+    delegates: list[dict], groups: dict[int, str] | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """Headings and text rows: the standard fields, the group (when `groups` names each table
+    id), then every extra column in first-seen order."""
     extras: dict[str, None] = {}
     for person in delegates:
         extras.update(dict.fromkeys(person.get("extra") or {}))
-    headings = [HEADINGS[f] for f in FIELDS] + list(extras)
+    headings = [HEADINGS[f] for f in FIELDS] + (["Group"] if groups is not None else [])
+    headings += list(extras)
     rows = []
     for person in delegates:
         row = [str(person.get(f) or "") for f in TEXT_FIELDS]
         row.append(str(person.get("attendance") or "registered"))
         row.append({True: "yes", False: "no"}.get(person.get("consent"), ""))
+        if groups is not None:
+            row.append(groups.get(person.get("table_id"), ""))
         extra = person.get("extra") or {}
         row.extend(_cell_text(extra.get(h)) for h in extras)
         rows.append(row)
@@ -47,9 +53,10 @@ def _csv_safe(text: str) -> str:
     return text
 
 
-def write_delegates_csv(delegates: list[dict]) -> bytes:
-    """The delegates as a UTF-8 CSV (with BOM, so Excel reads accents) that imports again."""
-    headings, rows = _table(delegates)
+def write_delegates_csv(delegates: list[dict], groups: dict[int, str] | None = None) -> bytes:
+    """The delegates as a UTF-8 CSV (with BOM, so Excel reads accents) that imports again;
+    with `groups` (table id -> name), a Group column too."""
+    headings, rows = _table(delegates, groups)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     for row in [headings, *rows]:
@@ -57,9 +64,10 @@ def write_delegates_csv(delegates: list[dict]) -> bytes:
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
-def write_delegates_xlsx(delegates: list[dict]) -> bytes:
-    """The delegates as an Excel workbook: bold frozen header, filter, every cell plain text."""
-    headings, rows = _table(delegates)
+def write_delegates_xlsx(delegates: list[dict], groups: dict[int, str] | None = None) -> bytes:
+    """The delegates as an Excel workbook: bold frozen header, filter, every cell plain text;
+    with `groups` (table id -> name), a Group column too."""
+    headings, rows = _table(delegates, groups)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Delegates"

@@ -39,7 +39,9 @@ export function randomId() {
 export function secondsLeft(state, offset) {
   if (!state) return null;
   const serverNow = Date.now() / 1000 + offset;
-  const running = state.status === "running" && state.started_at ? serverNow - state.started_at : 0;
+  // A break counts down too: to the next block's start time.
+  const counting = state.status === "running" || state.status === "break";
+  const running = counting && state.started_at ? serverNow - state.started_at : 0;
   return state.duration - state.elapsed - running;
 }
 

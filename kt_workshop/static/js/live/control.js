@@ -56,6 +56,8 @@ function renderState() {
   status.textContent = t[state.status] || state.status;
   status.className = `now-status is-${state.status}`;
   const following = state.next_round;
+  const pause = state.break;
+  if (pause) status.textContent = pause.back_at ? fill(t.breakUntil, { title: pause.title, time: pause.back_at }) : pause.title;
   $("now-next").textContent = following
     ? fill(t.next, { what: `${roundName(following)} (${fill(t.minutes, { n: following.minutes })})` })
     : round
@@ -67,8 +69,16 @@ function renderState() {
   $("do-pause").disabled = state.status !== "running";
   $("do-resume").disabled = state.status !== "paused";
   const advance = $("do-advance");
-  advance.disabled = !on;
-  advance.textContent = following ? t.advance : t.endDay;
+  advance.disabled = !on && state.status !== "break";
+  // The last round of a block leads into a break; from the break, into the next block.
+  const endsBlock = round && following && following.block_index !== round.block_index;
+  advance.textContent = pause
+    ? fill(t.startBlock, { block: following ? following.block : "" })
+    : !following
+      ? t.endDay
+      : endsBlock
+        ? t.toBreak
+        : t.advance;
   for (const button of document.querySelectorAll('[data-action="extend"]')) button.disabled = !on;
   $("chime").checked = state.chime;
 
@@ -83,7 +93,8 @@ function renderState() {
 }
 
 function tick() {
-  const showing = state && (state.status === "running" || state.status === "paused");
+  const showing =
+    state && (state.status === "running" || state.status === "paused" || (state.status === "break" && state.started_at));
   const left = showing ? secondsLeft(state, offset) : null;
   const timer = $("timer");
   timer.textContent = formatClock(left);
@@ -303,6 +314,13 @@ for (const button of document.querySelectorAll("[data-action]")) {
       return control("start", { round_id: Number(button.dataset.roundId) });
     }
     if (action === "advance" && state && !state.next_round && !window.confirm(t.confirmEnd)) return;
+    if (action === "advance" && state && state.break && state.next_round) {
+      const pause = state.break;
+      const question = pause.back_at
+        ? fill(t.confirmBlockAt, { block: pause.block, time: pause.back_at })
+        : fill(t.confirmBlock, { block: pause.block });
+      if (!window.confirm(question)) return;
+    }
     control(action);
   });
 }

@@ -75,15 +75,18 @@ function renderState() {
 let showingNext = null;
 function tick() {
   const on = state && (state.status === "running" || state.status === "paused");
-  const left = on ? secondsLeft(state, offset) : null;
+  const pause = state && state.status === "break" ? state.break : null;
+  const left = on || (pause && state.started_at) ? secondsLeft(state, offset) : null;
   const timer = $("timer");
   timer.textContent = formatClock(left);
   timer.classList.toggle("overrun", left !== null && left < 0);
   timer.classList.toggle("paused", Boolean(state && state.status === "paused"));
-  timer.classList.toggle("idle", !on);
+  timer.classList.toggle("idle", !on && !pause);
+  root.classList.toggle("on-break", Boolean(pause));
   let status = "";
   if (!state || state.status === "waiting") status = t.waiting;
   else if (state.status === "finished") status = t.finished;
+  else if (pause) status = pause.back_at ? fill(t.breakUntil, { title: pause.title, time: pause.back_at }) : pause.title;
   else if (left !== null && left <= 0) status = t.timeUp;
   else if (state.status === "paused") status = t.paused;
   $("where-status").textContent = status;
@@ -93,7 +96,7 @@ function tick() {
   // Automatic: the wall while groups talk; where to go next before the day and when time is up.
   const wantsNext =
     mode === "next" ||
-    (mode === "auto" && Boolean(next && next.round) && (!state || state.status === "waiting" || (on && left <= 0)));
+    (mode === "auto" && Boolean(next && next.round) && (!state || state.status === "waiting" || pause || (on && left <= 0)));
   if (wantsNext !== showingNext) {
     showingNext = wantsNext;
     root.classList.toggle("mode-next", wantsNext);

@@ -45,20 +45,24 @@ def cmd_serve(args) -> int:
     token = access.issue_signin_token(db)
     db.close()
     shown = lan_address() if args.lan else ("127.0.0.1" if host in ("", "0.0.0.0") else host)  # noqa: S104
+    handler, scheme = NoDelayRequestHandler, "http"
+    if args.lan if args.tls is None else args.tls:
+        handler, scheme = serve_https(app, shown, args.port)
     print(_("kt-workshop is running with the database %(db)s", db=path))
     print(_("Open this link to sign in as organiser (it works once):"))
-    print(f"    http://{shown}:{args.port}/signin?token={token}", flush=True)
+    # The organiser's own browser uses plain HTTP to 127.0.0.1: nothing crosses the network.
+    signin_host = "127.0.0.1" if scheme == "https" else shown
+    print(f"    http://{signin_host}:{args.port}/signin?token={token}", flush=True)
     if args.lan:
         print(
             _(
-                "Serving the local network: tablets join at http://%(ip)s:%(port)s/welcome",
-                ip=shown,
-                port=args.port,
+                "Serving the local network: tablets join at %(url)s",
+                url=f"{scheme}://{shown}:{args.port}/welcome",
             )
         )
     else:
         print(_("Only this computer can connect. Use --lan to let tablets on the network in."))
-    app.config["PUBLIC_URL"] = f"http://{shown}:{args.port}" if args.lan else None
+    app.config["PUBLIC_URL"] = f"{scheme}://{shown}:{args.port}" if args.lan else None
     socketio.start_background_task(
         take_snapshots, path, path.parent / "backups", args.snapshot_minutes * 60
     )
@@ -71,7 +75,7 @@ def cmd_serve(args) -> int:
             host=host,
             port=args.port,
             allow_unsafe_werkzeug=True,
-            request_handler=NoDelayRequestHandler,
+            request_handler=handler,
             use_reloader=False,
             log_output=args.verbose,
         )
@@ -86,6 +90,35 @@ def cmd_serve(args) -> int:
             1,
         )
     return 0
+
+
+def serve_https(app, shown: str, port: int):
+    """Make or renew the laptop's certificates, set the app up for HTTPS, and say how tablets
+    trust it; return the request handler class and the scheme."""
+    from kt_workshop.join import tls
+
+    names = tls.laptop_names() + tls.laptop_addresses()
+    if shown not in names:
+        names.append(shown)
+    handler, done = tls.serve_over_tls(app, NoDelayRequestHandler, names)
+    folder = tls.folder_of(app.instance_path)
+    if done == "new authority":
+        print(_("Made this laptop's certificate authority in %(f)s.", f=folder))
+    elif done:
+        print(
+            _(
+                "Made a new certificate for this laptop (%(why)s); tablets keep their trust.",
+                why=done,
+            )
+        )
+    print(
+        _(
+            "HTTPS: each tablet trusts this laptop once, at %(url)s (fingerprint %(fp)s)",
+            url=f"http://{shown}:{port}/trust",
+            fp=tls.fingerprint(tls.authority(folder))[:23],
+        )
+    )
+    return handler, "https"
 
 
 class NoDelayRequestHandler(WSGIRequestHandler):
@@ -243,6 +276,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=5000, help=_("port to listen on"))
     serve.add_argument(
         "--lan", action="store_true", help=_("serve the local network so tablets can join")
+    )
+    serve.add_argument(
+        "--tls",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=_(
+            "serve HTTPS with this laptop's own certificate authority (the default with --lan; "
+            "--no-tls serves plain HTTP)"
+        ),
     )
     serve.add_argument(
         "--no-demo",

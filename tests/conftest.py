@@ -105,7 +105,7 @@ def free_port() -> int:
 class LiveServer:
     """`kt-workshop serve` running in its own process on a temporary database."""
 
-    def __init__(self, tmp_path, demo=False):
+    def __init__(self, tmp_path, demo=False, tls=False):
         import subprocess
         import sys
 
@@ -123,11 +123,24 @@ class LiveServer:
         ]
         if not demo:
             command.append("--no-demo")
+        if tls:
+            command.append("--tls")  # HTTPS with the laptop's own authority, as --lan serves
+        import os
+        from pathlib import Path
+
+        # The code under test, whichever checkout the tests run from (not the installed copy).
+        source = str(Path(__file__).resolve().parent.parent)
+        path = os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            command,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONPATH": path},
         )
         self.signin_url = self._wait_for_signin_link()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     def _wait_for_signin_link(self) -> str:
         """Read the server's output until it prints the organiser's link."""

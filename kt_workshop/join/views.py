@@ -12,6 +12,7 @@ from kt_workshop.web import (
     allow,
     audit_actor,
     current_actor,
+    end_live_connections,
     get_db,
     limiter,
     public_url,
@@ -214,6 +215,7 @@ def grant_revoke(workshop_id, grant_id):
         access.revoke_grant(db, workshop_id, grant_id)
     except store.NotFound:
         abort(404)
+    end_live_connections(grant_id)  # its open pages hear it now, not at their next event
     store.audit(db, workshop_id, audit_actor(), "revoked join link", {"grant": grant_id})
     flash(_("Link revoked: it no longer works, and whoever used it is signed out."), "success")
     return redirect(url_for("auth.grants", workshop_id=workshop_id))

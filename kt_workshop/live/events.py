@@ -13,13 +13,13 @@ import sqlite3
 import threading
 import time
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from kt_workshop import access, store
 from kt_workshop.i18n import _
 from kt_workshop.live import cells, day, notes
-from kt_workshop.web import actor_from_grant, current_actor, get_db, socketio
+from kt_workshop.web import actor_from_grant, current_actor, get_db, grant_room, socketio
 
 MAX_PAYLOAD = 64 * 1024
 BUCKET_SIZE = 60  # events a connection may send in a burst
@@ -59,8 +59,12 @@ def connect(auth=None):
     auth: {"token": join token (tablets), "workshop_id": id (the organiser names one)}.
     Refused when not signed in, revoked, or asking for another workshop.
     """
+    revoked = session_link_revoked()
     actor = actor_for_connection(auth)
     if actor is None:
+        if revoked:
+            # The tablet page says so and offers its waiting notes to copy out.
+            raise ConnectionRefusedError(_("This link has been revoked."), {"revoked": True})
         raise ConnectionRefusedError(_("Please sign in first."))
     wanted = auth.get("workshop_id") if isinstance(auth, dict) else None
     workshop_id = actor.workshop_id
@@ -82,6 +86,8 @@ def connect(auth=None):
         "checked": time.monotonic(),
     }
     join_room(room(workshop_id, "all"))
+    if actor.grant_id is not None:
+        join_room(grant_room(actor.grant_id))  # so revoking the link reaches it at once
     if actor.role in STAFF:
         join_room(room(workshop_id, "staff"))
     if actor.role == "organiser":
@@ -100,6 +106,17 @@ def connect(auth=None):
             "table_id": actor.table_id,
         },
     )
+
+
+def session_link_revoked() -> bool:
+    """True when the browser's session came from a join link the organiser has revoked."""
+    grant_id = session.get("grant_id")
+    if grant_id is None:
+        return False
+    try:
+        return access.get_grant(get_db(), int(grant_id))["revoked_at"] is not None
+    except (store.NotFound, TypeError, ValueError):
+        return False
 
 
 @socketio.on("disconnect")
@@ -122,7 +139,7 @@ def checked(*roles: str):
                 grant = access.live_grant(get_db(), facts["grant_id"])
                 if grant is None:
                     disconnect()
-                    return {"ok": False, "error": _("This link has been revoked.")}
+                    return {"ok": False, "revoked": True, "error": _("This link has been revoked.")}
                 facts["grant"] = grant
             if facts["role"] not in roles:
                 return {

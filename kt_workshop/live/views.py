@@ -1,7 +1,9 @@
 """Blueprint: the live day: control room, projector view, tablet page, photos, ideas, feedback."""
 
+import hashlib
 import io
 import warnings
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -24,7 +26,7 @@ from kt_workshop.live import cells, day, notes
 from kt_workshop.live.events import broadcast
 from kt_workshop.plan import printouts
 from kt_workshop.plan.store import day_rounds
-from kt_workshop.web import allow, audit_actor, current_actor, get_db, public_url
+from kt_workshop.web import PUBLIC, allow, audit_actor, current_actor, get_db, public_url
 
 bp = Blueprint("live", __name__)
 
@@ -173,7 +175,7 @@ def photo_upload(workshop_id):
                     "width": width,
                     "height": height,
                     "data": image,
-                    "created_at": store.now(),
+                    "created_at": notes.typed_time(_seconds(request.form.get("taken_at"))),
                 }
             )
             .last_pk
@@ -194,6 +196,14 @@ def photo_upload(workshop_id):
         )
     broadcast(change, workshop_id)
     return jsonify({"ok": True, "id": photo_id, "seq": change["seq"]})
+
+
+def _seconds(text) -> float | None:
+    """A time in seconds sent by a tablet, or None."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def shrink_photo(data: bytes) -> tuple[bytes, int, int]:
@@ -237,6 +247,49 @@ def photo(workshop_id, photo_id):
     if row is None:
         abort(404)
     return send_file(io.BytesIO(row[0]), mimetype=row[1])
+
+
+# The offline app shell ------------------------------------------------------------------------
+
+# What the tablet and participant pages need to load with no network (their modules included).
+SHELL_FILES = (
+    "css/app.css",
+    "css/live.css",
+    "favicon.svg",
+    "js/confirm.js",
+    "js/live.js",
+    "js/live/tablet.js",
+    "js/live/photo_outbox.js",
+    "js/live/shell.js",
+    "js/live/participant.js",
+    "vendor/socket.io.min.js",
+)
+
+
+def shell_version(static_folder: str) -> str:
+    """A fingerprint of the shell's files: a new version of any of them installs a new worker,
+    which drops the copies kept by the old one."""
+    digest = hashlib.sha256()
+    for name in SHELL_FILES:
+        path = Path(static_folder) / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+@bp.route("/service-worker.js")
+@allow(PUBLIC)
+def service_worker():
+    """The service worker that keeps the tablet and participant pages for offline reloads."""
+    files = [url_for("static", filename=name) for name in SHELL_FILES]
+    body = render_template(
+        "live/service-worker.js",
+        version=shell_version(current_app.static_folder),
+        files=files,
+    )
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"  # the browser checks for a new worker
+    return response
 
 
 # Participants --------------------------------------------------------------------------------

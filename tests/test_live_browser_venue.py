@@ -4,6 +4,7 @@ copied out, the capture area in view on a landscape tablet, and the same over HT
 laptop's certificate authority trusted."""
 
 import io
+import re
 import socket
 import time
 
@@ -245,8 +246,8 @@ def test_a_revoked_link_says_so_at_once_and_its_waiting_notes_can_be_copied_out(
         second.get_by_role("button", name="Add note").click()
 
     organiser.goto(f"{venue.url}/w/1/access")
+    organiser.on("dialog", lambda dialog: dialog.accept())
     for grant in (first_grant, second_grant):
-        organiser.on("dialog", lambda dialog: dialog.accept())
         organiser.locator(f'form[action$="/access/{grant["id"]}/revoke"] button').click()
         expect(organiser.locator(".flash-success")).to_contain_text("revoked")
 
@@ -277,13 +278,19 @@ def test_the_capture_area_is_in_view_without_scrolling(venue, browser, size):
     context = browser.new_context(viewport={"width": width, "height": height})
     tablet, _grant = open_tablet(context, venue)
     # An announcement shows with a 24-hour time and can be dismissed for good.
-    with open_db(venue.db_path) as db:
-        from kt_workshop.db import writing
-
-        with writing(db):
-            day.record_change(db, 1, "announcement", {"text": "Lunch at 13:00"}, audience="all")
+    organiser_context = browser.new_context()
+    control = signed_in_organiser(organiser_context, venue)
+    control.goto(f"{venue.url}/w/1/live")
+    control.locator("#announce-text").fill("Lunch at 13:00")
+    control.get_by_role("button", name="Send to every screen").click()
+    expect(control.locator("#announcements")).to_contain_text("Lunch at 13:00")
+    assert re.fullmatch(
+        r"\d\d:\d\d Lunch at 13:00", control.locator("#announcements li").first.inner_text()
+    )
+    organiser_context.close()
     banner = tablet.locator("#announcement")
     expect(banner).to_contain_text("Lunch at 13:00")
+    expect(banner.locator("#announcement-time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
     for selector in ("#note-text", ".kind-buttons", "#note-add"):
         box = tablet.locator(selector).bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= height, selector

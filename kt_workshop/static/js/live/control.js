@@ -4,7 +4,7 @@
 // The page replays the whole change log on load (catch_up from 0: fine for one day) so it can
 // count every table's notes and list the notes held back from the projector.
 
-import { chimer, fill, follow, formatClock, secondsLeft, storageKey } from "../live.js";
+import { chimer, clockTime, fill, follow, formatClock, secondsLeft, storageKey } from "../live.js";
 
 const root = document.getElementById("control");
 const workshopId = Number(root.dataset.workshop);
@@ -228,7 +228,7 @@ function renderAnnouncements() {
       const time = document.createElement("span");
       time.className = "meta";
       const at = new Date(announcement.at);
-      time.textContent = Number.isNaN(at.getTime()) ? "" : at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      time.textContent = Number.isNaN(at.getTime()) ? "" : clockTime(at);
       const text = document.createElement("span");
       text.textContent = announcement.text;
       item.append(time, " ", text);

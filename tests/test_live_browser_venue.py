@@ -170,10 +170,12 @@ def test_a_photo_arrives_and_one_that_cannot_says_why_with_retry_and_discard(ven
 
 
 def tablet_is_kept_for_offline(tablet) -> bool:
-    """True once the service worker controls the page and keeps a copy of it."""
+    """True once the service worker is active and keeps a copy of the page (the next load,
+    online or not, goes through it)."""
     return tablet.evaluate(
         """async () => {
-          if (!navigator.serviceWorker.controller) return false;
+          const registration = await navigator.serviceWorker.getRegistration("/w/");
+          if (!registration || !registration.active) return false;
           for (const name of await caches.keys()) {
             const cache = await caches.open(name);
             if (await cache.match(location.pathname, { ignoreVary: true })) return true;

@@ -345,3 +345,52 @@ def test_over_https_with_the_authority_trusted_a_tablet_survives_an_offline_relo
         assert cookies["kt_workshop_session"]["secure"] is True
         context.close()
         browser.close()
+
+
+def test_projector_shows_stars_and_undoes_a_hidden_note_and_control_room_dots_tell_the_truth(
+    venue, browser
+):
+    db = venue.db
+    round_id = day.state(db, 1)["round_id"]
+    away = db.execute(
+        "SELECT id, name FROM moderator WHERE workshop_id = 1 AND id NOT IN "
+        "(SELECT moderator_id FROM lead WHERE round_id = ? AND moderator_id IS NOT NULL) "
+        "ORDER BY id LIMIT 1",
+        [round_id],
+    ).fetchone()
+    assert away, "the demo has moderators of the afternoon"
+    access.create_grant(db, 1, "moderator", away[1], moderator_id=away[0])
+    tablets = browser.new_context()
+    tablet, grant = open_tablet(tablets, venue)
+    tablet.locator("#note-text").fill("A starred point for the wall")
+    tablet.locator("#note-star").check()
+    tablet.get_by_role("button", name="Add note").click()
+    expect(tablet.locator("#save-state")).to_have_text("All saved")
+
+    organiser = browser.new_context(viewport={"width": 1600, "height": 900})
+    control = signed_in_organiser(organiser, venue)
+    control.goto(f"{venue.url}/w/1/projector")
+    note = control.locator("button.wall-note", has_text="A starred point for the wall")
+    expect(note.locator(".wall-star")).to_have_text("★")
+    note.click()
+    expect(note).to_have_count(0)
+    expect(control.locator("#undo-hold")).to_contain_text("A starred point for the wall")
+    control.get_by_role("button", name="Undo").click()
+    expect(note).to_have_count(1)
+    assert wait_for(lambda: db.execute("SELECT held FROM note").fetchone()[0] == 0)
+
+    control.goto(f"{venue.url}/w/1/live")
+    expect(control.locator("#elsewhere-list")).to_contain_text(
+        f"{away[1]} · not at a table this round"
+    )
+    assert "is-offline" not in control.locator("#elsewhere-list .tablet-dot").first.get_attribute(
+        "class"
+    )
+    group = control.locator(f'.table-state[data-table="{grant["table_id"]}"]')
+    ours = group.locator(".tablet-dot", has_text="Group 1")
+    expect(ours).to_contain_text("tablet connected")
+    venue.stop()  # the laptop's server goes down: no dot may stay green
+    expect(ours).to_contain_text("server unreachable", timeout=20000)
+    expect(control.locator(".tablet-dot.is-online")).to_have_count(0)
+    tablets.close()
+    organiser.close()

@@ -481,9 +481,7 @@ def test_a_revoked_tablet_is_refused_on_its_next_event_and_disconnected(app, db,
     assert not socketio.test_client(app, auth={"token": token_of(app, grant)}).is_connected()
 
 
-def test_revoking_a_link_tells_its_open_pages_at_once_and_closes_them(
-    app, db, organiser, workshop
-):
+def test_revoking_a_link_tells_its_open_pages_at_once_and_closes_them(app, db, organiser, workshop):
     """Not at the next event: the revoke itself reaches the tablet, which is disconnected, and
     its session's reconnect is refused with the reason the page shows."""
     tablet, browser, grant = connect_by_cookie(app, db, workshop, "moderator")

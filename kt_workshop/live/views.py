@@ -63,6 +63,7 @@ def projector(workshop_id):
     """The projector view: round, timer, where groups go next, the join QR, the harvest wall."""
     db = get_db()
     join = public_url("auth.welcome")
+    trust = trust_page_url()
     return render_template(
         "live/projector.html",
         workshop=store.get_workshop(db, workshop_id),
@@ -77,7 +78,17 @@ def projector(workshop_id):
         ],
         join_url=join,
         join_qr=printouts.qr_svg_data_uri(join),
+        trust_url=trust,
+        trust_qr=printouts.qr_svg_data_uri(trust) if trust else None,
     )
+
+
+def trust_page_url() -> str | None:
+    """Where a new tablet trusts this laptop (over plain HTTP, so it opens before the
+    certificate is trusted), when the app serves HTTPS; else None."""
+    if not current_app.config.get("TLS_FOLDER"):
+        return None
+    return "http://" + public_url("trust.trust_page").split("://", 1)[1]
 
 
 @bp.route("/w/<int:workshop_id>/projector/next.json")

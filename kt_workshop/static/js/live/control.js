@@ -19,6 +19,7 @@ const notes = new Map(); // uid -> latest version of each note of the day
 const tablets = new Map(); // grant id -> {connected, last_activity, waiting}
 let tableOfGrant = new Map(); // grant id -> the table its tablet is at this round
 const announcements = [];
+let serverReachable = false; // until this page's connection is up, the tablets' state is unknown
 
 const $ = (id) => document.getElementById(id);
 const sound = chimer(root);
@@ -136,10 +137,18 @@ function ago(seconds) {
   return fill(t.lastActivity, { when: minutes < 1 ? t.justNow : fill(t.minutesAgo, { n: minutes }) });
 }
 
-function tabletLine(entry) {
+// A tablet's dot: green when connected, red when it is due at a table this round and is not,
+// grey when it has no table this round (an afternoon moderator in the morning) or when this
+// page cannot reach the server, and so knows nothing of the tablets.
+function tabletLine(entry, dueHere) {
   const line = document.createElement("span");
-  line.className = `tablet-dot ${entry.status.connected ? "is-online" : "is-offline"}`;
-  line.textContent = `${entry.grant.label || "#" + entry.grant.id} · ${entry.status.connected ? t.tabletOn : t.tabletOff}`;
+  let look = "is-idle";
+  let says = t.tabletAway;
+  if (!serverReachable) says = t.serverUnreachable;
+  else if (entry.status.connected) [look, says] = ["is-online", t.tabletOn];
+  else if (dueHere) [look, says] = ["is-offline", t.tabletOff];
+  line.className = `tablet-dot ${look}`;
+  line.textContent = `${entry.grant.label || "#" + entry.grant.id} · ${says}`;
   return line;
 }
 
@@ -161,10 +170,10 @@ function renderTables() {
   for (const card of document.querySelectorAll(".table-state")) {
     const entry = perTable.get(Number(card.dataset.table));
     const slot = (name) => card.querySelector(`[data-slot="${name}"]`);
-    const online = entry.tablets.some((tablet) => tablet.status.connected);
+    const online = serverReachable && entry.tablets.some((tablet) => tablet.status.connected);
     card.classList.toggle("is-online", online);
-    card.classList.toggle("is-offline", entry.tablets.length > 0 && !online);
-    slot("tablets").replaceChildren(...(entry.tablets.length ? entry.tablets.map(tabletLine) : [t.noTablet]));
+    card.classList.toggle("is-offline", serverReachable && entry.tablets.length > 0 && !online);
+    slot("tablets").replaceChildren(...(entry.tablets.length ? entry.tablets.map((tablet) => tabletLine(tablet, true)) : [t.noTablet]));
     slot("notes").textContent = entry.notes === 1 ? t.oneNote : fill(t.notes, { n: entry.notes });
     const waiting = entry.tablets.reduce((sum, tablet) => sum + (tablet.status.waiting || 0), 0);
     slot("waiting").textContent = waiting ? fill(t.waitingNotes, { n: waiting }) : t.allSent;
@@ -177,7 +186,7 @@ function renderTables() {
   $("elsewhere-list").replaceChildren(
     ...elsewhere.map((entry) => {
       const item = document.createElement("li");
-      item.append(tabletLine(entry));
+      item.append(tabletLine(entry, false));
       if (entry.status.waiting) item.append(` · ${fill(t.waitingNotes, { n: entry.status.waiting })}`);
       return item;
     }),
@@ -275,6 +284,8 @@ const live = follow({
   },
   onChange,
   onConnection: (connected) => {
+    serverReachable = connected;
+    renderTables();
     const label = $("connection");
     label.textContent = connected ? t.online : t.offline;
     label.className = `connection ${connected ? "is-online" : "is-offline"}`;

@@ -29,6 +29,7 @@ def day_server(tmp_path, **options):
     db = open_db(server.db_path)
     db.execute("DELETE FROM note")
     db.execute("DELETE FROM photo")
+    db.execute("DELETE FROM change WHERE kind IN ('note', 'photo')")  # replayed by catch_up
     db.conn.commit()
     plan.make_plan(db, 1)
     day.start(db, 1)
@@ -224,6 +225,26 @@ def offline_reload_scenario(context, server, base=None):
     expect(tablet.locator("#notes li")).to_have_count(3)
     time.sleep(1)
     assert len(texts(server.db)) == 3
+
+    # Editing changes kind and star too; a new note starts again from the first kind.
+    tablet.locator("#notes li", has_text="Typed offline, first").get_by_role(
+        "button", name="Edit"
+    ).click()
+    first = tablet.locator("#notes li:has(textarea)")
+    expect(first.locator("textarea")).to_have_value("Typed offline, first")
+    first.get_by_label("Kind of note").select_option("challenge")
+    first.get_by_label("Star").check()
+    first.get_by_role("button", name="Save").click()
+    expect(tablet.locator("#notes li").first.locator(".note-kind")).to_have_text("★ Challenge")
+    expect(tablet.locator("#save-state")).to_have_text("All saved")
+    tablet.locator("label.kind", has_text="Quote").click()
+    tablet.locator("#note-text").fill("A quote")
+    tablet.get_by_role("button", name="Add note").click()
+    expect(tablet.locator('input[name="kind"][value="insight"]')).to_be_checked()
+    expect(tablet.locator("#save-state")).to_have_text("All saved")
+    assert wait_for(lambda: len(texts(server.db)) == 4)
+    rows = server.db.execute("SELECT kind, starred FROM note ORDER BY id").fetchall()
+    assert rows[0] == ("challenge", 1) and rows[3] == ("quote", 0)
     return tablet
 
 

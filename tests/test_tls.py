@@ -155,3 +155,22 @@ def test_serve_with_tls_answers_https_with_a_certificate_the_authority_vouches_f
             assert tls.fingerprint(tls.authority(authority.parent)) in page.read().decode()
     finally:
         server.stop()
+
+
+def test_the_join_links_page_and_the_projector_show_how_to_trust_the_laptop(tls_app):
+    from kt_workshop import access, store
+    from kt_workshop.db import open_db
+
+    db = open_db(tls_app.config["DATABASE"])
+    workshop = store.create_workshop(db, {"title": "Venue day", "date": "2026-05-04"})
+    organiser = tls_app.test_client()
+    organiser.get(f"/signin?token={access.issue_signin_token(db)}", base_url="https://localhost")
+    tls_app.config["PUBLIC_URL"] = "https://192.168.4.20:5000"
+    fingerprint = tls.fingerprint(tls.authority(tls.folder_of(tls_app.instance_path)))
+
+    links = organiser.get(f"/w/{workshop}/access", base_url="https://localhost")
+    page = links.get_data(as_text=True)
+    assert "http://192.168.4.20:5000/trust" in page and fingerprint in page
+    projector = organiser.get(f"/w/{workshop}/projector", base_url="https://localhost")
+    assert "http://192.168.4.20:5000/trust" in projector.get_data(as_text=True)
+    db.close()

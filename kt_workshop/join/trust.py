@@ -37,6 +37,18 @@ def trust_url() -> str:
     return f"http://{host}/trust"
 
 
+def card() -> dict | None:
+    """What the join-links page shows of the trust step (address, QR, fingerprint), or None
+    when the app serves plain HTTP."""
+    from kt_workshop.plan import printouts
+
+    facts = authority_facts()
+    if facts is None:
+        return None
+    url = trust_url()
+    return {"url": url, "qr": printouts.qr_svg_data_uri(url), **facts}
+
+
 @bp.route("/trust")
 @allow(PUBLIC)
 def trust_page():

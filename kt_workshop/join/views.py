@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from kt_workshop import access, store
 from kt_workshop.i18n import _
+from kt_workshop.join import trust
 from kt_workshop.plan import grid
 from kt_workshop.web import (
     PUBLIC,
@@ -164,6 +165,7 @@ def grants(workshop_id):
         row["url"] = public_url("auth.join_link", token=access.grant_token(secret, row))
     return render_template(
         "join/access.html",
+        trust=trust.card(),
         workshop=workshop,
         grants=rows,
         tables=store.list_items(db, "tables", workshop_id),

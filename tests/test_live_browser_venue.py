@@ -339,14 +339,12 @@ def tls_venue(tmp_path):
     server.stop()
 
 
-def test_over_https_with_the_authority_trusted_a_tablet_survives_an_offline_reload(tls_venue):
+def test_over_https_with_the_authority_trusted_a_tablet_survives_an_offline_reload(
+    tls_venue, browser
+):
     """The laptop's name (not a loopback address, so only a trusted certificate makes the page a
     secure context) is mapped to 127.0.0.1 inside the browser; the browser trusts the laptop's
     authority, as a tablet does after the /trust page."""
-    from playwright.sync_api import sync_playwright
-
-    if chromium_path() is None:
-        pytest.skip("Chromium is not installed")
     folder = tls_venue.db_path.parent / "instance" / "tls"
     trusted = tls.spki_hash((folder / "authority.pem").read_bytes())
     leaf = tls.spki_hash((folder / "server.pem").read_bytes())
@@ -356,16 +354,18 @@ def test_over_https_with_the_authority_trusted_a_tablet_survives_an_offline_relo
         f"--host-resolver-rules=MAP {name} 127.0.0.1",
         f"--ignore-certificate-errors-spki-list={trusted},{leaf}",
     ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=flags)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # A browser of its own (the flags differ), from the session's Playwright.
+    trusting = browser.browser_type.launch(executable_path=chromium_path(), args=flags)
+    try:
+        context = trusting.new_context(viewport={"width": 1280, "height": 800})
         base = f"https://{name}:{tls_venue.port}"
         tablet = offline_reload_scenario(context, tls_venue, base=base)
         assert tablet.url.startswith("https://")
         cookies = {c["name"]: c for c in context.cookies()}
         assert cookies["kt_workshop_session"]["secure"] is True
         context.close()
-        browser.close()
+    finally:
+        trusting.close()
 
 
 def test_projector_shows_stars_and_undoes_a_hidden_note_and_control_room_dots_tell_the_truth(

@@ -289,6 +289,19 @@ def test_a_revoked_link_says_so_at_once_and_its_waiting_notes_can_be_copied_out(
         second.get_by_role("button", name="Download as a text file").click()
     assert "Also kept" in download.value.path().read_text()
     assert texts(venue.db) == []
+
+    # Reloaded, the page is gone (its kept copy too), and the welcome page it lands on still
+    # offers the notes this device never sent, until its holder removes them.
+    second.reload()
+    expect(second).to_have_url(re.compile(r"/welcome"))
+    expect(second.locator("#unsent")).to_be_visible()
+    expect(second.locator("#unsent-count")).to_contain_text("2 notes")
+    assert "Kept on the tablet" in second.locator("#unsent-notes").input_value()
+    second.once("dialog", lambda dialog: dialog.accept())
+    second.get_by_role("button", name="Remove them from this device").click()
+    expect(second.locator("#unsent")).to_be_hidden()
+    second.reload()
+    expect(second.locator("#unsent")).to_be_hidden()
     for context in (organiser_context, online, away):
         context.close()
 

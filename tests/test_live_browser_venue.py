@@ -282,7 +282,7 @@ def test_a_revoked_link_says_so_at_once_and_its_waiting_notes_can_be_copied_out(
     # The tablet that was offline learns it on reconnecting; its notes are there to copy.
     away.set_offline(False)
     expect(second.locator("#revoked")).to_be_visible(timeout=20000)
-    expect(second.locator("#revoked-count")).to_contain_text("2 notes")
+    expect(second.locator("#revoked-count")).to_contain_text("notes 2, photos 0")
     copied = second.locator("#revoked-notes").input_value()
     assert "Kept on the tablet" in copied and "Also kept" in copied
     with second.expect_download() as download:

@@ -27,7 +27,11 @@ def authority_facts() -> dict | None:
     found = tls.authority(folder) if folder else None
     if found is None:
         return None
-    return {"name": found.subject.rfc4514_string(), "fingerprint": tls.fingerprint(found)}
+    from cryptography.x509.oid import NameOID
+
+    names = found.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    name = str(names[0].value) if names else found.subject.rfc4514_string()
+    return {"name": name, "fingerprint": tls.fingerprint(found)}
 
 
 def trust_url() -> str:

@@ -458,6 +458,7 @@ async function uploadNextPhoto() {
 function linkRevoked() {
   if (revoked) return;
   revoked = true;
+  root.classList.add("is-revoked");
   live.socket.disconnect();
   forgetPages();
   $("note-add").disabled = true;

@@ -3,6 +3,7 @@ tablet reloaded with no network that goes on working, a revoked link whose notes
 copied out, the capture area in view on a landscape tablet, and the same over HTTPS with the
 laptop's certificate authority trusted."""
 
+import calendar
 import io
 import re
 import socket
@@ -219,7 +220,7 @@ def offline_reload_scenario(context, server, base=None):
         "Typed after the offline reload",
     ]
     created = server.db.execute("SELECT created_at FROM note ORDER BY id").fetchall()
-    first = time.mktime(time.strptime(created[0][0][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
+    first = calendar.timegm(time.strptime(created[0][0][:19], "%Y-%m-%dT%H:%M:%S"))
     assert first <= typed_before + 1
     tablet.reload()
     expect(tablet.locator("#notes li")).to_have_count(3)

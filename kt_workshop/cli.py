@@ -102,13 +102,18 @@ def serve_https(app, shown: str, port: int):
         names.append(shown)
     handler, done = tls.serve_over_tls(app, NoDelayRequestHandler, names)
     folder = tls.folder_of(app.instance_path)
+    reasons = {
+        "missing": _("it had none"),
+        "addresses changed": _("its addresses changed"),
+        "expiring": _("the old one was about to expire"),
+    }
     if done == "new authority":
         print(_("Made this laptop's certificate authority in %(f)s.", f=folder))
     elif done:
         print(
             _(
                 "Made a new certificate for this laptop (%(why)s); tablets keep their trust.",
-                why=done,
+                why=reasons.get(done, done),
             )
         )
     print(

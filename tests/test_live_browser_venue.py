@@ -171,7 +171,7 @@ def test_a_photo_arrives_and_one_that_cannot_says_why_with_retry_and_discard(ven
     organiser_context.close()
 
 
-def tablet_is_kept_for_offline(tablet) -> bool:
+def tablet_is_kept_for_offline(tablet, path=None) -> bool:
     """True once the service worker is active and keeps a copy of the page (the next load,
     online or not, goes through it)."""
     return tablet.evaluate(
@@ -180,10 +180,11 @@ def tablet_is_kept_for_offline(tablet) -> bool:
           if (!registration || !registration.active) return false;
           for (const name of await caches.keys()) {
             const cache = await caches.open(name);
-            if (await cache.match(location.pathname, { ignoreVary: true })) return true;
+            if (await cache.match(path || location.pathname, { ignoreVary: true })) return true;
           }
           return false;
-        }"""
+        }""".replace("async () =>", "async (path) =>"),
+        path,
     )
 
 
@@ -193,6 +194,12 @@ def offline_reload_scenario(context, server, base=None):
     assert tablet.evaluate("window.isSecureContext")
     assert wait_for(lambda: tablet_is_kept_for_offline(tablet), 20)
     question = tablet.locator("#cell-question").text_content()
+    # A participant's (or moderator's) start page, once opened, is kept as well.
+    start = tablet.url.replace("/tablet", "/me")
+    tablet.goto(start)
+    assert wait_for(lambda: tablet_is_kept_for_offline(tablet), 20)
+    tablet.go_back()
+    expect(tablet.locator("#connection")).to_have_text("Connected")
 
     context.set_offline(True)
     expect(tablet.locator("#connection")).to_contain_text("Offline", timeout=15000)
@@ -205,6 +212,11 @@ def offline_reload_scenario(context, server, base=None):
     expect(tablet.locator("#cell-where")).to_contain_text("Group 1")
     expect(tablet.locator("#save-state")).to_have_text("2 waiting")
     expect(tablet.locator("#notes .note-text")).to_have_count(2)
+    # The participant-style start page the join link led to is kept too.
+    tablet.goto(start)
+    expect(tablet.get_by_role("link", name="Open the tablet page")).to_be_visible()
+    tablet.get_by_role("link", name="Open the tablet page").click()
+    expect(tablet.locator("#save-state")).to_have_text("2 waiting")
     tablet.locator("#note-text").fill("Typed after the offline reload")
     tablet.get_by_role("button", name="Add note").click()
     expect(tablet.locator("#save-state")).to_have_text("3 waiting")

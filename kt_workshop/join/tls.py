@@ -328,8 +328,11 @@ def handler_with_tls(base, context: ssl.SSLContext):
             super().setup()
 
         def handle(self):
-            """Serve the connection unless its handshake failed."""
-            if not self.broken:
+            """Serve the connection unless its handshake failed; a tablet that goes away in
+            the middle of a request is no error worth a traceback in the organiser's window."""
+            if self.broken:
+                return
+            with contextlib.suppress(ssl.SSLError, ConnectionError, TimeoutError):
                 super().handle()
 
         def make_environ(self):

@@ -290,7 +290,8 @@ def test_a_revoked_link_says_so_at_once_and_its_waiting_notes_can_be_copied_out(
     # The connected tablet is told at once, not at its next event.
     expect(first.locator("#revoked")).to_be_visible(timeout=5000)
     expect(first.locator("#connection")).to_have_text("Link revoked")
-    expect(first.get_by_role("button", name="Add note")).to_be_disabled()
+    expect(first.locator("#note-add")).to_be_disabled()
+    expect(first.locator(".capture")).to_be_hidden()
 
     # The tablet that was offline learns it on reconnecting; its notes are there to copy.
     away.set_offline(False)

@@ -82,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from kt_workshop.api import bp as api_bp
     from kt_workshop.coding import codebook_page, review, workspace
+    from kt_workshop.join import trust
     from kt_workshop.join import views as join_views
     from kt_workshop.live import views as live_views
     from kt_workshop.plan import views as plan_views
@@ -91,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (
         join_views.bp,
+        trust.bp,
         organise.bp,
         roster.bp,
         plan_views.bp,
@@ -152,7 +154,9 @@ def register_request_hooks(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: over HTTPS Flask-WTF's CSRF check requires a Referer
+        # from the same origin, and other sites still learn nothing.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 

@@ -6,6 +6,7 @@ import logging
 import socket
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from werkzeug.serving import WSGIRequestHandler
 
@@ -76,18 +77,25 @@ def cmd_serve(args) -> int:
     token = access.issue_signin_token(db)
     db.close()
     url = base_url(host, port, args.lan)
+    handler = NoDelayRequestHandler
+    if args.lan if args.tls is None else args.tls:
+        handler = serve_https(app, urlsplit(url).hostname, port)[0]
+        url = "https" + url[len("http") :]
     if port != (args.port or DEFAULT_PORT):
         print(_("Port %(p)s is taken, so kt-workshop uses port %(q)s.", p=DEFAULT_PORT, q=port))
     print(_("kt-workshop is running with the database %(db)s", db=path.resolve()))
     print(_("Its folder (signing key, exports, backups, certificates): %(f)s", f=instance))
     print(_("Open this link to sign in as organiser (it works once):"))
-    print(f"    {url}/signin?token={token}", flush=True)
+    # Over HTTPS the organiser's own browser uses plain HTTP to 127.0.0.1: nothing crosses the
+    # network, and no certificate needs trusting on the laptop.
+    signin = f"http://127.0.0.1:{port}" if url.startswith("https") else url
+    print(f"    {signin}/signin?token={token}", flush=True)
     print(who_can_connect(host, port, url))
     app.config["PUBLIC_URL"] = url if args.lan else None
     if args.public_url:  # the address tablets use, when it is not the one seen from here
         app.config["PUBLIC_URL"] = args.public_url
         print(_("Tablets use the address %(url)s", url=args.public_url))
-    return listen(app, host, port, path, instance, args)
+    return listen(app, host, port, path, instance, args, handler, url)
 
 
 def choose_port(host: str, wanted: int | None, instance: Path) -> int | str:
@@ -134,7 +142,8 @@ def who_can_connect(host: str, port: int, url: str) -> str:
     if host in ("", "0.0.0.0", "::"):  # noqa: S104
         return _(
             "Listening on every network interface: tablets on this network join at "
-            "http://%(ip)s:%(port)s/welcome",
+            "%(scheme)s://%(ip)s:%(port)s/welcome",
+            scheme=url.split(":", 1)[0],
             ip=lan_address(),
             port=port,
         )
@@ -143,7 +152,7 @@ def who_can_connect(host: str, port: int, url: str) -> str:
     return _("Listening on %(h)s only: devices that reach that address can connect.", h=host)
 
 
-def listen(app, host: str, port: int, path: Path, instance: Path, args) -> int:
+def listen(app, host: str, port: int, path: Path, instance: Path, args, handler, url) -> int:
     """Serve until stopped; the running-server file tells other commands where the app is."""
     import signal
 
@@ -157,14 +166,14 @@ def listen(app, host: str, port: int, path: Path, instance: Path, args) -> int:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # A termination signal (a closed terminal, run.py stopping) ends the server cleanly.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
-    record_server(instance, base_url(host, port, args.lan), path)
+    record_server(instance, url, path)
     try:
         socketio.run(
             app,
             host=host,
             port=port,
             allow_unsafe_werkzeug=True,
-            request_handler=NoDelayRequestHandler,
+            request_handler=handler,
             use_reloader=False,
             log_output=args.verbose,
         )
@@ -181,6 +190,40 @@ def listen(app, host: str, port: int, path: Path, instance: Path, args) -> int:
     finally:
         forget_server(instance)
     return 0
+
+
+def serve_https(app, shown: str, port: int):
+    """Make or renew the laptop's certificates, set the app up for HTTPS, and say how tablets
+    trust it; return the request handler class and the scheme."""
+    from kt_workshop.join import tls
+
+    names = tls.laptop_names() + tls.laptop_addresses()
+    if shown not in names:
+        names.append(shown)
+    handler, done = tls.serve_over_tls(app, NoDelayRequestHandler, names)
+    folder = tls.folder_of(app.instance_path)
+    reasons = {
+        "missing": _("it had none"),
+        "addresses changed": _("its addresses changed"),
+        "expiring": _("the old one was about to expire"),
+    }
+    if done == "new authority":
+        print(_("Made this laptop's certificate authority in %(f)s.", f=folder))
+    elif done:
+        print(
+            _(
+                "Made a new certificate for this laptop (%(why)s); tablets keep their trust.",
+                why=reasons.get(done, done),
+            )
+        )
+    print(
+        _(
+            "HTTPS: each tablet trusts this laptop once, at %(url)s (fingerprint %(fp)s)",
+            url=f"http://{shown}:{port}/trust",
+            fp=tls.fingerprint(tls.authority(folder))[:23],
+        )
+    )
+    return handler, "https"
 
 
 class NoDelayRequestHandler(WSGIRequestHandler):
@@ -402,6 +445,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=_(
             "the address tablets use to reach this laptop, for links and QR codes "
             "(e.g. https://kt-laptop.local:5000); a workshop's own setting comes first"
+        ),
+    )
+    serve.add_argument(
+        "--tls",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=_(
+            "serve HTTPS with this laptop's own certificate authority (the default with --lan; "
+            "--no-tls serves plain HTTP)"
         ),
     )
     serve.add_argument(

@@ -176,8 +176,9 @@ def check_access() -> None:
 
 
 def wants_json() -> bool:
-    """True for API calls, which get JSON errors instead of pages."""
-    return request.path.startswith("/api/")
+    """True for API calls and scripts that ask for JSON (a tablet's photo upload): they get
+    JSON errors instead of pages."""
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def requires_csrf_check() -> bool:
@@ -196,6 +197,22 @@ def json_error(status: int, message: str, errors: dict | None = None):
     if errors:
         body["errors"] = errors
     return jsonify(body), status
+
+
+def grant_room(grant_id: int) -> str:
+    """The Socket.IO room of every live connection made with one join link."""
+    return f"grant-{grant_id}"
+
+
+def end_live_connections(grant_id: int) -> int:
+    """Tell every page open on a revoked link at once (`link_revoked`) and close its live
+    connections, so nothing more reaches it; return how many there were."""
+    manager = socketio.server.manager
+    sids = [sid for sid, _eio in manager.get_participants("/", grant_room(grant_id))]
+    for sid in sids:
+        socketio.emit("link_revoked", {"message": _("This link has been revoked.")}, to=sid)
+        socketio.server.disconnect(sid, namespace="/")
+    return len(sids)
 
 
 def audit_actor() -> str:

@@ -118,7 +118,7 @@ def this_checkout_first() -> dict:
 class LiveServer:
     """`kt-workshop serve` running in its own process on a temporary database."""
 
-    def __init__(self, tmp_path, demo=False):
+    def __init__(self, tmp_path, demo=False, tls=False):
         import subprocess
         import sys
 
@@ -136,6 +136,8 @@ class LiveServer:
         ]
         if not demo:
             command.append("--no-demo")
+        if tls:
+            command.append("--tls")  # HTTPS with the laptop's own authority, as --lan serves
         self.process = subprocess.Popen(
             command,
             cwd=tmp_path,
@@ -145,7 +147,7 @@ class LiveServer:
             text=True,
         )
         self.signin_url = self._wait_for_signin_link()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     def _wait_for_signin_link(self) -> str:
         """Read the server's output until it prints the organiser's link."""

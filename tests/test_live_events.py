@@ -478,11 +478,30 @@ def test_a_revoked_tablet_is_refused_on_its_next_event_and_disconnected(app, db,
     assert emit(tablet, "catch_up", {"since": 0})["ok"]
     access.revoke_grant(db, workshop, grant["id"])
     ack = emit(tablet, "note_op", add_op(ids["rounds"][0], ids["tables"][0]))
-    assert ack == {"ok": False, "error": "This link has been revoked."}
+    assert ack == {"ok": False, "revoked": True, "error": "This link has been revoked."}
     assert not tablet.is_connected()
     assert db["note"].count == 0
     # It cannot come back either.
     assert not socketio.test_client(app, auth={"token": token_of(app, grant)}).is_connected()
+
+
+def test_revoking_a_link_tells_its_open_pages_at_once_and_closes_them(app, db, organiser, workshop):
+    """Not at the next event: the revoke itself reaches the tablet, which is disconnected, and
+    its session's reconnect is refused with the reason the page shows."""
+    tablet, browser, grant = connect_by_cookie(app, db, workshop, "moderator")
+    other, _other_browser, _other_grant = connect_by_cookie(app, db, workshop, "moderator")
+    tablet.get_received()
+    other.get_received()
+
+    response = organiser.post(f"/w/{workshop}/access/{grant['id']}/revoke")
+
+    assert response.status_code == 302
+    assert not tablet.is_connected()
+    told = [p for p in tablet.queue if p["name"] == "link_revoked"]  # what reached it first
+    assert [p["args"][0] for p in told] == [{"message": "This link has been revoked."}]
+    assert other.is_connected() and other.get_received() == []
+    again = socketio.test_client(app, flask_test_client=browser)
+    assert not again.is_connected()
 
 
 def test_a_revoked_participant_is_disconnected_too(app, db, workshop):
@@ -490,6 +509,7 @@ def test_a_revoked_participant_is_disconnected_too(app, db, workshop):
     access.revoke_grant(db, workshop, grant["id"])
     assert emit(participant, "catch_up", {"since": 0}) == {
         "ok": False,
+        "revoked": True,
         "error": "This link has been revoked.",
     }
     assert not participant.is_connected()

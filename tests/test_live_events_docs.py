@@ -13,8 +13,9 @@ from kt_workshop.web import socketio
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "kt_workshop"
 DOCS = ROOT / "docs" / "realtime.md"
-# Sources that emit Socket.IO events (live/views.py broadcasts through events.broadcast).
-EMITTING = ("live/events.py", "live/views.py")
+# Sources that emit Socket.IO events (live/views.py broadcasts through events.broadcast;
+# web.py tells a revoked link's pages).
+EMITTING = ("live/events.py", "live/views.py", "web.py")
 
 
 @pytest.fixture(scope="module")

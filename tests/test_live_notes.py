@@ -151,6 +151,28 @@ def test_may_write_at_follows_the_grant_and_the_plan(db, workshop, cells):
 # Operations -----------------------------------------------------------------------------------
 
 
+def test_a_note_typed_offline_keeps_the_time_it_was_typed(db, workshop, cells):
+    """typed_at (the tablet's time on the server's clock) becomes created_at; a time in the
+    future, over a day old, or not a number, is replaced by the time of arrival."""
+    import time
+    from datetime import datetime
+
+    grant = access.create_grant(db, workshop, "moderator")
+    typed = time.time() - 600
+    kept = notes.apply_operation(
+        db, workshop, grant, add(cells["rounds"][0], cells["tables"][0], typed_at=typed)
+    )
+    created = datetime.fromisoformat(kept["change"]["payload"]["created_at"]).timestamp()
+    assert abs(created - typed) < 1.5
+    assert kept["change"]["payload"]["updated_at"] > kept["change"]["payload"]["created_at"]
+    for wrong in (time.time() + 3600, time.time() - 3 * 86400, "yesterday", True, None):
+        stamped = notes.apply_operation(
+            db, workshop, grant, add(cells["rounds"][0], cells["tables"][0], typed_at=wrong)
+        )
+        at = datetime.fromisoformat(stamped["change"]["payload"]["created_at"]).timestamp()
+        assert abs(at - time.time()) < 5, wrong
+
+
 def test_add_edit_delete_keep_every_version(db, workshop, cells):
     grant = access.create_grant(db, workshop, "moderator")
     first = add(cells["rounds"][0], cells["tables"][0], kind="challenge", starred=True)

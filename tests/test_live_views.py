@@ -3,6 +3,7 @@
 import io
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -420,6 +421,15 @@ def test_feedback_is_refused_while_participants_pages_are_off(app, db, workshop,
     assert db["feedback_answer"].count == 0
 
 
+def test_a_script_asking_for_json_gets_its_refusal_as_json(app, workshop):
+    """A tablet's upload whose session has ended gets a reason it can show, not a page."""
+    response = app.test_client().post(
+        f"/w/{workshop}/photos", headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 401
+    assert response.json["error"].startswith("Please sign in first")
+
+
 # The tablet page --------------------------------------------------------------------------------
 
 
@@ -433,6 +443,28 @@ def test_the_tablet_page_renders_for_a_moderator(app, db, workshop, moderator):
     assert "js/live/tablet.js" in html and "vendor/socket.io.min.js" in html
     assert "<script>" not in html  # no inline script: the CSP forbids it
     assert 'maxlength="10000"' in html
+
+
+def test_the_service_worker_keeps_the_tablet_and_participant_pages_and_their_files(app, tmp_path):
+    """Served by the app at the root, so its scope may cover /w/; a new version of a shell
+    file gives a new worker (and a new cache)."""
+    from kt_workshop.live import views
+
+    worker = app.test_client().get("/service-worker.js")
+    assert worker.status_code == 200
+    assert worker.mimetype == "text/javascript"
+    assert worker.headers["Cache-Control"] == "no-cache"
+    body = worker.get_data(as_text=True)
+    for name in ("js/live/tablet.js", "js/live/photo_outbox.js", "vendor/socket.io.min.js"):
+        assert f"/static/{name}" in body
+    assert r"/^\/w\/\d+\/(tablet|me)$/" in body
+    folder = tmp_path / "static"
+    for name in views.SHELL_FILES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes((Path(app.static_folder) / name).read_bytes())
+    assert views.shell_version(folder) == views.shell_version(app.static_folder)
+    (folder / "js/live/tablet.js").write_text("// a new version of the tablet page\n")
+    assert views.shell_version(folder) != views.shell_version(app.static_folder)
 
 
 def test_the_tablet_page_is_for_moderators_of_this_workshop(app, db, workshop, organiser):

@@ -15,7 +15,7 @@ from flask import (
 
 from kt_workshop import access, store
 from kt_workshop.i18n import _, ngettext
-from kt_workshop.join import privacy
+from kt_workshop.join import privacy, trust
 from kt_workshop.plan import grid, links
 from kt_workshop.plan.store import day_rounds, uses_seats
 from kt_workshop.web import (
@@ -26,6 +26,7 @@ from kt_workshop.web import (
     allow,
     audit_actor,
     current_actor,
+    end_live_connections,
     end_this_session,
     get_db,
     limiter,
@@ -425,6 +426,7 @@ def grants(workshop_id):
         row["where"] = links.where_now(db, workshop_id, row, round_id)
     return render_template(
         "join/access.html",
+        trust=trust.card(),
         workshop=workshop,
         grants=rows,
         notice=address_notice(workshop),
@@ -515,6 +517,7 @@ def grant_revoke(workshop_id, grant_id):
         access.revoke_grant(db, workshop_id, grant_id)
     except store.NotFound:
         abort(404)
+    end_live_connections(grant_id)  # its open pages hear it now, not at their next event
     store.audit(db, workshop_id, audit_actor(), "revoked join link", {"grant": grant_id})
     flash(_("Link revoked: it no longer works, and whoever used it is signed out."), "success")
     return redirect(url_for("auth.grants", workshop_id=workshop_id))

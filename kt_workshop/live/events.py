@@ -24,7 +24,7 @@ from kt_workshop.db import writing
 from kt_workshop.i18n import _
 from kt_workshop.live import cells, day, notes
 from kt_workshop.plan.store import plan_changed
-from kt_workshop.web import actor_from_grant, current_actor, get_db, socketio
+from kt_workshop.web import actor_from_grant, current_actor, get_db, grant_room, socketio
 
 MAX_PAYLOAD = 64 * 1024
 BUCKET_SIZE = 60  # events a connection may send in a burst
@@ -113,7 +113,10 @@ def end_stale_connections(db) -> int:
             message = _("This link has been revoked. Ask the organiser for a new one.")
         else:
             message = _("You are signed out.")
-        socketio.emit("revoked", {"message": message}, to=sid)
+        # A link's pages show their "revoked" panel (and offer waiting notes to copy out).
+        socketio.emit(
+            "link_revoked" if facts["grant_id"] else "revoked", {"message": message}, to=sid
+        )
         connections.pop(sid, None)
         if facts["role"] == "moderator":
             _tablet_seen(facts["workshop_id"], facts["grant_id"], connected=False)
@@ -157,8 +160,12 @@ def connect(auth=None):
     auth: {"token": join token (tablets), "workshop_id": id (the organiser names one)}.
     Refused when not signed in, revoked, or asking for another workshop.
     """
+    revoked = session_link_revoked()
     actor, session_key = actor_for_connection(auth)
     if actor is None:
+        if revoked:
+            # The tablet page says so and offers its waiting notes to copy out.
+            raise ConnectionRefusedError(_("This link has been revoked."), {"revoked": True})
         raise ConnectionRefusedError(_("Please sign in first."))
     wanted = auth.get("workshop_id") if isinstance(auth, dict) else None
     workshop_id = actor.workshop_id
@@ -184,6 +191,8 @@ def connect(auth=None):
         "checked": time.monotonic(),
     }
     join_room(room(workshop_id, "all"))
+    if actor.grant_id is not None:
+        join_room(grant_room(actor.grant_id))  # so revoking the link reaches it at once
     if actor.role in ROOM_STAFF:
         join_room(room(workshop_id, "staff"))
     if actor.role == "organiser":
@@ -202,6 +211,17 @@ def connect(auth=None):
             "table_id": actor.table_id,
         },
     )
+
+
+def session_link_revoked() -> bool:
+    """True when the browser's session came from a join link the organiser has revoked."""
+    grant_id = session.get("grant_id")
+    if grant_id is None:
+        return False
+    try:
+        return access.get_grant(get_db(), int(grant_id))["revoked_at"] is not None
+    except (store.NotFound, TypeError, ValueError):
+        return False
 
 
 @socketio.on("disconnect")
@@ -225,7 +245,7 @@ def checked(*roles: str):
                 if grant is None or grant["nonce"] != facts["nonce"]:
                     connections.pop(request.sid, None)
                     disconnect()
-                    return {"ok": False, "error": _("This link has been revoked.")}
+                    return {"ok": False, "revoked": True, "error": _("This link has been revoked.")}
                 facts["grant"] = grant
             if facts["role"] not in roles:
                 return {

@@ -8,7 +8,9 @@ sequence number in the change log.
 
 import json
 import re
+import time
 import uuid
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
@@ -23,6 +25,7 @@ MAX_TEXT = 10_000
 # Control characters other than tab, line feed and carriage return have no place in a note.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 UID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+TYPED_AGE_LIMIT = 24 * 3600  # a tablet's typing time older than this is not believed
 
 
 class Refused(ValueError):
@@ -190,8 +193,21 @@ def _add(db: Database, workshop_id: int, grant: dict, op: dict) -> dict:
         kind=check_kind(op.get("kind")),
         text=check_text(op.get("text")),
         starred=bool(op.get("starred")),
+        created_at=typed_time(op.get("typed_at")),
     )
     return change
+
+
+def typed_time(typed_at) -> str:
+    """When a note was typed: the tablet's time on the server's clock (the tablet corrects
+    for its own clock's offset), so a note typed offline keeps its time when it arrives
+    later. Now, when the time is missing or cannot be right (ahead, or over a day ago)."""
+    now = time.time()
+    if isinstance(typed_at, bool) or not isinstance(typed_at, int | float):
+        return store.now()
+    if not now - TYPED_AGE_LIMIT <= typed_at <= now + 60:
+        return store.now()
+    return datetime.fromtimestamp(min(typed_at, now), UTC).isoformat(timespec="seconds")
 
 
 def store_note(
@@ -205,9 +221,11 @@ def store_note(
     access_id=None,
     uid: str | None = None,
     starred: bool = False,
+    created_at: str | None = None,
 ) -> tuple[int, dict]:
     """Add a note to a cell with its first version and its change-log entry (inside the
-    caller's write transaction); return its id and the change to broadcast."""
+    caller's write transaction); return its id and the change to broadcast. `created_at`
+    is when it was typed, when that was earlier than now."""
     at = store.now()
     row = {
         "uid": uid or new_uid(),
@@ -220,7 +238,7 @@ def store_note(
         "starred": int(starred),
         "held": 0,
         "version": 1,
-        "created_at": at,
+        "created_at": created_at or at,
         "updated_at": at,
         "deleted_at": None,
     }

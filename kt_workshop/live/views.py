@@ -1,9 +1,11 @@
 """Blueprint: the live day: control room, projector view, tablet page, photos, ideas, feedback."""
 
+import hashlib
 import io
 import sqlite3
 import time
 import warnings
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -28,11 +30,13 @@ from kt_workshop.live.events import broadcast
 from kt_workshop.plan import printouts
 from kt_workshop.plan.store import day_rounds
 from kt_workshop.web import (
+    PUBLIC,
     allow,
     audit_actor,
     current_actor,
     get_db,
     limiter,
+    public_url,
     workshop_url,
 )
 
@@ -72,6 +76,7 @@ def projector(workshop_id):
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
     join = workshop_url(workshop, "auth.welcome")  # the address tablets use, not the laptop's
+    trust = trust_page_url()
     return render_template(
         "live/projector.html",
         workshop=workshop,
@@ -86,7 +91,17 @@ def projector(workshop_id):
         ],
         join_url=join,
         join_qr=printouts.qr_svg_data_uri(join),
+        trust_url=trust,
+        trust_qr=printouts.qr_svg_data_uri(trust) if trust else None,
     )
+
+
+def trust_page_url() -> str | None:
+    """Where a new tablet trusts this laptop (over plain HTTP, so it opens before the
+    certificate is trusted), when the app serves HTTPS; else None."""
+    if not current_app.config.get("TLS_FOLDER"):
+        return None
+    return "http://" + public_url("trust.trust_page").split("://", 1)[1]
 
 
 @bp.route("/w/<int:workshop_id>/projector/next.json")
@@ -187,7 +202,7 @@ def photo_upload(workshop_id):
                     "width": width,
                     "height": height,
                     "data": image,
-                    "created_at": store.now(),
+                    "created_at": notes.typed_time(_seconds(request.form.get("taken_at"))),
                 }
             )
             .last_pk
@@ -208,6 +223,14 @@ def photo_upload(workshop_id):
         )
     broadcast(change, workshop_id, author=grant["id"])
     return jsonify({"ok": True, "id": photo_id, "seq": change["seq"]})
+
+
+def _seconds(text) -> float | None:
+    """A time in seconds sent by a tablet, or None."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def shrink_photo(data: bytes) -> tuple[bytes, int, int]:
@@ -256,6 +279,49 @@ def photo(workshop_id, photo_id):
         if not cells.sees_cell(db, grant, row[2], row[3]):
             abort(404)
     return send_file(io.BytesIO(row[0]), mimetype=row[1])
+
+
+# The offline app shell ------------------------------------------------------------------------
+
+# What the tablet and participant pages need to load with no network (their modules included).
+SHELL_FILES = (
+    "css/app.css",
+    "css/live.css",
+    "favicon.svg",
+    "js/confirm.js",
+    "js/live.js",
+    "js/live/tablet.js",
+    "js/live/photo_outbox.js",
+    "js/live/shell.js",
+    "js/live/participant.js",
+    "vendor/socket.io.min.js",
+)
+
+
+def shell_version(static_folder: str) -> str:
+    """A fingerprint of the shell's files: a new version of any of them installs a new worker,
+    which drops the copies kept by the old one."""
+    digest = hashlib.sha256()
+    for name in SHELL_FILES:
+        path = Path(static_folder) / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+@bp.route("/service-worker.js")
+@allow(PUBLIC)
+def service_worker():
+    """The service worker that keeps the tablet and participant pages for offline reloads."""
+    files = [url_for("static", filename=name) for name in SHELL_FILES]
+    body = render_template(
+        "live/service-worker.js",
+        version=shell_version(current_app.static_folder),
+        files=files,
+    )
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"  # the browser checks for a new worker
+    return response
 
 
 # Participants --------------------------------------------------------------------------------

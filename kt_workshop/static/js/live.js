@@ -45,6 +45,11 @@ export function secondsLeft(state, offset) {
   return state.duration - state.elapsed - running;
 }
 
+// A time of day on the 24-hour clock (13:05), as venues and programmes write it.
+export function clockTime(date) {
+  return `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
+}
+
 export function formatClock(seconds) {
   if (seconds === null || Number.isNaN(seconds)) return "--:--";
   const sign = seconds < 0 ? "-" : "";
@@ -80,8 +85,13 @@ export function follow({ workshopId, auth = {}, onWelcome, onChange, onConnectio
   }
 
   socket.on("connect", () => onConnection && onConnection(true));
-  socket.on("disconnect", () => onConnection && onConnection(false));
-  socket.on("connect_error", () => onConnection && onConnection(false));
+  socket.on("disconnect", (reason) => {
+    if (onConnection) onConnection(false);
+    // The server closed this connection on purpose (a revoked link, a restart): the client does
+    // not reconnect by itself then, so ask again; a refusal says why (connect_error's data).
+    if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
+  });
+  socket.on("connect_error", (error) => onConnection && onConnection(false, (error && error.data) || null));
   socket.on("welcome", (welcome) => {
     offset = welcome.state.server_now - Date.now() / 1000;
     if (welcome.seq < lastSeq) lastSeq = 0; // a different database: start over

@@ -4,7 +4,7 @@
 // The page replays the whole change log on load (catch_up from 0: fine for one day) so it can
 // count every table's notes and list the notes held back from the projector.
 
-import { chimer, fill, follow, formatClock, secondsLeft, storageKey } from "../live.js";
+import { chimer, clockTime, fill, follow, formatClock, secondsLeft, storageKey } from "../live.js";
 
 const root = document.getElementById("control");
 const workshopId = Number(root.dataset.workshop);
@@ -20,6 +20,7 @@ const tablets = new Map(); // grant id -> {connected, last_activity, waiting}
 let tableOfGrant = new Map(); // grant id -> the table its tablet is at this round
 let closedTables = new Set(); // tables closed in the current round
 const announcements = [];
+let serverReachable = false; // until this page's connection is up, the tablets' state is unknown
 
 const $ = (id) => document.getElementById(id);
 const sound = chimer(root);
@@ -149,10 +150,18 @@ function ago(seconds) {
   return fill(t.lastActivity, { when: minutes < 1 ? t.justNow : fill(t.minutesAgo, { n: minutes }) });
 }
 
-function tabletLine(entry) {
+// A tablet's dot: green when connected, red when it is due at a table this round and is not,
+// grey when it has no table this round (an afternoon moderator in the morning) or when this
+// page cannot reach the server, and so knows nothing of the tablets.
+function tabletLine(entry, dueHere) {
   const line = document.createElement("span");
-  line.className = `tablet-dot ${entry.status.connected ? "is-online" : "is-offline"}`;
-  line.textContent = `${entry.grant.label || "#" + entry.grant.id} · ${entry.status.connected ? t.tabletOn : t.tabletOff}`;
+  let look = "is-idle";
+  let says = t.tabletAway;
+  if (!serverReachable) says = t.serverUnreachable;
+  else if (entry.status.connected) [look, says] = ["is-online", t.tabletOn];
+  else if (dueHere) [look, says] = ["is-offline", t.tabletOff];
+  line.className = `tablet-dot ${look}`;
+  line.textContent = `${entry.grant.label || "#" + entry.grant.id} · ${says}`;
   return line;
 }
 
@@ -177,10 +186,10 @@ function renderTables() {
     const closed = closedTables.has(Number(card.dataset.table));
     card.classList.toggle("is-closed", closed);
     card.hidden = closed; // a table closed this round has nothing to watch
-    const online = entry.tablets.some((tablet) => tablet.status.connected);
+    const online = serverReachable && entry.tablets.some((tablet) => tablet.status.connected);
     card.classList.toggle("is-online", online);
-    card.classList.toggle("is-offline", entry.tablets.length > 0 && !online);
-    slot("tablets").replaceChildren(...(entry.tablets.length ? entry.tablets.map(tabletLine) : [t.noTablet]));
+    card.classList.toggle("is-offline", serverReachable && entry.tablets.length > 0 && !online);
+    slot("tablets").replaceChildren(...(entry.tablets.length ? entry.tablets.map((tablet) => tabletLine(tablet, true)) : [t.noTablet]));
     slot("notes").textContent = entry.notes === 1 ? t.oneNote : fill(t.notes, { n: entry.notes });
     const waiting = entry.tablets.reduce((sum, tablet) => sum + (tablet.status.waiting || 0), 0);
     slot("waiting").textContent = waiting ? fill(t.waitingNotes, { n: waiting }) : t.allSent;
@@ -193,7 +202,7 @@ function renderTables() {
   $("elsewhere-list").replaceChildren(
     ...elsewhere.map((entry) => {
       const item = document.createElement("li");
-      item.append(tabletLine(entry));
+      item.append(tabletLine(entry, false));
       if (entry.status.waiting) item.append(` · ${fill(t.waitingNotes, { n: entry.status.waiting })}`);
       return item;
     }),
@@ -244,7 +253,7 @@ function renderAnnouncements() {
       const time = document.createElement("span");
       time.className = "meta";
       const at = new Date(announcement.at);
-      time.textContent = Number.isNaN(at.getTime()) ? "" : at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      time.textContent = Number.isNaN(at.getTime()) ? "" : clockTime(at);
       const text = document.createElement("span");
       text.textContent = announcement.text;
       item.append(time, " ", text);
@@ -293,6 +302,8 @@ const live = follow({
   },
   onChange,
   onConnection: (connected) => {
+    serverReachable = connected;
+    renderTables();
     const label = $("connection");
     label.textContent = connected ? t.online : t.offline;
     label.className = `connection ${connected ? "is-online" : "is-offline"}`;

@@ -180,9 +180,14 @@ function wallNote(note) {
   button.dataset.uid = note.uid;
   button.title = t.hold;
   button.append(element("span", "wall-text", note.text));
-  button.append(
-    element("span", "wall-meta", `${tableNames.get(note.table_id) || ""} · ${t.kinds[note.kind] || note.kind}`),
-  );
+  const meta = element("span", "wall-meta", `${tableNames.get(note.table_id) || ""} · ${t.kinds[note.kind] || note.kind}`);
+  if (note.starred) {
+    button.classList.add("starred");
+    const star = element("span", "wall-star", "★");
+    star.title = t.starred;
+    meta.prepend(star, " ");
+  }
+  button.append(meta);
   button.addEventListener("click", () => hold(note.uid, true));
   item.append(button);
   return item;
@@ -237,11 +242,34 @@ function renderHeld() {
   );
 }
 
+// One click hides a note, so the last one hidden can be shown again from the footer (or U).
+let undoTimer = null;
+let lastHeld = null;
+function offerUndo(note) {
+  lastHeld = note.uid;
+  const text = note.text.length > 60 ? `${note.text.slice(0, 60)}…` : note.text;
+  $("undo-text").textContent = fill(t.heldBack, { text });
+  $("undo-hold").hidden = false;
+  clearTimeout(undoTimer);
+  undoTimer = setTimeout(() => {
+    $("undo-hold").hidden = true;
+    lastHeld = null;
+  }, 15000);
+}
+
+function undoHold() {
+  if (!lastHeld) return;
+  hold(lastHeld, false);
+  lastHeld = null;
+  $("undo-hold").hidden = true;
+}
+
 function hold(uid, held) {
   const note = notes.get(uid);
   if (!note) return;
   const before = note.held;
   note.held = held; // at once: the room should not read it while the server answers
+  if (held) offerUndo(note);
   renderWall();
   live.socket.timeout(10000).emit("note_hold", { uid, held }, (error, reply) => {
     if (error || !reply || !reply.ok) {
@@ -333,6 +361,7 @@ function fullScreen() {
 $("held-toggle").addEventListener("click", () => toggleHeld());
 $("fullscreen").addEventListener("click", fullScreen);
 $("announcement").addEventListener("click", hideAnnouncement);
+$("undo-button").addEventListener("click", undoHold);
 
 document.addEventListener("keydown", (event) => {
   unlockAudio();
@@ -346,6 +375,7 @@ document.addEventListener("keydown", (event) => {
   else if (key === "a") setMode("auto");
   else if (key === "f") fullScreen();
   else if (key === "h") toggleHeld();
+  else if (key === "u") undoHold();
 });
 document.addEventListener("pointerdown", unlockAudio);
 

@@ -3,39 +3,55 @@
 // Every change is an operation with an id made here. It goes into an outbox kept in
 // localStorage before anything is sent, and leaves it only when the server acknowledges it.
 // Operations are sent one at a time, in the order made, so the server stores them in order.
+// Photos wait in IndexedDB (photo_outbox.js) until the server confirms each one. The last
+// cell and round state are kept too, so a reload with no network (served by the service
+// worker, shell.js) shows the page where it was and typing goes on.
 
-import { csrfToken, fill, follow, formatClock, randomId, readJSON, secondsLeft, storageKey, writeJSON } from "../live.js";
+import { clockTime, csrfToken, fill, follow, formatClock, randomId, readJSON, secondsLeft, storageKey, writeJSON } from "../live.js";
+import { photoOutbox } from "./photo_outbox.js";
+import { forgetPages, keepPageForOffline } from "./shell.js";
 
 const root = document.getElementById("tablet");
 const workshopId = Number(root.dataset.workshop);
 const t = JSON.parse(root.dataset.i18n);
 const outboxKey = storageKey("outbox", workshopId, root.dataset.grant);
-const photoKey = storageKey("photos", workshopId, root.dataset.grant);
+const lastKey = storageKey("last", workshopId, root.dataset.grant); // the last cell and state
+const dismissedKey = storageKey("dismissed", workshopId, root.dataset.grant);
+const legacyPhotoKey = storageKey("photos", workshopId, root.dataset.grant); // before IndexedDB
 
 let outbox = readJSON(outboxKey, []); // operations not yet acknowledged, oldest first
-let photos = readJSON(photoKey, []); // resized photos not yet uploaded
+let photos = []; // photos not yet uploaded, oldest first (mirrors the IndexedDB outbox)
+let photoStore = null;
 let refused = []; // operations the server refused, kept on screen so their text is not lost
 let sending = false;
+let uploading = false;
 let connected = false;
+let revoked = false;
 let state = null;
+let offset = 0; // the server's clock minus this tablet's, in seconds
 let cell = null;
 let notes = new Map(); // uid -> note, for the current cell
 let brief = [];
 let ideas = [];
 
 const $ = (id) => document.getElementById(id);
+const serverNow = () => Date.now() / 1000 + offset;
 
 let reported = null;
 let reportTimer = null;
 
-// Tell the control room how many notes wait here: only when the number changed, at most
-// every two seconds, so a tablet emptying a long outbox does not spend its rate limit on it.
+function waitingCount() {
+  return outbox.length + photos.length;
+}
+
+// Tell the control room how many notes and photos wait here: only when the number changed,
+// at most every two seconds, so a tablet emptying a long outbox does not spend its rate limit.
 function reportOutbox() {
   if (reportTimer) return;
   reportTimer = setTimeout(() => {
     reportTimer = null;
-    const waiting = outbox.length + photos.length;
-    if (live && connected && waiting !== reported) {
+    const waiting = waitingCount();
+    if (live && connected && !revoked && waiting !== reported) {
       reported = waiting;
       live.socket.emit("outbox_status", { waiting });
     }
@@ -48,11 +64,22 @@ function saveOutbox() {
   reportOutbox();
 }
 
+function button(label, className, onClick) {
+  const node = document.createElement("button");
+  node.type = "button";
+  node.className = className;
+  node.textContent = label;
+  node.addEventListener("click", onClick);
+  return node;
+}
+
 function showSaveState() {
-  const waiting = outbox.length + photos.length;
+  const failed = photos.filter((photo) => photo.failed).length + refused.length;
+  const waiting = waitingCount();
   const label = $("save-state");
-  label.textContent = waiting ? fill(t.waiting, { n: waiting }) : t.allSaved;
-  label.className = "save-state " + (waiting ? "is-waiting" : "is-saved");
+  if (failed) label.textContent = fill(t.notSent, { n: failed });
+  else label.textContent = waiting ? fill(t.waiting, { n: waiting }) : t.allSaved;
+  label.className = "save-state " + (failed ? "is-failed" : waiting ? "is-waiting" : "is-saved");
   const list = $("waiting-list");
   list.replaceChildren();
   for (const op of outbox) {
@@ -60,21 +87,52 @@ function showSaveState() {
     item.textContent = op.text || (op.type === "delete" ? `${t.delete}: ${op.uid}` : op.uid);
     list.append(item);
   }
-  for (const photo of photos) {
-    const item = document.createElement("li");
-    item.textContent = t.photoWaiting;
-    list.append(item);
-  }
-  for (const problem of refused) {
+  for (const photo of photos) list.append(photoItem(photo));
+  refused.forEach((problem, index) => {
     const item = document.createElement("li");
     item.className = "refused";
-    item.textContent = `${t.refused}: ${problem.error} — ${problem.op.text || ""}`;
+    item.textContent = `${t.refused}: ${problem.error} — ${problem.op.text || ""} `;
+    item.append(
+      button(t.dismiss, "secondary small", () => {
+        refused.splice(index, 1);
+        showSaveState();
+      }),
+    );
     list.append(item);
-  }
+  });
   list.hidden = list.children.length === 0;
+  if (revoked) showRevoked();
+}
+
+function photoItem(photo) {
+  const item = document.createElement("li");
+  item.className = photo.failed ? "refused photo-waiting" : "photo-waiting";
+  const what = document.createElement("span");
+  what.textContent = photo.failed ? fill(t.photoFailed, { why: photo.error }) : photo.error ? fill(t.photoWaitingWhy, { why: photo.error }) : t.photoWaiting;
+  item.append(what, " ");
+  if (!revoked) {
+    item.append(
+      button(t.retry, "small", () => {
+        photo.failed = false;
+        photo.error = null;
+        photoStore.put(photo);
+        showSaveState();
+        flush();
+      }),
+      " ",
+      button(t.discard, "danger small", () => {
+        if (!window.confirm(t.confirmDiscard)) return;
+        photos = photos.filter((other) => other.uid !== photo.uid);
+        photoStore.remove(photo.uid);
+        saveOutbox();
+      }),
+    );
+  }
+  return item;
 }
 
 function queue(op) {
+  if (revoked) return;
   op.op_id = randomId();
   outbox.push(op);
   applyLocally(op);
@@ -82,10 +140,13 @@ function queue(op) {
   flush();
 }
 
-// Send the oldest waiting operation; on its acknowledgement, the next one.
+// Send the oldest waiting operation; on its acknowledgement, the next one. Photos go when no
+// note is waiting, so a slow upload never holds notes back.
 function flush() {
-  if (sending || !connected || outbox.length === 0) {
-    if (!sending && connected && photos.length) uploadPhotos();
+  if (revoked || !connected) return;
+  if (sending) return;
+  if (outbox.length === 0) {
+    uploadNextPhoto();
     return;
   }
   sending = true;
@@ -96,6 +157,7 @@ function flush() {
       setTimeout(flush, 2000); // no answer: the same op goes again, the server applies it once
       return;
     }
+    if (reply.revoked) return linkRevoked();
     if (!reply.ok && reply.retry) {
       setTimeout(flush, 1500); // rate-limited: the same op goes again shortly
       return;
@@ -134,36 +196,47 @@ function noteItem(note, withActions) {
   text.className = "note-text";
   text.textContent = note.text; // user text: never innerHTML
   item.append(kind, text);
-  if (withActions && note.own) {
-    const edit = document.createElement("button");
-    edit.type = "button";
-    edit.className = "secondary small";
-    edit.textContent = t.edit;
-    edit.addEventListener("click", () => startEdit(note, item));
-    const remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "danger small";
-    remove.textContent = t.delete;
-    remove.addEventListener("click", () => {
-      if (window.confirm(t.confirmDelete)) queue({ type: "delete", uid: note.uid });
-    });
-    item.append(edit, remove);
+  if (withActions && note.own && !revoked) {
+    item.append(
+      button(t.edit, "secondary small", () => startEdit(note, item)),
+      button(t.delete, "danger small", () => {
+        if (window.confirm(t.confirmDelete)) queue({ type: "delete", uid: note.uid });
+      }),
+    );
   }
   return item;
 }
 
+// Editing changes the text, the kind and the star together.
 function startEdit(note, item) {
   const box = document.createElement("textarea");
   box.value = note.text;
   box.rows = 4;
   box.maxLength = 10000;
-  const save = document.createElement("button");
-  save.type = "button";
-  save.textContent = t.save;
-  save.addEventListener("click", () => {
-    if (box.value.trim()) queue({ type: "edit", uid: note.uid, text: box.value, kind: note.kind, starred: note.starred });
+  box.setAttribute("aria-label", t.editText);
+  const kind = document.createElement("select");
+  kind.setAttribute("aria-label", t.kindLabel);
+  for (const [value, label] of Object.entries(t.kinds)) {
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = label;
+    option.selected = value === note.kind;
+    kind.append(option);
+  }
+  const starLabel = document.createElement("label");
+  starLabel.className = "check";
+  const star = document.createElement("input");
+  star.type = "checkbox";
+  star.checked = Boolean(note.starred);
+  starLabel.append(star, ` ${t.star}`);
+  const save = button(t.save, "small", () => {
+    if (box.value.trim()) queue({ type: "edit", uid: note.uid, text: box.value, kind: kind.value, starred: star.checked });
   });
-  item.replaceChildren(box, save);
+  const cancel = button(t.cancel, "secondary small", () => renderNotes());
+  const actions = document.createElement("div");
+  actions.className = "edit-actions";
+  actions.append(kind, starLabel, save, cancel);
+  item.replaceChildren(box, actions);
   box.focus();
 }
 
@@ -190,16 +263,7 @@ function renderNotes() {
       }
       const text = document.createElement("p");
       text.textContent = idea.text;
-      const accept = document.createElement("button");
-      accept.type = "button";
-      accept.textContent = t.accept;
-      accept.addEventListener("click", () => decideIdea(idea, true));
-      const dismiss = document.createElement("button");
-      dismiss.type = "button";
-      dismiss.className = "secondary";
-      dismiss.textContent = t.dismiss;
-      dismiss.addEventListener("click", () => decideIdea(idea, false));
-      item.append(text, accept, dismiss);
+      item.append(text, button(t.accept, "", () => decideIdea(idea, true)), button(t.dismiss, "secondary", () => decideIdea(idea, false)));
       return item;
     }),
   );
@@ -215,14 +279,19 @@ function decideIdea(idea, accept) {
   });
 }
 
+// The last cell and state, kept so an offline reload starts where the tablet was.
+function remember() {
+  writeJSON(lastKey, { state, offset, cell, notes: [...notes.values()].filter((note) => !note.pending), brief, ideas });
+}
+
 function showCell(reply) {
   state = reply.state;
   cell = reply.cell;
   const where = $("cell-where");
-  if (state.status === "finished") {
+  if (state && state.status === "finished") {
     where.textContent = t.finished;
   } else if (!cell) {
-    where.textContent = state.round_id ? t.noCell : t.noRound;
+    where.textContent = state && state.round_id ? t.noCell : t.noRound;
   } else if (cell.closed) {
     where.textContent = `${cell.table} · ${cell.block} · ${t.round} ${cell.round} · ${t.closed}`;
   } else {
@@ -232,28 +301,40 @@ function showCell(reply) {
   $("cell-question").textContent = cell ? cell.question : "";
   $("cell-prompt").textContent = cell ? cell.prompt : "";
   $("cell-people").textContent = cell && cell.people.length ? `${t.who}: ${cell.people.join(", ")}` : "";
-  $("note-add").disabled = !cell || Boolean(cell.closed);
+  $("note-add").disabled = !cell || Boolean(cell.closed) || revoked;
   notes = new Map(reply.notes.map((note) => [note.uid, note]));
   for (const op of outbox) applyLocally(op); // notes still waiting stay on screen
   brief = reply.brief;
   ideas = reply.ideas;
   renderNotes();
+  remember();
 }
 
 function refreshCell() {
   live.socket.timeout(10000).emit("cell_get", {}, (error, reply) => {
     if (!error && reply && reply.ok) showCell(reply);
+    else if (!error && reply && reply.revoked) linkRevoked();
   });
+}
+
+// Announcements: the latest one shows until dismissed; dismissed stays dismissed on reload.
+function showAnnouncement(change) {
+  if (change.seq <= readJSON(dismissedKey, 0)) return;
+  const banner = $("announcement");
+  banner.dataset.seq = change.seq;
+  const at = new Date(change.at);
+  $("announcement-time").textContent = Number.isNaN(at.getTime()) ? "" : clockTime(at);
+  $("announcement-text").textContent = change.payload.text;
+  banner.hidden = false;
 }
 
 function onChange(change) {
   if (change.kind === "round_state") {
     state = change.payload;
+    offset = live.offset();
     refreshCell();
   } else if (change.kind === "announcement") {
-    const banner = $("announcement");
-    banner.textContent = change.payload.text;
-    banner.hidden = false;
+    showAnnouncement(change);
   } else if (change.kind === "note" && cell) {
     const note = change.payload;
     if (note.round_id === cell.round_id && note.table_id === cell.table_id) {
@@ -262,6 +343,7 @@ function onChange(change) {
       if (note.deleted) notes.delete(note.uid);
       else if (!waiting) notes.set(note.uid, { ...note, own: mine ? mine.own : note.own });
       renderNotes();
+      remember();
     }
   } else if (change.kind === "plan") {
     refreshCell(); // a re-plan: this tablet's table, people or question may have changed
@@ -274,14 +356,17 @@ function onChange(change) {
 }
 
 function tick() {
-  const left = secondsLeft(state, live ? live.offset() : 0);
+  const left = secondsLeft(state, offset);
   const timer = $("timer");
   timer.textContent = state && state.status !== "waiting" && state.status !== "finished" ? formatClock(left) : "--:--";
   timer.classList.toggle("overrun", left !== null && left < 0);
   timer.classList.toggle("paused", Boolean(state && state.status === "paused"));
 }
 
-// Photos: made smaller here (long side 1600 px, JPEG) before upload, queued like notes.
+// Photos ------------------------------------------------------------------------------------
+
+// Made smaller here (long side 1600 px, JPEG) and kept as a Blob straight from the canvas: no
+// data: URL, which the page's Content-Security-Policy rightly refuses to fetch.
 async function shrink(file) {
   const bitmap = await createImageBitmap(file);
   const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
@@ -289,43 +374,173 @@ async function shrink(file) {
   canvas.width = Math.round(bitmap.width * scale);
   canvas.height = Math.round(bitmap.height * scale);
   canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-  return canvas.toDataURL("image/jpeg", 0.82);
+  bitmap.close();
+  return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("no blob"))), "image/jpeg", 0.82));
+}
+
+function showPhotoProblem(message) {
+  const box = $("photo-problem");
+  box.textContent = message;
+  box.hidden = !message;
 }
 
 async function addPhoto(file) {
-  if (!cell) return;
-  const data = await shrink(file);
-  if (data.length > 15 * 1024 * 1024 * 1.37) {
-    window.alert(t.photoTooBig);
+  if (!cell || revoked) return;
+  showPhotoProblem("");
+  let blob;
+  try {
+    blob = await shrink(file);
+  } catch (error) {
+    showPhotoProblem(t.notAPhoto);
     return;
   }
-  photos.push({ uid: randomId(), round_id: cell.round_id, table_id: cell.table_id, data });
-  if (!writeJSON(photoKey, photos)) photos = photos.slice(); // kept in memory if storage is full
+  if (blob.size > 15 * 1024 * 1024) {
+    showPhotoProblem(t.photoTooBig);
+    return;
+  }
+  const photo = { uid: randomId(), round_id: cell.round_id, table_id: cell.table_id, blob, taken_at: serverNow(), error: null, failed: false };
+  photos.push(photo);
+  try {
+    await photoStore.put(photo);
+  } catch (error) {
+    photo.error = t.photoNotKept; // storage full: kept in memory until it uploads
+  }
   saveOutbox();
   flush();
 }
 
-async function uploadPhotos() {
-  if (sending || !photos.length) return;
-  sending = true;
-  const photo = photos[0];
+let photoRetry = null;
+function retryPhotosLater(seconds) {
+  clearTimeout(photoRetry);
+  photoRetry = setTimeout(flush, seconds * 1000);
+}
+
+// Upload the oldest photo not marked failed. A network failure or a busy server keeps it
+// waiting (tried again by itself); a refusal marks it failed, with the reason, until the
+// moderator retries or discards it.
+async function uploadNextPhoto() {
+  const photo = photos.find((waiting) => !waiting.failed);
+  if (uploading || !photo || revoked) return;
+  uploading = true;
+  let response = null;
+  let reply = null;
   try {
     const body = new FormData();
     body.append("uid", photo.uid);
     body.append("round_id", photo.round_id);
     body.append("table_id", photo.table_id);
-    body.append("photo", await (await fetch(photo.data)).blob(), "photo.jpg");
-    const response = await fetch(root.dataset.photoUrl, { method: "POST", body, headers: { "X-CSRFToken": csrfToken() } });
-    const reply = await response.json();
-    photos = photos.filter((other) => other.uid !== photo.uid);
-    if (!reply.ok) refused.push({ op: { text: t.photoWaiting }, error: reply.error });
-    writeJSON(photoKey, photos);
+    if (photo.taken_at) body.append("taken_at", photo.taken_at);
+    body.append("photo", photo.blob, "photo.jpg");
+    response = await fetch(root.dataset.photoUrl, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    });
+    reply = await response.json().catch(() => null);
   } catch (error) {
-    setTimeout(flush, 3000); // offline: try again later
-  } finally {
-    sending = false;
-    saveOutbox();
+    response = null;
   }
+  uploading = false;
+  if (response && response.ok && reply && reply.ok) {
+    photos = photos.filter((other) => other.uid !== photo.uid);
+    await photoStore.remove(photo.uid).catch(() => {});
+    saveOutbox();
+    flush();
+    return;
+  }
+  if (response && response.status === 401) {
+    linkRevoked();
+    return;
+  }
+  const why = reply && reply.error ? reply.error : response ? `${response.status} ${response.statusText}` : t.noConnection;
+  photo.error = why;
+  if (response && response.status < 500 && response.status !== 429) photo.failed = true;
+  await photoStore.put(photo).catch(() => {});
+  saveOutbox();
+  if (!photo.failed) retryPhotosLater(5);
+  else flush(); // the next photo may still go
+}
+
+// A revoked link ------------------------------------------------------------------------------
+
+// The organiser revoked this link: nothing more can be sent from here. Whatever still waits is
+// shown as text to copy or download (and each photo to save), so nothing is lost.
+function linkRevoked() {
+  if (revoked) return;
+  revoked = true;
+  root.classList.add("is-revoked");
+  live.socket.disconnect();
+  forgetPages();
+  $("note-add").disabled = true;
+  $("photo-input").disabled = true;
+  const label = $("connection");
+  label.textContent = t.revokedShort;
+  label.className = "connection is-offline";
+  renderNotes();
+  showSaveState();
+}
+
+function waitingText() {
+  const lines = [];
+  const where = cell ? `${cell.table} · ${cell.block} · ${t.round} ${cell.round}` : "";
+  for (const op of outbox) {
+    if (op.type === "delete") continue;
+    const when = op.typed_at ? clockTime(new Date(op.typed_at * 1000)) : "";
+    lines.push(`[${when}] ${t.kinds[op.kind] || op.kind}${op.starred ? " ★" : ""}${where ? ` · ${where}` : ""}\n${op.text}\n`);
+  }
+  return lines.join("\n");
+}
+
+function showRevoked() {
+  const panel = $("revoked");
+  panel.hidden = false;
+  const text = waitingText();
+  $("revoked-notes").value = text;
+  $("revoked-count").textContent = fill(t.revokedWaiting, { n: outbox.filter((op) => op.type !== "delete").length, p: photos.length });
+  $("revoked-copy").hidden = !text;
+  $("revoked-download").hidden = !text;
+  $("revoked-notes").hidden = !text;
+  const list = $("revoked-photos");
+  list.replaceChildren(
+    ...photos.map((photo, index) => {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(photo.blob);
+      link.download = `photo-${index + 1}.jpg`;
+      link.textContent = fill(t.savePhoto, { n: index + 1 });
+      item.append(link);
+      return item;
+    }),
+  );
+}
+
+async function copyWaiting() {
+  const box = $("revoked-notes");
+  try {
+    await navigator.clipboard.writeText(box.value);
+  } catch (error) {
+    box.select();
+    document.execCommand("copy"); // older tablets, or plain HTTP where the clipboard API is off
+  }
+  $("revoked-copied").hidden = false;
+}
+
+function downloadWaiting() {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([$("revoked-notes").value], { type: "text/plain;charset=utf-8" }));
+  link.download = "notes-not-sent.txt";
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+// Start ---------------------------------------------------------------------------------------
+
+const last = readJSON(lastKey, null);
+if (last) {
+  offset = last.offset || 0;
+  showCell({ state: last.state, cell: last.cell, notes: last.notes || [], brief: last.brief || [], ideas: last.ideas || [] });
 }
 
 let live = null;
@@ -333,26 +548,31 @@ live = follow({
   workshopId,
   onWelcome: (welcome) => {
     state = welcome.state;
+    offset = live.offset();
+    reported = null; // the server may have restarted: tell it again what waits here
     refreshCell();
     saveOutbox();
     flush();
   },
   onChange,
-  onConnection: (isConnected) => {
+  onConnection: (isConnected, reason) => {
     connected = isConnected;
+    if (revoked) return;
     const label = $("connection");
     label.textContent = isConnected ? t.online : t.offline;
     label.className = "connection " + (isConnected ? "is-online" : "is-offline");
     if (isConnected) flush();
+    else if (reason && reason.revoked) linkRevoked();
   },
 });
+live.socket.on("link_revoked", linkRevoked);
 
 for (const span of document.querySelectorAll("[data-kind]")) span.textContent = t.kinds[span.dataset.kind];
 
 $("note-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = $("note-text").value;
-  if (!text.trim() || !cell) return;
+  if (!text.trim() || !cell || revoked) return;
   queue({
     type: "add",
     uid: randomId(),
@@ -360,10 +580,12 @@ $("note-form").addEventListener("submit", (event) => {
     table_id: cell.table_id,
     kind: document.querySelector('input[name="kind"]:checked').value,
     starred: $("note-star").checked,
+    typed_at: serverNow(), // the time typed, on the server's clock: kept even if sent later
     text,
   });
   $("note-text").value = "";
   $("note-star").checked = false;
+  document.querySelector('input[name="kind"]').checked = true; // each note starts as the first kind
   $("note-text").focus();
 });
 
@@ -373,6 +595,35 @@ $("photo-input").addEventListener("change", (event) => {
   event.target.value = "";
 });
 
+$("announcement-close").addEventListener("click", () => {
+  const banner = $("announcement");
+  writeJSON(dismissedKey, Number(banner.dataset.seq || 0));
+  banner.hidden = true;
+});
+$("revoked-copy").addEventListener("click", copyWaiting);
+$("revoked-download").addEventListener("click", downloadWaiting);
+
 window.addEventListener("online", flush);
 setInterval(tick, 250);
 showSaveState();
+keepPageForOffline();
+
+photoOutbox(root.dataset.grant).then(async (store) => {
+  photoStore = store;
+  photos = await store.all();
+  // Photos an older version kept in localStorage as data: URLs are moved over, as Blobs.
+  for (const old of readJSON(legacyPhotoKey, [])) {
+    try {
+      const [head, data] = old.data.split(",");
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const photo = { uid: old.uid, round_id: old.round_id, table_id: old.table_id, blob: new Blob([bytes], { type: head.slice(5).split(";")[0] }), taken_at: 0, error: null, failed: false };
+      await store.put(photo);
+      photos.push(photo);
+    } catch (error) {
+      // an unreadable entry: nothing to recover
+    }
+  }
+  window.localStorage.removeItem(legacyPhotoKey);
+  saveOutbox();
+  flush();
+});

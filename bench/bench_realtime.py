@@ -256,7 +256,7 @@ class KtServer:
     """kt-workshop serve on a prepared database: tables with moderator links, analyst links."""
 
     def __init__(self, folder: Path, tablets: int, viewers: int, nodelay: bool = False):
-        from tests.test_realtime_chaos import ServerProcess, prepare_database
+        from tests.live_harness import ServerProcess, prepare_database
 
         self.name = "kt-workshop" + (" + TCP_NODELAY" if nodelay else "")
         self.setup = prepare_database(folder, tablets, viewers=viewers)
@@ -284,7 +284,7 @@ class EchoServer:
     """bench/echo_server.py on a free port."""
 
     def __init__(self, folder: Path, tablets: int, viewers: int, nodelay: bool = False):
-        from tests.conftest import free_port
+        from tests.live_harness import free_port
 
         self.name = "bare echo" + (" + TCP_NODELAY" if nodelay else "")
         self.viewers = viewers
@@ -324,7 +324,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def run(server_class, clients: int, tablets: int, notes: int, **options) -> dict:
     """Connect `clients` clients (tablets, one projector, viewers) and time `notes` notes."""
-    from tests.test_realtime_chaos import InOrderClient, hang_up, new_id
+    from tests.live_harness import InOrderClient, hang_up, new_id
 
     viewers = clients - tablets - 1
     folder = Path(tempfile.mkdtemp(prefix="kt-bench-"))
@@ -642,6 +642,15 @@ own work is in the figures, for both servers alike.
     DOC.write_text(text + "\n" + HAND_NOTES + kept, "utf-8")
 
 
+def missing_clients() -> str:
+    """The client libraries (from the test extra, not pytest) that are not installed."""
+    import importlib.util
+
+    needed = {"websocket": "websocket-client", "requests": "requests"}
+    absent = [name for module, name in needed.items() if importlib.util.find_spec(module) is None]
+    return ", ".join(absent)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer notes, for a smoke run")
@@ -649,6 +658,14 @@ def main(argv=None) -> int:
     parser.add_argument("--raw", help="also write every run's timings to this JSON file")
     parser.add_argument("--viewers", type=int, help=argparse.SUPPRESS)  # the viewers' process
     args = parser.parse_args(argv)
+    missing = missing_clients()
+    if missing:
+        print(
+            f"bench_realtime.py drives real Socket.IO clients, which need {missing}: install the "
+            "test extra once (`python run.py test`, or `.venv/bin/pip install -e .[test]`).",
+            file=sys.stderr,
+        )
+        return 1
     if args.viewers:
         tokens = json.loads(sys.stdin.readline())
         asyncio.run(viewers_main("127.0.0.1", args.viewers, tokens))

@@ -101,18 +101,18 @@ def cmd_serve(args) -> int:
 def choose_port(host: str, wanted: int | None, instance: Path) -> int | str:
     """The port to listen on, or why there is none. A port given with --port must be free;
     without one, the default is taken, or the next free one after it."""
-    candidates = [wanted] if wanted else range(DEFAULT_PORT, DEFAULT_PORT + 20)
-    for port in candidates:
-        if port_is_free(host, port):
-            return port
-    port = wanted or DEFAULT_PORT
     running = running_server(instance)
-    if running:
+    if running:  # a second server of one database would split the day between two addresses
         return _(
             "kt-workshop is already running with this database at %(url)s; open it there, or "
             "print a new sign-in link with `kt-workshop organiser-link`.",
             url=running["url"],
         )
+    candidates = [wanted] if wanted else range(DEFAULT_PORT, DEFAULT_PORT + 20)
+    for port in candidates:
+        if port_is_free(host, port):
+            return port
+    port = wanted or DEFAULT_PORT
     if wanted:
         return _(
             "port %(p)s is in use by another program (on a Mac, port 5000 is AirPlay "

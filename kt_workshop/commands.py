@@ -79,7 +79,20 @@ def running_server(instance: Path) -> dict | None:
         port = address.port
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    if os.name != "nt" and not process_exists(data.get("pid")):
+        return None  # its port may answer for another program now
     return data if port and port_answers(address.hostname or "127.0.0.1", port) else None
+
+
+def process_exists(pid) -> bool:
+    """True when a process with this id runs (POSIX; signal 0 only asks)."""
+    try:
+        os.kill(int(pid), 0)
+    except PermissionError:
+        return True  # someone else's process
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
 
 
 def port_answers(host: str, port: int) -> bool:

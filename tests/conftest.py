@@ -153,7 +153,7 @@ class LiveServer:
         """Read the server's output until it prints the organiser's link."""
         import time
 
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded 2-core machine has taken over 30 s
         lines = self.transcript = []
         while time.monotonic() < deadline:
             line = self.process.stdout.readline()

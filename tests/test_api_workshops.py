@@ -689,3 +689,60 @@ def check_round_trip(api, title: str, name: str) -> int:
     export = api.get(f"/api/v1/workshops/{workshop_id}/participants/export")
     assert name in export.data.decode("utf-8-sig")
     return workshop_id
+
+
+def resolved(node, document):
+    """A schema with its $refs replaced by what they point to."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[1]
+            return resolved(document["components"]["schemas"][name], document)
+        return {key: resolved(value, document) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolved(value, document) for value in node]
+    return node
+
+
+def test_openapi_bodies_answers_and_errors_come_from_the_fields_the_app_checks(
+    app, organiser, workshop
+):
+    """A generated client can trust the document: bodies from store.FIELDS, answers that the
+    real answers match, the errors each operation can give, query parameters and enums."""
+    from openapi_schema_validator import OAS30Validator
+
+    from kt_workshop.api import themes
+    from kt_workshop.store import FIELDS
+
+    document = organiser.get("/api/v1/openapi.json").json
+    operations = document["paths"]["/workshops/{workshop_id}/{collection}"]
+    body = resolved(operations["post"]["requestBody"], document)
+    schemas = body["content"]["application/json"]["schema"]["anyOf"]
+    assert {frozenset(s["properties"]) - {"extra"} for s in schemas} == {
+        frozenset(FIELDS[kind])
+        for kind in ("block", "question", "tables", "moderator", "participant")
+    }
+    assert "422" in operations["post"]["responses"] and "413" in operations["post"]["responses"]
+    patch = resolved(document["paths"]["/workshops/{workshop_id}"]["patch"], document)
+    assert "required" not in patch["requestBody"]["content"]["application/json"]["schema"]
+
+    created = organiser.post(
+        f"/api/v1/workshops/{workshop}/participants", json={"name": "Ana Horvat", "country": "HR"}
+    )
+    answer = resolved(operations["post"]["responses"]["201"], document)
+    OAS30Validator(answer["content"]["application/json"]["schema"]).validate(created.json)
+    refused = organiser.post(f"/api/v1/workshops/{workshop}/participants", json={"name": ""})
+    error = resolved(operations["post"]["responses"][str(refused.status_code)], document)
+    OAS30Validator(error["content"]["application/json"]["schema"]).validate(refused.json)
+
+    export = document["paths"]["/workshops/{workshop_id}/exports/{fmt}"]["get"]
+    fmt = next(p for p in export["parameters"] if p["name"] == "fmt")
+    assert fmt["schema"]["enum"] == list(themes.EXPORTS)
+    assert any(p["name"] == "names" and p["in"] == "query" for p in export["parameters"])
+    imports = document["paths"]["/workshops/{workshop_id}/participants/import"]["post"]
+    assert any(p["name"] == "confirm" for p in imports["parameters"])
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            assert all("content" in r or c == "204" for c, r in operation["responses"].items()), (
+                method,
+                path,
+            )

@@ -29,7 +29,7 @@ def shared_demo_server(tmp_path_factory):
 
 def analyst_link(server, name: str) -> str:
     """A new analyst join link for the demo workshop, as the organiser would hand it out."""
-    key = server.db_path.parent / "secret_key"  # beside the database.read_text().strip()
+    key = (server.db_path.parent / "secret_key").read_text().strip()  # beside the database
     db = open_db(server.db_path)
     try:
         grant = access.create_grant(db, 1, "analyst", name)

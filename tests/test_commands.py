@@ -120,10 +120,11 @@ def test_a_busy_port_is_said_before_anything_is_printed(tmp_path):
 def test_a_second_serve_of_the_same_database_points_to_the_first(tmp_path):
     server = LiveServer(tmp_path)
     try:
-        done = serve(tmp_path, "--port", str(server.port))
-        assert done.returncode == 1 and done.stdout == ""
-        assert f"already running with this database at {server.url}" in done.stderr
-        assert "organiser-link" in done.stderr
+        for port in ([], ["--port", str(server.port)]):  # the default port, or the same one
+            done = serve(tmp_path, *port)
+            assert done.returncode == 1 and done.stdout == ""
+            assert f"already running with this database at {server.url}" in done.stderr
+            assert "organiser-link" in done.stderr
     finally:
         server.stop()
 

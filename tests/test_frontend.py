@@ -1,6 +1,7 @@
 """Front-end libraries come from npm and are served by the app; nothing loads from outside."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -73,3 +74,37 @@ def test_the_wheel_carries_the_front_end_files_and_topic_packs(tmp_path):
     assert "kt_workshop/static/vendor/socket.io.min.js" in names
     assert "kt_workshop/topics/reference-2ps-csae.toml" in names
     assert "kt_workshop/templates/base.html" in names
+
+
+@pytest.mark.slow
+def test_the_sdist_carries_the_socket_io_client_and_builds_a_wheel_without_npm(tmp_path):
+    """An sdist holds the built client, so its metadata and its wheel need no Node.js."""
+    import tarfile
+
+    backend = tmp_path / "backend"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(backend), "hatchling"],
+        check=True,
+    )
+    out = tmp_path / "dist"
+    out.mkdir()
+    build = f"from hatchling.build import build_sdist; print(build_sdist({str(out)!r}))"
+    env = {**os.environ, "PYTHONPATH": str(backend)}
+    subprocess.run([sys.executable, "-c", build], cwd=ROOT, env=env, check=True)
+    sdist = next(out.glob("kt_workshop-*.tar.gz"))
+    with tarfile.open(sdist) as archive:
+        names = archive.getnames()
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    top = names[0].split("/")[0]
+    assert f"{top}/kt_workshop/static/vendor/socket.io.min.js" in names
+    assert f"{top}/LICENSE" in names and f"{top}/constraints/lock.txt" in names
+
+    no_npm = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # python, pip; no npm
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), "."],
+        cwd=tmp_path / "unpacked" / top,
+        env=no_npm,
+        check=True,
+    )
+    wheel = next(out.glob("kt_workshop-*.whl"))
+    assert "kt_workshop/static/vendor/socket.io.min.js" in zipfile.ZipFile(wheel).namelist()

@@ -64,3 +64,27 @@ def test_no_test_reads_anything_outside_the_repository():
     assert offenders == []
     assert (ROOT / "tests" / "data" / "refi-qda" / "Project.xsd").is_file()
     assert "MIT" in (ROOT / "tests" / "data" / "refi-qda" / "README.md").read_text("utf-8")
+
+
+def test_the_benchmarks_run_without_the_test_runner():
+    """`python bench/bench_*.py` must not need pytest: nothing they import brings it in."""
+    import ast
+
+    offenders = []
+    modules = [*(ROOT / "bench").glob("*.py"), ROOT / "tests" / "live_harness.py"]
+    for path in modules:
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                if (
+                    name.split(".")[0] == "pytest"
+                    or name in ("tests.conftest",)
+                    or (name.startswith("tests.test_"))
+                ):
+                    offenders.append(f"{path.name}: {name}")
+    assert offenders == []

@@ -55,6 +55,14 @@ def test_npm_is_needed_only_when_the_socket_io_client_is_missing(tmp_path, monke
     vendor.mkdir()
     (vendor / "socket.io.min.js").write_text("/* socket.io */")
     run.fetch_front_end()  # present, from an unknown version: used, with a note
+    # npm there but the registry unreachable (offline venue): still used, no refusal.
+    npm = tmp_path / "bin" / "npm"
+    npm.parent.mkdir()
+    npm.write_text("#!/bin/sh\nexit 1\n")
+    npm.chmod(0o755)
+    monkeypatch.setenv("PATH", str(npm.parent))
+    monkeypatch.setattr(frontend, "_lock_is_installed", lambda: False)
+    run.fetch_front_end()
     frontend.VERSIONS.write_text(__import__("json").dumps(frontend.locked_versions()))
     assert frontend.assets_current()
     run.fetch_front_end()

@@ -542,3 +542,39 @@ def test_round_trip_of_any_text(people):
         preview = read_delegates("export", write(people))
         assert not preview.rejected and not preview.file_errors
         assert [row.delegate for row in preview.rows] == people
+
+
+WESTERN_CSV = "Name,Organisation,Country\nHélène Lefèvre,Cœur d'enfant,France\n".encode("cp1252")
+
+
+def test_a_non_utf8_csv_is_read_in_the_code_page_of_the_workshops_language(organiser, db, workshop):
+    """A French workshop reads a Western European Excel CSV right; a Polish one guesses
+    Central European, and the preview's switch reads the same file right."""
+    from kt_workshop import store
+
+    def check(encoding=None):
+        data = {"file": (io.BytesIO(WESTERN_CSV), "people.csv")}
+        if encoding:
+            data["encoding"] = encoding
+        page = organiser.post(f"/w/{workshop}/delegates/import", data=data)
+        assert page.status_code == 200
+        return page.get_data(as_text=True)
+
+    assert delegates.fallback_encoding("fr") == "cp1252"
+    assert delegates.fallback_encoding("pl") == "cp1250"
+    assert delegates.fallback_encoding("ru") == "cp1251"
+    assert delegates.fallback_encoding("de-AT") == "cp1252"
+
+    store.update_workshop(db, workshop, {"language": "fr"})
+    page = check()
+    assert "Hélène Lefèvre" in page and "Western European (Windows-1252)" in page
+    assert '<option value="cp1252" selected>' in page
+
+    store.update_workshop(db, workshop, {"language": "pl"})
+    assert '<option value="cp1250" selected>' in organiser.get(
+        f"/w/{workshop}/delegates/import"
+    ).get_data(as_text=True)
+    guessed = check()
+    assert "Hélène Lefèvre" not in guessed and "Central European" in guessed
+    switched = check("cp1252")
+    assert "Hélène Lefèvre" in switched and '<option value="cp1252" selected>' in switched

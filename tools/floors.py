@@ -30,8 +30,6 @@ TESTS = [
     "tests/test_api_workshops.py",
     "tests/test_api_themes.py",
     "tests/test_live_events.py",
-    "tests/test_live_views.py",
-    "tests/test_setup_delegates.py",
     "tests/test_packaging.py",
     "tests/test_layout.py",
 ]

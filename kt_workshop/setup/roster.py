@@ -130,14 +130,21 @@ def delegate_import(workshop_id):
     """Upload a spreadsheet and see every good and bad row before anything is written."""
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
+    encoding = request.form.get("encoding")
+    if encoding not in sheets.CODE_PAGES:  # first time: the one of the workshop's language
+        encoding = sheets.fallback_encoding(workshop.get("language"))
+    choices = {"encodings": sheets.CODE_PAGES, "encoding": encoding}
     if request.method == "GET":
-        return render_template("setup/import.html", workshop=workshop, preview=None)
+        return render_template("setup/import.html", workshop=workshop, preview=None, **choices)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash(_("Choose a spreadsheet file (xlsx or csv) first."), "error")
         return redirect(url_for("roster.delegate_import", workshop_id=workshop_id))
     preview = sheets.read_delegates(
-        upload.filename, upload.read(), store.list_items(db, "participant", workshop_id)
+        upload.filename,
+        upload.read(),
+        store.list_items(db, "participant", workshop_id),
+        encoding=encoding,
     )
     stash_id = None
     if preview.ok:
@@ -150,6 +157,7 @@ def delegate_import(workshop_id):
         preview=preview,
         stash_id=stash_id,
         filename=upload.filename,
+        **choices,
     )
 
 

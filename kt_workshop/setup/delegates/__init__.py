@@ -13,7 +13,12 @@ injection).
 - `writing`: CSV and xlsx export, formula-safe (`write_delegates_csv`, `write_delegates_xlsx`).
 """
 
-from kt_workshop.setup.delegates.detect import MAX_BYTES, MAX_MEMBERS
+from kt_workshop.setup.delegates.detect import (
+    CODE_PAGES,
+    MAX_BYTES,
+    MAX_MEMBERS,
+    fallback_encoding,
+)
 from kt_workshop.setup.delegates.fields import ATTENDANCE, FIELDS
 from kt_workshop.setup.delegates.reading import (
     MAX_ROWS,
@@ -25,6 +30,8 @@ from kt_workshop.setup.delegates.reading import (
 from kt_workshop.setup.delegates.writing import write_delegates_csv, write_delegates_xlsx
 
 __all__ = [
+    "CODE_PAGES",
+    "fallback_encoding",
     "ATTENDANCE",
     "FIELDS",
     "MAX_BYTES",

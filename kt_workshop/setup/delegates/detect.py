@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import openpyxl
 from openpyxl.utils import range_boundaries
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, lazy_
 from kt_workshop.setup.delegates.fields import _QUOTED_DANGER, _FileProblem, _Formula
 from kt_workshop.setup.delegates.headings import HEADER_ROWS, _fields_in, _is_name_heading
 
@@ -28,8 +28,37 @@ _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="([A-Za-z]+[0-9]+:[A
 _XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _open_rows(data: bytes, notices: list[str]) -> tuple[Iterator[tuple[int, list]], list]:
-    """The rows of the file as (row number, cell values) and its merged cell ranges."""
+# The Windows code pages Excel saves "CSV" in outside UTF-8, and the languages written in each:
+# a file that is not UTF-8 is read in the one of the workshop's language (the preview can
+# switch it).
+CODE_PAGES = {
+    "cp1250": lazy_("Central European (Windows-1250)"),
+    "cp1251": lazy_("Cyrillic (Windows-1251)"),
+    "cp1252": lazy_("Western European (Windows-1252)"),
+    "cp1253": lazy_("Greek (Windows-1253)"),
+    "cp1254": lazy_("Turkish (Windows-1254)"),
+    "cp1257": lazy_("Baltic (Windows-1257)"),
+}
+LANGUAGE_CODE_PAGES = {
+    **dict.fromkeys(("pl", "cs", "sk", "hu", "sl", "hr", "ro", "bs", "sq"), "cp1250"),
+    **dict.fromkeys(("ru", "uk", "bg", "be", "sr", "mk"), "cp1251"),
+    "el": "cp1253",
+    **dict.fromkeys(("tr", "az"), "cp1254"),
+    **dict.fromkeys(("et", "lv", "lt"), "cp1257"),
+}
+
+
+def fallback_encoding(language: str | None) -> str:
+    """The code page a non-UTF-8 CSV of a workshop in this language is most likely in."""
+    base = (language or "").replace("_", "-").split("-")[0].lower()
+    return LANGUAGE_CODE_PAGES.get(base, "cp1252")
+
+
+def _open_rows(
+    data: bytes, notices: list[str], fallback: str = "cp1250"
+) -> tuple[Iterator[tuple[int, list]], list]:
+    """The rows of the file as (row number, cell values) and its merged cell ranges; a CSV
+    that is not UTF-8 is read in the `fallback` code page."""
     if not data:
         raise _FileProblem(_("The file is empty."))
     if len(data) > MAX_BYTES:
@@ -57,7 +86,7 @@ def _open_rows(data: bytes, notices: list[str]) -> tuple[Iterator[tuple[int, lis
                     kind=kind,
                 )
             )
-    return _csv_rows(_decode(data, notices)), []
+    return _csv_rows(_decode(data, notices, fallback)), []
 
 
 def _not_a_spreadsheet() -> _FileProblem:
@@ -152,8 +181,9 @@ def _sheet_rows(sheet) -> Iterator[tuple[int, list]]:
         raise _damaged() from error
 
 
-def _decode(data: bytes, notices: list[str]) -> str:
-    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16 or Windows-1250."""
+def _decode(data: bytes, notices: list[str], fallback: str = "cp1250") -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16, else the fallback code
+    page."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -164,12 +194,15 @@ def _decode(data: bytes, notices: list[str]) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        # Excel in Central Europe saves "CSV" in the Windows code page, not UTF-8.
-        text = data.decode("cp1250", errors="replace")
+        # Excel saves "CSV" in the Windows code page of its language, not UTF-8.
+        fallback = fallback if fallback in CODE_PAGES else "cp1252"
+        text = data.decode(fallback, errors="replace")
         notices.append(
             _(
-                "The file is not UTF-8; it was read as Windows-1250 (Central European)."
-                " Check that names with accents look right."
+                "The file is not UTF-8; it was read as %(name)s."
+                " Check that names with accents look right; if they do not, choose another"
+                " encoding and check the file again.",
+                name=CODE_PAGES[fallback],
             )
         )
     sample = text[:65536]

@@ -185,11 +185,14 @@ def _word(text: str, words: dict, empty):
     return next((value for value, spellings in words.items() if text in spellings), None)
 
 
-def read_delegates(filename: str, data: bytes, existing: Iterable[dict] = ()) -> ImportPreview:
-    """Check a delegate list (xlsx or CSV, told apart by content) and preview its import."""
+def read_delegates(
+    filename: str, data: bytes, existing: Iterable[dict] = (), encoding: str = "cp1250"
+) -> ImportPreview:
+    """Check a delegate list (xlsx or CSV, told apart by content) and preview its import; a
+    CSV that is not UTF-8 is read in the `encoding` code page (see `fallback_encoding`)."""
     preview = ImportPreview()
     try:
-        _read_into(preview, data, existing)
+        _read_into(preview, data, existing, encoding)
     except _FileProblem as problem:
         preview.file_errors.append(str(problem))
         preview.rows.clear()
@@ -197,9 +200,11 @@ def read_delegates(filename: str, data: bytes, existing: Iterable[dict] = ()) ->
     return preview
 
 
-def _read_into(preview: ImportPreview, data: bytes, existing: Iterable[dict]) -> None:
+def _read_into(
+    preview: ImportPreview, data: bytes, existing: Iterable[dict], encoding: str = "cp1250"
+) -> None:
     """Fill the preview row by row; a _FileProblem stops everything."""
-    rows, merges = _open_rows(data, preview.notices)
+    rows, merges = _open_rows(data, preview.notices, encoding)
     rows = _spread_merges(rows, merges)
     head = []
     for number, values in rows:

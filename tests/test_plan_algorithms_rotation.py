@@ -205,7 +205,7 @@ def test_big_tables_trade_pair_meetings_for_new_tables_and_say_so():
     assert plan.returns == plan.returners == 0
     assert plan.coincidences == 225
     assert plan.gave_up == [
-        "Sending everyone to tables they have not sat at costs repeat meetings:"
+        "Sending everyone to a new table and question each round costs repeat meetings:"
         " 225 pair coincidences instead of 165."
     ]
 
@@ -292,7 +292,8 @@ def test_same_seed_same_plan():
     ]
     assert runs[0].coincidences == runs[0].lower_bound == 0
     assert runs[0].rounds == runs[1].rounds
-    greedy = [plan_rotation(5, 4, size=4, seed=2, method="greedy") for _ in "ab"]
+    # Handing out tables stops at a count of shuffles, or at the deadline: give it time.
+    greedy = [plan_rotation(5, 4, size=4, seed=2, method="greedy", time_limit=30) for _ in "ab"]
     assert greedy[0].rounds == greedy[1].rounds
 
 

@@ -258,6 +258,21 @@ def plan_rotation(
         seat, name, gave_up = _trade_for_new_tables(
             rules, seat, name, cap, seed, codes, grid, moving, start + time_limit
         )
+    elif method != "greedy" and codes is not None:
+        # Nothing to trade: the time left goes to balance, returns and meetings held as they are.
+        left = start + time_limit - 0.05 - time.perf_counter()
+        if left > 0.05:
+            weight = HEAVY * 2.0 if returns_first else _second_weight(rules)
+            seat, _steps = improve(
+                rules,
+                seat,
+                cap=cap,
+                target=0.0,
+                seed=seed,
+                time_limit=left,
+                codes=codes,
+                places=Places(grid, moving, weight),
+            )
     plan = finish(seat, rules, lower, start, name, problems, attributes, grid=grid)
     plan.gave_up = gave_up + _what_was_given_up(plan, returns_first, rounds, tables)
     return plan

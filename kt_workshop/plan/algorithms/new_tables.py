@@ -122,7 +122,12 @@ def place_scores(seat: np.ndarray, moving: np.ndarray, grid: np.ndarray) -> Plac
 
 
 def colour_tables(
-    seat: np.ndarray, rules, moving: np.ndarray, rng: np.random.Generator, steps: int
+    seat: np.ndarray,
+    rules,
+    moving: np.ndarray,
+    rng: np.random.Generator,
+    steps: int,
+    deadline: float | None = None,
 ) -> np.ndarray:
     """Relabel rounds by tabu search on a graph colouring: each round's groups take its open
     tables once each, and two groups of different rounds that share k travellers cost k when
@@ -159,7 +164,7 @@ def colour_tables(
     pair_free = free[:, :, None] & free[:, None, :] & ~np.eye(g, dtype=bool)[None]
     floor = fewest_returns(rules.present, moving, g)
     for step in range(steps):
-        if best <= floor:
+        if best <= floor or (deadline is not None and time.perf_counter() > deadline):
             break
         here = colour[slots]  # (w, g): each slot's table
         at = cost_at[slots[:, :, None], here[:, None, :]]  # at[r, i, j]: slot i at j's table
@@ -248,7 +253,7 @@ def send_to_new_tables(
                 return
 
     rng = np.random.default_rng(seed)
-    seat = colour_tables(seat, rules, moving, rng, steps=20 * w * g)
+    seat = colour_tables(seat, rules, moving, rng, steps=20 * w * g, deadline=deadline)
     for r in range(w):
         _add(tables, asked, seat[r], grid[r], moving, 1)
     settle()

@@ -243,7 +243,8 @@ def find_difference_array(
     A depth-first search over the cells column by column, restarted in a new seeded random
     value order every 500 nodes: a count, not a clock, so the answer is the same everywhere.
     """
-    if colours > g or rounds < 1 or colours < 1:
+    # A colour's tables differ from colour 0's by a different amount each round: rounds <= g.
+    if colours > g or rounds > g or rounds < 1 or colours < 1:
         return None
     cells = [(c, x) for c in range(1, colours) for x in range(1, rounds)]
     rng = random.Random(0)

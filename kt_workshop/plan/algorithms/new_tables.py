@@ -253,7 +253,7 @@ def send_to_new_tables(
                 return
 
     rng = np.random.default_rng(seed)
-    seat = colour_tables(seat, rules, moving, rng, steps=20 * w * g, deadline=deadline)
+    seat = colour_tables(seat, rules, moving, rng, steps=5 * w * g, deadline=deadline)
     for r in range(w):
         _add(tables, asked, seat[r], grid[r], moving, 1)
     settle()

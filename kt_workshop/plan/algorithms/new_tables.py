@@ -2,10 +2,13 @@
 
 Who meets whom depends only on which people share a table in a round, never on which table it
 is: the groups of a round can be handed to the tables in any order without changing a single
-pair meeting or the balance at the tables. Handing each group the tables where its travellers
-have not been is an assignment problem per round (SciPy's linear_sum_assignment). Each round's
-best choice depends on the others, so the rounds are revisited until none improves, and a few
-seeded shuffles of one round leave a local optimum.
+pair meeting or the balance at the tables. Nobody returning is then a graph colouring: the
+groups of a round take its tables once each, and groups of different rounds that share a
+traveller must not take the same table; a tabu search swapping two groups' tables finds one
+(`colour_tables`). Then, questions included, handing each group the tables where its
+travellers have not been is an assignment problem per round (SciPy's linear_sum_assignment);
+each round's best choice depends on the others, so the rounds are revisited until none
+improves, and seeded shuffles of one round leave a local optimum.
 
 A traveller is anyone not held at one table all day (hosts and people with access needs stay).
 A *return* is a traveller sitting at a table they sat at in another round; a *question repeat*

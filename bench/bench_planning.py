@@ -40,8 +40,8 @@ INSTANCES = [
     ("18 people, 6 tables of 3, 8 rounds", dict(tables=6, size=3, rounds=8),
      (0, 36, 0), "nearly Kirkman triple system; 8 rounds at 6 tables force 36 returns"),
     ("32 people, 8 tables of 4, 9 rounds", dict(tables=8, size=4, rounds=9),
-     (0, 32, 43), "first 9 rounds of the stored 10-round design; 32 returns forced;"
-     " 32 returns at 43 coincidences seen from the affine plan"),
+     (0, 32, 43), "affine, 9 planes of GF(2)^5; 32 returns forced;"
+     " 32 returns at 43 coincidences seen in one of our runs"),
     ("65 people, 13 tables of 5, hosts, 4 rounds", dict(tables=13, size=5, rounds=4, hosts=True),
      (0, 0, 0), "polynomial plan mod 13"),
     ("65 people, 5 tables of 13, 3 rounds", dict(tables=5, size=13, rounds=3),

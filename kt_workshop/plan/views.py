@@ -73,6 +73,7 @@ def plan_page(workshop_id):
         pairs=edits.pair_rules(db, workshop_id),
         people=plan.planned_people(db, workshop_id),
         tables=store.list_items(db, "tables", workshop_id),
+        first=plan.plan_order(request.args.get("first", "returns"))[0],
     )
 
 
@@ -115,7 +116,11 @@ def rotation(workshop_id):
         flash(problem, "error")
     for note in planned.gave_up:
         flash(note, "info")
-    return back(workshop_id, "#rotation")
+    # The page keeps the organiser's choice of what matters most for the next plan.
+    first = plan.plan_order(request.form.get("first", "returns"))[0]
+    return redirect(
+        url_for("planner.plan_page", workshop_id=workshop_id, first=first) + "#rotation"
+    )
 
 
 @bp.route("/w/<int:workshop_id>/plan/swap", methods=["POST"])

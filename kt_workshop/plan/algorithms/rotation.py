@@ -259,7 +259,12 @@ def plan_rotation(
             rules, seat, name, cap, seed, codes, grid, moving, start + time_limit
         )
     elif method != "greedy" and codes is not None:
-        # Nothing to trade: the time left goes to balance, returns and meetings held as they are.
+        # Nothing to trade: the time left goes to balance, returns and meetings held as they
+        # are: first by swapping whole itineraries (which keeps both), then by the search.
+        if rules.is_free():
+            # (Only without pair rules: another's itinerary may seat someone with a partner.)
+            free = (rules.pinned < 0).all(axis=0)
+            seat = relabel(seat, codes, free, rng, start + time_limit - 0.05)
         left = start + time_limit - 0.05 - time.perf_counter()
         if left > 0.05:
             weight = HEAVY * 2.0 if returns_first else _second_weight(rules)

@@ -205,7 +205,7 @@ def test_big_tables_trade_pair_meetings_for_new_tables_and_say_so():
     assert plan.returns == plan.returners == 0
     assert plan.coincidences == 225
     assert plan.gave_up == [
-        "Sending everyone to tables they have not sat at costs repeat meetings:"
+        "Sending everyone to a new table and question each round costs repeat meetings:"
         " 225 pair coincidences instead of 165."
     ]
 
@@ -263,7 +263,9 @@ def test_stored_designs_are_resolvable_with_no_repeats(key):
     [(5, 3, 7), (6, 3, 8), (8, 4, 9), (8, 4, 10), (7, 4, 9), (7, 3, 10), (13, 5, 4)],
 )
 def test_known_instances_have_no_repeats(tables, size, rounds):
-    plan = plan_rotation(tables, rounds, size=size, time_limit=0.5)
+    # Pair meetings first: with more rounds than tables, new tables first trades some away.
+    order = ("pairs", "returns", "balance")
+    plan = plan_rotation(tables, rounds, size=size, time_limit=0.5, order=order)
     assert plan.coincidences == 0
     assert_valid(plan, tables * size, tables, rounds)
 
@@ -292,7 +294,8 @@ def test_same_seed_same_plan():
     ]
     assert runs[0].coincidences == runs[0].lower_bound == 0
     assert runs[0].rounds == runs[1].rounds
-    greedy = [plan_rotation(5, 4, size=4, seed=2, method="greedy") for _ in "ab"]
+    # Handing out tables stops at a count of shuffles, or at the deadline: give it time.
+    greedy = [plan_rotation(5, 4, size=4, seed=2, method="greedy", time_limit=30) for _ in "ab"]
     assert greedy[0].rounds == greedy[1].rounds
 
 

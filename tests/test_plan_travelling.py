@@ -96,8 +96,9 @@ def test_the_plan_page_reads_at_a_glance(organiser, db, hosted):
     response = organiser.post(
         f"/w/{hosted}/plan/rotation", data={"seed": "0", "first": "returns", "time_limit": "1"}
     )
-    assert response.status_code == 302
-    page = organiser.get(f"/w/{hosted}/plan").get_data(as_text=True)
+    assert response.status_code == 302 and "first=returns" in response.location
+    page = organiser.get(response.location).get_data(as_text=True)
+    assert '<option value="returns" selected>' in page
     assert "The plan is empty" not in page
     returns = re.search(r'<dd class="returns">(.*?)</dd>', page).group(1)
     assert returns == "nobody"

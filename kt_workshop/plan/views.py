@@ -115,6 +115,9 @@ def plan_page(workshop_id):
         notice=address_notice(workshop),
         printed=in_words(workshop["links_printed_at"]),
         missing={kind: len(rows) for kind, rows in links.missing_links(db, workshop_id).items()},
+
+
+        first=plan.plan_order(request.args.get("first", "returns"))[0],
     )
 
 
@@ -172,7 +175,11 @@ def rotation(workshop_id):
         flash(problem, "error")
     for note in planned.gave_up:
         flash(note, "info")
-    return back(workshop_id, "#rotation")
+    # The page keeps the organiser's choice of what matters most for the next plan.
+    first = plan.plan_order(request.form.get("first", "returns"))[0]
+    return redirect(
+        url_for("planner.plan_page", workshop_id=workshop_id, first=first) + "#rotation"
+    )
 
 
 @bp.route("/w/<int:workshop_id>/plan/swap", methods=["POST"])

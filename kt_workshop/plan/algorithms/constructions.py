@@ -243,7 +243,8 @@ def find_difference_array(
     A depth-first search over the cells column by column, restarted in a new seeded random
     value order every 500 nodes: a count, not a clock, so the answer is the same everywhere.
     """
-    if colours > g or rounds < 1 or colours < 1:
+    # A colour's tables differ from colour 0's by a different amount each round: rounds <= g.
+    if colours > g or rounds > g or rounds < 1 or colours < 1:
         return None
     cells = [(c, x) for c in range(1, colours) for x in range(1, rounds)]
     rng = random.Random(0)
@@ -387,10 +388,11 @@ def best_construction(
 ) -> tuple[np.ndarray, str] | None:
     """Give the best exact construction for these sizes, with its name, or None.
 
-    Best is fewest meetings first (the worst pair, then coincidences), then fewest returns to
-    a table. Without hosts, plans with a host at each table are tried too, hosts left out.
+    Best is fewest meetings first (the worst pair, then coincidences), then a plan whose
+    travellers already come back no more than the rounds force. Without hosts, plans with a
+    host at each table are tried too, hosts left out.
     """
-    best: tuple[tuple[int, int, int], np.ndarray, str] | None = None
+    best: tuple[tuple[int, int, bool], np.ndarray, str] | None = None
     shapes = [(people, hosts)] + ([] if hosts else [(people + tables, True)])
     for name, build in CONSTRUCTIONS.items():
         for count, with_hosts in shapes:
@@ -403,7 +405,10 @@ def best_construction(
                 if seat is None:
                     continue
                 seat = seat[:, count - people :]
-                key = (*_quick_scores(seat), _returns(seat, tables if hosts else 0))
+                # Returns count only when they are already as few as the rounds allow: other
+                # labels are handed out afterwards, so an arbitrary labelling says nothing.
+                floor = max(rounds - tables, 0) * (people - (tables if hosts else 0))
+                key = (*_quick_scores(seat), _returns(seat, tables if hosts else 0) > floor)
                 if best is None or key < best[0]:
                     best = (key, seat, name)
                 break

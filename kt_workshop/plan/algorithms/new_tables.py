@@ -2,10 +2,13 @@
 
 Who meets whom depends only on which people share a table in a round, never on which table it
 is: the groups of a round can be handed to the tables in any order without changing a single
-pair meeting or the balance at the tables. Handing each group the tables where its travellers
-have not been is an assignment problem per round (SciPy's linear_sum_assignment). Each round's
-best choice depends on the others, so the rounds are revisited until none improves, and a few
-seeded shuffles of one round leave a local optimum.
+pair meeting or the balance at the tables. Nobody returning is then a graph colouring: the
+groups of a round take its tables once each, and groups of different rounds that share a
+traveller must not take the same table; a tabu search swapping two groups' tables finds one
+(`colour_tables`). Then, questions included, handing each group the tables where its
+travellers have not been is an assignment problem per round (SciPy's linear_sum_assignment);
+each round's best choice depends on the others, so the rounds are revisited until none
+improves, and seeded shuffles of one round leave a local optimum.
 
 A traveller is anyone not held at one table all day (hosts and people with access needs stay).
 A *return* is a traveller sitting at a table they sat at in another round; a *question repeat*
@@ -71,10 +74,11 @@ def _counts(seat: np.ndarray, moving: np.ndarray, grid: np.ndarray):
 def _add(tables, asked, row, questions, moving, sign: int) -> None:
     """Count (sign 1) or uncount (sign -1) one round's seats."""
     people = np.flatnonzero((row >= 0) & moving)
-    np.add.at(tables, (people, row[people]), sign)
+    # Each person sits once per round, so no index repeats and plain indexing adds up.
+    tables[people, row[people]] += sign
     q = questions[row[people]]
     has = q >= 0
-    np.add.at(asked, (people[has], q[has]), sign)
+    asked[people[has], q[has]] += sign
 
 
 def _repeats(counts: np.ndarray) -> np.ndarray:
@@ -118,6 +122,81 @@ def place_scores(seat: np.ndarray, moving: np.ndarray, grid: np.ndarray) -> Plac
         fewest_returns(seat >= 0, moving, grid.shape[1]),
         fewest_question_repeats(seat >= 0, moving, grid),
     )
+
+
+def colour_tables(
+    seat: np.ndarray,
+    rules,
+    moving: np.ndarray,
+    rng: np.random.Generator,
+    steps: int,
+    deadline: float | None = None,
+) -> np.ndarray:
+    """Relabel rounds by tabu search on a graph colouring: each round's groups take its open
+    tables once each, and two groups of different rounds that share k travellers cost k when
+    they take the same table (so a plan costs 0 exactly when nobody returns). Groups with
+    someone held at a table keep it. A move swaps the tables of two groups of one round.
+    """
+    w, n = seat.shape
+    g = rules.tables
+    # A vertex per (round, label); a padding vertex (index V) fills closed tables' places.
+    verts = [(r, t) for r in range(w) for t in rules.open[r]]
+    size = len(verts)
+    member = np.zeros((n, size + 1))
+    fixed = np.zeros(size + 1, dtype=bool)
+    fixed[size] = True
+    slots = np.full((w, g), size, dtype=np.int64)
+    for i, (r, t) in enumerate(verts):
+        here = seat[r] == t
+        member[here & moving, i] = 1.0
+        fixed[i] = bool((rules.pinned[r][here] >= 0).any())
+        slots[r, t] = i
+    round_of = np.array([r for r, _t in verts] + [-1])
+    weight = member.T @ member
+    weight[round_of[:, None] == round_of[None, :]] = 0.0
+    colour = np.array([t for _r, t in verts] + [0])
+    table = np.zeros((size + 1, g))
+    table[np.arange(size + 1), colour] = 1.0
+    table[size] = 0.0
+    cost_at = weight @ table  # cost_at[v, c]: what v would cost at table c
+    cost_at[size] = 0.0
+    cost = cost_at[np.arange(size), colour[:size]].sum() / 2
+    best, best_colour = cost, colour.copy()
+    tabu = np.zeros((size + 1, g), dtype=np.int64)
+    free = ~fixed[slots]
+    pair_free = free[:, :, None] & free[:, None, :] & ~np.eye(g, dtype=bool)[None]
+    floor = fewest_returns(rules.present, moving, g)
+    for step in range(steps):
+        if best <= floor or (deadline is not None and time.perf_counter() > deadline):
+            break
+        here = colour[slots]  # (w, g): each slot's table
+        at = cost_at[slots[:, :, None], here[:, None, :]]  # at[r, i, j]: slot i at j's table
+        own = np.diagonal(at, axis1=1, axis2=2)
+        delta = at - own[:, :, None] + np.swapaxes(at, 1, 2) - own[:, None, :]
+        hot = own > 0
+        banned = tabu[slots[:, :, None], here[:, None, :]] > step
+        ok = pair_free & (hot[:, :, None] | hot[:, None, :])
+        ok &= ~(banned | np.swapaxes(banned, 1, 2)) | (cost + delta < best - 1e-9)
+        delta = np.where(ok, delta, np.inf)
+        low = delta.min()
+        if not np.isfinite(low):
+            break
+        hits = np.flatnonzero(delta.ravel() <= low + 1e-9)
+        r, i, j = np.unravel_index(int(hits[rng.integers(hits.size)]), delta.shape)
+        u, v = slots[r, i], slots[r, j]
+        a, b = colour[u], colour[v]
+        cost_at[:, a] += weight[:, v] - weight[:, u]
+        cost_at[:, b] += weight[:, u] - weight[:, v]
+        colour[u], colour[v] = b, a
+        tenure = step + 3 + int(rng.integers(0, g + 1))
+        tabu[u, a] = tabu[v, b] = tenure
+        cost += low
+        if cost < best - 1e-9:
+            best, best_colour = cost, colour.copy()
+    out = seat.copy()
+    for i, (r, t) in enumerate(verts):
+        out[r][seat[r] == t] = best_colour[i]
+    return out
 
 
 def send_to_new_tables(
@@ -176,11 +255,11 @@ def send_to_new_tables(
             if not changed:
                 return
 
+    rng = np.random.default_rng(seed)
+    seat = colour_tables(seat, rules, moving, rng, steps=5 * w * g, deadline=deadline)
     for r in range(w):
-        choose(r)
         _add(tables, asked, seat[r], grid[r], moving, 1)
     settle()
-    rng = np.random.default_rng(seed)
     best, best_seat = total(), seat.copy()
     floor = fewest_repeats(rules.present, moving, grid)
     # Shuffling one round's labels leaves a local optimum; a count keeps the result repeatable

@@ -213,7 +213,7 @@ def plan_rotation(
     returns_first = order[0] == "returns"
     # Time for the search, then for handing out tables; with new tables first, the rest is
     # kept to trade pair meetings for returns if it comes to that.
-    budget, handing_out = (0.4, 0.6) if returns_first else (0.8, 1.0)
+    budget, handing_out = (0.4, 0.5) if returns_first else (0.8, 1.0)
     budget, handing_out = budget * time_limit, handing_out * time_limit
     rng = default_rng(seed)
     seat, name = None, method
@@ -258,6 +258,26 @@ def plan_rotation(
         seat, name, gave_up = _trade_for_new_tables(
             rules, seat, name, cap, seed, codes, grid, moving, start + time_limit
         )
+    elif method != "greedy" and codes is not None:
+        # Nothing to trade: the time left goes to balance, returns and meetings held as they
+        # are: first by swapping whole itineraries (which keeps both), then by the search.
+        if rules.is_free():
+            # (Only without pair rules: another's itinerary may seat someone with a partner.)
+            free = (rules.pinned < 0).all(axis=0)
+            seat = relabel(seat, codes, free, rng, start + time_limit - 0.05)
+        left = start + time_limit - 0.05 - time.perf_counter()
+        if left > 0.05:
+            weight = HEAVY * 2.0 if returns_first else _second_weight(rules)
+            seat, _steps = improve(
+                rules,
+                seat,
+                cap=cap,
+                target=0.0,
+                seed=seed,
+                time_limit=left,
+                codes=codes,
+                places=Places(grid, moving, weight),
+            )
     plan = finish(seat, rules, lower, start, name, problems, attributes, grid=grid)
     plan.gave_up = gave_up + _what_was_given_up(plan, returns_first, rounds, tables)
     return plan
@@ -279,10 +299,10 @@ def _trade_for_new_tables(rules, seat, name, cap, seed, codes, grid, moving, dea
         seed=seed,
         time_limit=left,
         codes=codes,
-        # A return outweighs hundreds of pair coincidences but not a pair meeting more often
-        # than it must: a pair side by side all day is worse than someone back at a table.
-        places=Places(grid, moving, HEAVY / 2),
-        patience=max(200, 10 * rules.n),
+        # A return outweighs any number of pair coincidences and one pair meeting once more
+        # than it must (HEAVY), not a pair side by side round after round (8 * HEAVY).
+        places=Places(grid, moving, 2.0 * HEAVY),
+        patience=max(2000, 20 * rules.n),
     )
     until = min(time.perf_counter() + 0.05, deadline)
     traded = send_to_new_tables(traded, rules, grid, seed, deadline=until)
@@ -293,7 +313,7 @@ def _trade_for_new_tables(rules, seat, name, cap, seed, codes, grid, moving, dea
     if after > before:
         cost.append(
             _(
-                "Sending everyone to tables they have not sat at costs repeat meetings:"
+                "Sending everyone to a new table and question each round costs repeat meetings:"
                 " %(after)s pair coincidences instead of %(before)s.",
                 after=after,
                 before=before,

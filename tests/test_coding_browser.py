@@ -317,13 +317,14 @@ def test_keyboard_coding_through_both_traps_codes_the_right_note_with_the_right_
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else 0)
     try:
         page.goto(f"{demo_server.url}/w/1/coding")
-        search, picked = page.locator("#theme-search"), page.locator("#theme-choice option:checked")
+        picked = page.locator("#theme-choice option:checked")
         page.locator("h1").click()
         page.keyboard.press("j")
         first_id = page.locator(".coding-note.is-current").get_attribute("data-note-id")
 
         # Trap 1: "access" matches; replaced by "qqqq" nothing does, and Enter adds nothing.
         page.keyboard.press("t")
+        expect(page.locator("#theme-search")).to_be_focused()
         page.keyboard.type("access")
         expect(picked).to_have_text(re.compile("Access to services"))
         page.keyboard.press("Control+A")

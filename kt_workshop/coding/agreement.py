@@ -32,6 +32,7 @@ class CodingData:
     themes: list[dict] = field(default_factory=list)  # id and parent_id, for the roll-up
     reasons: dict[tuple[int, int], str] = field(default_factory=dict)  # why it was decided so
     _rolled: list | None = field(default=None, repr=False)
+    _found: dict = field(default_factory=dict, repr=False)  # derived once: see `_once`
 
     def rolled(self) -> list[tuple[int, int, int]]:
         """The codings rolled up: each theme's ancestors added (the one roll-up rule)."""
@@ -98,10 +99,30 @@ def _votes(data: CodingData) -> dict[tuple[int, int], set[int]]:
 
 def readers(data: CodingData, note_id: int) -> set[int]:
     """The analysts who went through a note."""
-    return {a for a in data.analysts if note_id in data.seen.get(a, ())}
+    return _once(data, "readers", _readers).get(note_id, set())
+
+
+def _readers(data: CodingData) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for analyst_id, note_ids in data.seen.items():
+        for note_id in note_ids:
+            found.setdefault(note_id, set()).add(analyst_id)
+    return found
+
+
+def _once(data: CodingData, key: str, make):
+    """A result derived from the data, made once per load (a page or the report asks for the
+    consensus and the disputes several times)."""
+    if key not in data._found:
+        data._found[key] = make(data)
+    return data._found[key]
 
 
 def _disputes(data: CodingData):
+    return _once(data, "disputes", _find_disputes)
+
+
+def _find_disputes(data: CodingData):
     """Who carries each (note, theme), the pairs in dispute, and for each dispute that only
     follows from one below it (the same analysts carry the parent only through the child) the
     child disputes it follows."""
@@ -118,6 +139,13 @@ def _disputes(data: CodingData):
 
 
 def consensus(data: CodingData) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """The consensus (note, theme) pairs, rolled up, and the pairs still in dispute (see
+    `_consensus`); the caller may change the sets it gets."""
+    agreed, unsettled = _once(data, "consensus", _consensus)
+    return set(agreed), set(unsettled)
+
+
+def _consensus(data: CodingData) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     """The consensus (note, theme) pairs, rolled up, and the pairs still in dispute.
 
     The consensus of any number of analysts: a note carries a theme (coded with it or with a

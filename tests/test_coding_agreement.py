@@ -156,3 +156,15 @@ def test_codings_api_answers_the_consensus_rolled_up(app, db, demo, organiser):
     sign_in_grant(client, app, db, demo, "analyst")
     body = client.get(f"/api/v1/workshops/{demo}/codings?analyst=consensus").get_json()
     assert [tuple(p) for p in body["codings"]] == agreement.report_coding(db, demo)
+
+
+def test_the_agreement_api_gives_every_pair_and_all_analysts(app, db, demo, organiser):
+    third_analyst(app, db, demo)
+    body = organiser.get(f"/api/v1/workshops/{demo}/agreement").get_json()
+    assert [a["name"] for a in body["analysts"]] == ["Analyst A", "Analyst B", "Analyst C"]
+    assert len(body["pairs"]) == 3 and "De Vries" in body["pairs"][0]["pooled_kappa"]
+    assert body["all_analysts"]["alpha"] is not None
+    assert body["coverage"]["by_some"] == 345
+    pair = organiser.get(f"/api/v1/workshops/{demo}/agreement?a=1&b=2").get_json()
+    unused = [row for row in pair["themes"].values() if row["undefined"]]
+    assert unused and all(row["kappa"] is None and row["alpha"] is None for row in unused)

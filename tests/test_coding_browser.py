@@ -123,6 +123,8 @@ def test_new_analyst_codes_notes_by_keyboard_and_click_without_reloading(demo_se
         expect(page.locator(".js-status")).to_have_text(
             f"“Stigma and help-seeking” added to note #{first_id}."
         )
+        # Coding a note goes through it: its button now offers the way back.
+        expect(page.locator(f"#note-{first_id} .js-seen")).to_have_text("Mark as not gone through")
 
         # Choose the next two notes with x and add a theme with the button.
         page.keyboard.press("Escape")

@@ -168,3 +168,12 @@ def test_the_agreement_api_gives_every_pair_and_all_analysts(app, db, demo, orga
     pair = organiser.get(f"/api/v1/workshops/{demo}/agreement?a=1&b=2").get_json()
     unused = [row for row in pair["themes"].values() if row["undefined"]]
     assert unused and all(row["kappa"] is None and row["alpha"] is None for row in unused)
+
+
+def test_the_comparison_with_fewer_than_two_analysts_says_so(app, db, workshop, organiser):
+    organiser.post(f"/w/{workshop}/codebook/blind", data={"on": "0"})
+    page = organiser.get(f"/w/{workshop}/compare")
+    assert page.status_code == 200
+    assert "needs two analysts" in page.get_data(as_text=True)
+    assert "No disagreements here" in page.get_data(as_text=True)
+    assert organiser.get(f"/api/v1/workshops/{workshop}/agreement").get_json()["pairs"] == []

@@ -349,7 +349,9 @@ def benchmarks(path: Path, info: dict) -> tuple[list[dict], dict]:
             lambda db: agreement.consensus(agreement.coding_data(db, wid)),
         )
     )
-    rows.append(measure("`coding_data` alone", None, path, lambda db: coding.coding_data(db, wid)))
+    rows.append(
+        measure("`coding_data` alone", None, path, lambda db: agreement.coding_data(db, wid))
+    )
     rows += page_rows(path, wid)
     rows.append(
         measure(

@@ -221,9 +221,14 @@ def test_a_blind_analyst_sees_nothing_of_the_others_coding_anywhere(workshops):
     assert busy[f"{api}/exports/docx"].startswith("409 ")
     assert "Blind coding is on" in busy[f"{w}/report"]
     assert "Blind coding is on" in busy[f"{w}/compare"]
-    assert busy[f"{w}/report/charts/{figures.NAMES[0]}.svg"].startswith("403 ")
+    assert busy[f"{w}/report/charts/{figures.NAMES[0]}.svg"].startswith("409 ")
     assert "Ann&#39;s own memo" in busy[f"{w}/coding"] or "Ann's own memo" in busy[f"{w}/coding"]
     assert "Ann" in busy[f"{w}/project.qdpx"] and "Ben" not in busy[f"{w}/project.qdpx"]
+    # Nor can a blind analyst act on what they cannot see: generate the report, or decide a
+    # disagreement (409: the workshop's state, not their role, is in the way).
+    assert busy_ann.post(f"{w}/report").status_code == 409
+    decide = {"note_id": values["notes"][0], "theme_id": values["themes"][1], "decision": "keep"}
+    assert busy_ann.post(f"{w}/compare/decide", data=decide).status_code == 409
 
 
 def test_ending_blind_coding_shows_the_others_work(workshops):

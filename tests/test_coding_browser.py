@@ -120,7 +120,11 @@ def test_new_analyst_codes_notes_by_keyboard_and_click_without_reloading(demo_se
         assert_saved_in_place(posted.value, "/w/1/coding/code")
         expect(chips_of(page, first_id)).to_have_count(1)
         expect(chips_of(page, first_id)).to_contain_text("Stigma and help-seeking")
-        expect(page.locator(".js-status")).to_have_text("")
+        expect(page.locator(".js-status")).to_have_text(
+            f"“Stigma and help-seeking” added to note #{first_id}."
+        )
+        # Coding a note goes through it: its button now offers the way back.
+        expect(page.locator(f"#note-{first_id} .js-seen")).to_have_text("Mark as not gone through")
 
         # Choose the next two notes with x and add a theme with the button.
         page.keyboard.press("Escape")
@@ -144,16 +148,25 @@ def test_new_analyst_codes_notes_by_keyboard_and_click_without_reloading(demo_se
         for note_id in (second_id, third_id):
             expect(chips_of(page, note_id)).to_have_text(["Access to services ×"])
         expect(chips_of(page, first_id)).to_have_count(1)
-        expect(page.locator(".js-status")).to_have_text("")
+        expect(page.locator(".js-status")).to_have_text(
+            f"“Access to services” added to 2 notes: #{second_id}, #{third_id}."
+        )
+        expect(page.locator("#chosen-count")).to_have_text("")  # the ticks cleared
 
-        # Take the theme off the third note again with its × button: the note stays gone
-        # through, with no theme.
+        # The sidebar counts the analyst's notes per theme without a reload.
+        access = page.locator(".theme-tree li", has_text="Access to services")
+        expect(access.locator("[data-count-for]")).to_have_text("2")
+        # Take the theme off the third note again with its × button: with none of the
+        # analyst's themes left, it is back to not gone through (not "no theme fits", which
+        # would count as a disagreement), and the page says so.
         third = page.locator(f"#note-{third_id}")
         third.get_by_role("button", name="Take Access to services off this note").click()
         expect(chips_of(page, third_id)).to_have_count(0)
         expect(page.locator(f'[data-chips-for="{third_id}"] .chip-none')).to_have_text(
-            "Gone through: no theme"
+            "No theme yet"
         )
+        expect(page.locator(".js-status")).to_contain_text("back to not gone through")
+        expect(access.locator("[data-count-for]")).to_have_text("1")
         expect(chips_of(page, second_id)).to_have_count(1)
 
         # q marks the first note as a key quote; d marks the fourth as gone through.
@@ -188,13 +201,17 @@ def test_organiser_compares_the_analysts_and_resolves_a_disagreement(shared_demo
     disagreements; keeping a theme resolves one into the consensus."""
     page.goto(shared_demo_server.signin_url)
     page.goto(f"{shared_demo_server.url}/w/1/compare")
-    expect(page.get_by_label(re.compile(r"^Analyst A\b")).locator("option:checked")).to_have_text(
-        "Analyst A"
+    # Every analyst, every pair (two analysts: one pair, shown theme by theme).
+    expect(page.locator(".analysts-table tbody tr")).to_have_count(2)
+    expect(page.locator(".pairs-table tbody tr[aria-current]")).to_have_text(
+        re.compile("Analyst A · Analyst B")
     )
-    expect(page.get_by_label(re.compile(r"^Analyst B\b")).locator("option:checked")).to_have_text(
-        "Analyst B"
+    expect(page.locator("#pair h2")).to_have_text("Analyst A and Analyst B, theme by theme")
+    # A theme nobody used says undefined, and why, instead of a perfect 1.00.
+    expect(page.locator(".agreement-table tr.undefined-row").first).to_contain_text(
+        "undefined: nobody used it on these notes"
     )
-    kappa = page.locator(".pooled-kappa")
+    kappa = page.locator(".pairs-table .pooled-kappa")
     expect(kappa).to_have_text(re.compile(r"^0\.\d\d$"))
     assert 0.8 <= float(kappa.inner_text()) < 1
 
@@ -203,20 +220,33 @@ def test_organiser_compares_the_analysts_and_resolves_a_disagreement(shared_demo
     expect(rows.filter(has_text="Stigma and help-seeking")).to_have_count(1)
 
     before = open_count(page)
-    assert before == 8
+    assert before == 7
     open_ones = page.locator("li.disagreement.open")
     expect(open_ones).to_have_count(before)
     target = open_ones.first
     target_id = target.get_attribute("id")
-    expect(target).to_contain_text("coded only by")
+    # Side by side: who gave the theme, who went through the note without it.
+    expect(target.locator(".side-by-side .gave")).to_have_count(1)
+    expect(target.locator(".side-by-side .not-given")).to_have_count(1)
+    target.get_by_label(re.compile("^Reason")).fill("The note names the service directly.")
     target.get_by_role("button", name="Keep the theme").click()
 
-    resolved = page.locator(f"#{target_id}")
-    expect(resolved).to_contain_text("Kept in the consensus")
-    expect(resolved).to_have_class(re.compile(r"\bdecided\b"))
-    expect(resolved.get_by_role("button", name="Reopen")).to_be_visible()
+    # The open list no longer has it; the resolved list does, with the reason.
     expect(page.locator("li.disagreement.open")).to_have_count(before - 1)
     assert open_count(page) == before - 1
+    expect(page.locator(f"#{target_id}")).to_have_count(0)
+    page.locator('#disagreements select[name="status"]').select_option("resolved")
+    page.get_by_role("button", name="Filter").click()
+    resolved = page.locator(f"#{target_id}")
+    expect(resolved).to_contain_text("Kept in the consensus")
+    expect(resolved).to_contain_text("The note names the service directly.")
+    expect(resolved).to_have_class(re.compile(r"\bdecided\b"))
+    expect(resolved.get_by_role("button", name="Reopen")).to_be_visible()
+    # Grouped by theme: each group has its heading.
+    expect(page.locator("h3.dispute-theme").first).to_be_visible()
+    resolved.get_by_role("button", name="Reopen").click()
+    page.goto(f"{shared_demo_server.url}/w/1/compare")
+    assert open_count(page) == before
 
 
 def test_analyst_merges_two_themes_and_undoes_the_merge(shared_demo_server, browser):
@@ -272,5 +302,85 @@ def test_analyst_is_told_a_theme_of_that_name_exists(shared_demo_server, browser
         )
         expect(page.locator("h1")).to_contain_text("23 themes")
         expect(page.locator(".codebook-list .theme-name", has_text="Stigma")).to_have_count(1)
+    finally:
+        page.context.close()
+
+
+def test_keyboard_coding_through_both_traps_codes_the_right_note_with_the_right_theme(
+    demo_server, browser
+):
+    """The two traps an analyst found: a search that no longer matches anything must add
+    nothing (not the last match, no longer shown), and a note ticked for an earlier theme must
+    not receive the next one. The best match is the one highlighted ("fund" is "Funding and
+    resources", not the overarching "Research and funding"), and every add says which notes
+    it touched."""
+    page = open_as_analyst(browser, demo_server, "Analyst E")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else 0)
+    try:
+        page.goto(f"{demo_server.url}/w/1/coding")
+        picked = page.locator("#theme-choice option:checked")
+        page.locator("h1").click()
+        page.keyboard.press("j")
+        first_id = page.locator(".coding-note.is-current").get_attribute("data-note-id")
+
+        # Trap 1: "access" matches; replaced by "qqqq" nothing does, and Enter adds nothing.
+        page.keyboard.press("t")
+        expect(page.locator("#theme-search")).to_be_focused()
+        page.keyboard.type("access")
+        expect(picked).to_have_text(re.compile("Access to services"))
+        page.keyboard.press("Control+A")
+        page.keyboard.type("qqqq")
+        expect(page.locator("#no-theme-match")).to_have_text(
+            "No theme matches “qqqq”: Enter adds nothing."
+        )
+        expect(picked).to_have_count(0)
+        page.keyboard.press("Enter")
+        # The best match is highlighted: "fund" is the theme whose name starts so.
+        page.keyboard.press("Control+A")
+        page.keyboard.type("fund")
+        expect(picked).to_have_text(re.compile("Funding and resources"))
+        expect(page.locator("#no-theme-match")).to_be_hidden()
+        expect(page.locator("#picker-target")).to_have_text(
+            f"Adds to the highlighted note: #{first_id}"
+        )
+        with page.expect_response(is_a_post):
+            page.keyboard.press("Enter")
+        expect(chips_of(page, first_id)).to_have_text(["Funding and resources ×"])
+        assert len(posts) == 1, "Enter with no matching theme sent something"
+        expect(page.locator(".js-status")).to_have_text(
+            f"“Funding and resources” added to note #{first_id}."
+        )
+
+        # Trap 2: tick the next note with x, code it with Enter, move on with j, code again.
+        page.keyboard.press("Escape")
+        page.keyboard.press("j")
+        second_id = page.locator(".coding-note.is-current").get_attribute("data-note-id")
+        page.keyboard.press("x")
+        page.keyboard.press("t")
+        expect(page.locator("#picker-target")).to_have_text(
+            f"Adds to the chosen notes: #{second_id}"
+        )
+        page.keyboard.type("stigma")
+        with page.expect_response(is_a_post):
+            page.keyboard.press("Enter")
+        expect(chips_of(page, second_id)).to_have_text(["Stigma and help-seeking ×"])
+        expect(page.locator(f'#note-{second_id} input[form="bulk"]')).not_to_be_checked()
+        page.keyboard.press("Escape")
+        page.keyboard.press("j")
+        third_id = page.locator(".coding-note.is-current").get_attribute("data-note-id")
+        page.keyboard.press("t")
+        expect(page.locator("#picker-target")).to_have_text(
+            f"Adds to the highlighted note: #{third_id}"
+        )
+        page.keyboard.type("access")
+        with page.expect_response(is_a_post):
+            page.keyboard.press("Enter")
+        expect(chips_of(page, third_id)).to_have_text(["Access to services ×"])
+        expect(chips_of(page, second_id)).to_have_text(["Stigma and help-seeking ×"])
+        expect(page.locator(".js-status")).to_have_text(
+            f"“Access to services” added to note #{third_id}."
+        )
+        assert len({first_id, second_id, third_id}) == 3 and len(posts) == 3
     finally:
         page.context.close()

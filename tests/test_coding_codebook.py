@@ -205,3 +205,77 @@ def test_every_change_is_in_the_audit_log_with_who_made_it(db, workshop):
         "SELECT actor, action FROM audit WHERE workshop_id = ? ORDER BY id DESC", [workshop]
     ).fetchone()
     assert row == (ME, "codebook: create")
+
+
+# Undo per person ------------------------------------------------------------------------------
+
+
+def test_an_analyst_undoes_their_own_change_and_the_organiser_anyones(
+    app, db, workshop, note_ids, organiser
+):
+    """The issue's case: the analyst's "Undo" reverted the organiser's rename and left the
+    analyst's own rule codes. Now it takes back the analyst's own rule run; the rename stays;
+    the page says whose change Undo would take back."""
+    from tests.conftest import sign_in_grant
+
+    w = f"/w/{workshop}"
+    analyst = app.test_client()
+    db["access"].update(sign_in_grant(analyst, app, db, workshop, "analyst")["id"], {"label": "Bo"})
+    organiser.post(f"{w}/codebook/themes", data={"name": "Money"})
+    money = codebook.themes(db, workshop)[0]["id"]
+    analyst.post(f"{w}/rules", data={"pattern": "funding", "theme_id": money})
+    organiser.post(f"{w}/codebook/themes/{money}", data={"name": "Funding"})
+    coded = "SELECT COUNT(*) FROM coding WHERE theme_id = ?"
+    assert db.execute(coded, [money]).fetchone()[0] == 1
+
+    page = analyst.get(f"{w}/codebook").get_data(as_text=True)
+    assert "Undo takes back your latest change:" in page and "The rule “funding”" in page
+    page = organiser.get(f"{w}/codebook").get_data(as_text=True)
+    assert "Undo takes back your latest change:" in page and "Renamed “Money” to “Funding”" in page
+
+    analyst.post(f"{w}/codebook/undo")
+    assert db.execute(coded, [money]).fetchone()[0] == 0  # the analyst's rule codes are off
+    assert codebook.get_theme(db, workshop, money)["name"] == "Funding"  # the rename stays
+    page = analyst.get(f"{w}/codebook").get_data(as_text=True)
+    assert "You have no change left to undo." in page
+
+    # The organiser's Undo takes the latest change of anyone, and says whose.
+    analyst.post(f"{w}/codebook/themes", data={"name": "Trust"})
+    page = organiser.get(f"{w}/codebook").get_data(as_text=True)
+    assert "Undo takes back the latest change, by analyst:Bo:" in page
+    organiser.post(f"{w}/codebook/undo")
+    assert [t["name"] for t in codebook.themes(db, workshop)] == ["Funding"]
+
+
+def test_a_change_someone_changed_again_since_is_not_undone(db, workshop, ann):
+    """Undoing an old change of one's own would throw away the later change of someone else
+    to the same theme: refused, naming whose change is in the way."""
+    theme = codebook.create_theme(db, workshop, {"name": "Money"}, ME, ann)
+    codebook.update_theme(db, workshop, theme, {"name": "Funds"}, ME, ann)
+    codebook.update_theme(db, workshop, theme, {"name": "Funding"}, "organiser", None)
+    with pytest.raises(InputError) as error:
+        codebook.undo_last(db, workshop, ME, ann, anyone=False)
+    assert "organiser changed the same themes" in error.value.errors["undo"]
+    assert codebook.get_theme(db, workshop, theme)["name"] == "Funding"
+    codebook.undo_last(db, workshop, "organiser", None, anyone=True)  # the organiser's first
+    codebook.undo_last(db, workshop, ME, ann, anyone=False)
+    assert codebook.get_theme(db, workshop, theme)["name"] == "Money"
+
+
+def test_taking_a_suggestion_is_one_change_undone_whole(db, workshop, ann, note_ids, monkeypatch):
+    """A taken suggestion's new theme and its codes go back with one undo (no empty theme
+    left behind), and it can be taken for some of its notes only."""
+    from kt_workshop.coding import aids, suggestions
+
+    found = suggestions.Suggestion("a b c", ["a", "b"], note_ids, note_ids[:1], "a / b")
+    monkeypatch.setattr(aids, "theme_suggestions", lambda db, workshop_id: [found])
+    chosen = [str(note_ids[0]), str(note_ids[2])]
+    theme = aids.accept_suggestion(db, workshop, "a b c", ann, ME, note_ids=chosen)
+    rows = db.execute("SELECT note_id FROM coding WHERE theme_id = ?", [theme]).fetchall()
+    assert sorted(r[0] for r in rows) == [note_ids[0], note_ids[2]]
+    assert len(codebook.history(db, workshop)) == 1
+    codebook.undo_last(db, workshop, ME, ann, anyone=False)
+    assert codebook.themes(db, workshop) == []
+    assert db.execute("SELECT COUNT(*) FROM coding").fetchone()[0] == 0
+    with pytest.raises(InputError):  # nothing ticked: nothing taken
+        aids.accept_suggestion(db, workshop, "a b c", ann, ME, note_ids=["x"])

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kt_workshop.coding import suggestions
 from kt_workshop.coding.suggestions import (
     STOP_WORDS,
     Rule,
@@ -314,3 +315,43 @@ def test_any_rule_is_refused_cleanly_or_matches_any_text(rule_text, note):
         return
     assert isinstance(rule, Rule)
     assert isinstance(rule.matches(note), bool)
+
+
+def test_a_rule_preview_marks_each_match_and_codes_only_the_ticked_notes(
+    app, db, workshop, organiser, ids
+):
+    """Every match is highlighted in the preview, each note can be unticked, and the rule then
+    codes only the notes left ticked."""
+    from kt_workshop.coding import codebook
+    from kt_workshop.live import notes
+
+    cell = {
+        "round_id": ids["rounds"][0],
+        "table_id": ids["tables"][0],
+        "question_id": ids["questions"][0],
+        "moderator_id": None,
+    }
+    made = [
+        notes.store_note(db, workshop, cell, kind="insight", text=text, source="import")[0]
+        for text in ("Funding is short. FUNDING again", "No money here", "Fundraising nights")
+    ]
+    theme = codebook.create_theme(db, workshop, {"name": "Money"}, "organiser")
+    page = organiser.get(f"/w/{workshop}/suggestions?pattern=fund*&theme_id={theme}").get_data(
+        as_text=True
+    )
+    assert "<mark>Funding</mark> is short. <mark>FUNDING</mark> again" in page
+    assert "<mark>Fundraising</mark> nights" in page
+    assert page.count('name="note_ids"') == 2
+    organiser.post(
+        f"/w/{workshop}/rules",
+        data={"pattern": "fund*", "theme_id": theme, "chosen": "1", "note_ids": [made[2]]},
+    )
+    rows = db.execute("SELECT note_id FROM coding WHERE theme_id = ?", [theme]).fetchall()
+    assert [r[0] for r in rows] == [made[2]]
+
+
+def test_highlight_keeps_the_text_as_written():
+    rule = suggestions.parse_rule('"data sharing", straße')
+    pieces = suggestions.highlight(rule, "Data  sharing in der STRASSE und Straße")
+    assert "".join(p for p, _hit in pieces) == "Data  sharing in der STRASSE und Straße"
+    assert [p for p, hit in pieces if hit] == ["Data  sharing", "STRASSE", "Straße"]

@@ -117,50 +117,87 @@ def code(workshop_id):
 @bp.route("/workshops/<int:workshop_id>/agreement")
 @allow(*CODERS)
 def agreement(workshop_id):
-    """Agreement of two analysts (?a=&b=): per theme and pooled, with the disagreements."""
+    """Agreement on rolled-up codes: with ?a=&b=, two analysts per theme and pooled with their
+    disagreements; without, every analyst, every pair and all of them together (alpha)."""
     db = get_db()
     sight = caller_sight(workshop_id)
     if not sight.shared:
         return json_error(409, sight.refusal())
+    if not request.args.get("a") and not request.args.get("b"):
+        return jsonify(_overview(db, workshop_id))
     try:
         a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
     except ValueError:
         raise store.InputError({"a": _("Give two analysts' ids as ?a=&b=.")}) from None
     result = coding_agreement.comparison(db, workshop_id, a, b)
-
-    def figures(row):
-        return {
-            key: getattr(row, key)
-            for key in (
-                "units",
-                "both",
-                "only_a",
-                "only_b",
-                "neither",
-                "percent",
-                "kappa",
-                "alpha",
-                "no_variation",
-                "unreliable",
-                "undefined",
-            )
-        }
-
     return jsonify(
         {
-            "a": result["a"]["name"],
-            "b": result["b"]["name"],
-            "pooled": figures(result["report"].pooled),
-            "pooled_themes": result["report"].pooled_ids,
-            "pooled_kappa": "De Vries et al. (2008): mean observed and mean chance agreement"
-            " over the pooled themes, then one ratio",
-            "rolled_up": True,
+            **_pair(result),
             "themes": {
-                str(theme_id): figures(row) for theme_id, row in result["report"].themes.items()
+                str(theme_id): _figures(row) for theme_id, row in result["report"].themes.items()
             },
             "disagreements": result["disagreements"],
         }
     )
+
+
+FIGURES = ("units", "both", "only_a", "only_b", "neither", "percent", "kappa", "alpha")
+POOLED_KAPPA = (
+    "De Vries et al. (2008): mean observed and mean chance agreement over the pooled themes "
+    "(those whose kappa is defined), then one ratio"
+)
+
+
+def _figures(row) -> dict:
+    return {
+        **{key: getattr(row, key) for key in FIGURES},
+        "no_variation": row.no_variation,
+        "unreliable": row.unreliable,
+        "undefined": row.undefined or None,
+    }
+
+
+def _pair(result: dict) -> dict:
+    return {
+        "a": result["a"]["name"],
+        "b": result["b"]["name"],
+        "notes_both_went_through": result["units"],
+        "pooled": _figures(result["report"].pooled),
+        "pooled_themes": result["report"].pooled_ids,
+        "pooled_kappa": POOLED_KAPPA,
+        "rolled_up": True,
+        "disagreement_count": len(result["disagreements"]),
+        "open": result["open"],
+    }
+
+
+def _overview(db, workshop_id: int) -> dict:
+    found = coding_agreement.overview(db, workshop_id)
+    many, cover = found["many"], found["coverage"]
+    return {
+        "analysts": [
+            {"id": a["id"], "name": a["name"], "seen": a["seen"], "coded": a["coded"]}
+            for a in found["analysts"]
+        ],
+        "pairs": [_pair(pair) for pair in found["pairs"]],
+        "all_analysts": None
+        if many is None
+        else {
+            "alpha": many.pooled.alpha,
+            "percent": many.pooled.percent,
+            "undefined": many.pooled.undefined or None,
+            "pooled_themes": many.pooled_ids,
+        },
+        "coverage": {
+            "notes": cover.notes,
+            "by_all": cover.by_all,
+            "by_some": cover.by_some,
+            "by_one": cover.by_one,
+            "by_none": cover.by_none,
+            "open": cover.open,
+            "decided": cover.decided,
+        },
+    }
 
 
 EXPORTS = {

@@ -9,6 +9,7 @@ pair of analysts on the notes both went through, and all of them together with K
 alpha (docs/coding.md states the rules).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -32,6 +33,7 @@ class CodingData:
     themes: list[dict] = field(default_factory=list)  # id and parent_id, for the roll-up
     reasons: dict[tuple[int, int], str] = field(default_factory=dict)  # why it was decided so
     _rolled: list | None = field(default=None, repr=False)
+    _found: dict = field(default_factory=dict, repr=False)  # derived once: see `_once`
 
     def rolled(self) -> list[tuple[int, int, int]]:
         """The codings rolled up: each theme's ancestors added (the one roll-up rule)."""
@@ -88,25 +90,46 @@ def coding_data(db: Database, workshop_id: int) -> CodingData:
     return CodingData(note_ids, analyst_ids, codings, seen, decisions, themes, reasons)
 
 
-def _votes(data: CodingData) -> dict[tuple[int, int], set[int]]:
-    """Who carries each (note, theme), rolled up."""
-    votes: dict[tuple[int, int], set[int]] = {}
-    for note_id, theme_id, analyst_id in data.rolled():
-        votes.setdefault((note_id, theme_id), set()).add(analyst_id)
-    return votes
-
-
 def readers(data: CodingData, note_id: int) -> set[int]:
     """The analysts who went through a note."""
-    return {a for a in data.analysts if note_id in data.seen.get(a, ())}
+    return _once(data, "readers", _readers).get(note_id, set())
+
+
+def _readers(data: CodingData) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for analyst_id, note_ids in data.seen.items():
+        for note_id in note_ids:
+            found.setdefault(note_id, set()).add(analyst_id)
+    return found
+
+
+def _once(data: CodingData, key: str, make):
+    """A result derived from the data, made once per load (a page or the report asks for the
+    consensus and the disputes several times)."""
+    if key not in data._found:
+        data._found[key] = make(data)
+    return data._found[key]
 
 
 def _disputes(data: CodingData):
-    """Who carries each (note, theme), the pairs in dispute, and for each dispute that only
-    follows from one below it (the same analysts carry the parent only through the child) the
-    child disputes it follows."""
-    votes = _votes(data)
-    disputed = {pair for pair, who in votes.items() if not who >= readers(data, pair[0])}
+    return _once(data, "disputes", _find_disputes)
+
+
+def _find_disputes(data: CodingData):
+    """How many analysts carry each (note, theme); the pairs in dispute with who carries each;
+    and for each dispute that only follows from one below it (the same analysts carry the
+    parent only through the child) the child disputes it follows.
+
+    Whoever coded a note went through it, so a pair is agreed exactly when as many analysts
+    carry it as went through its note: counting is enough, sets are made for disputes only."""
+    rolled = data.rolled()
+    carried = Counter((note_id, theme_id) for note_id, theme_id, _a in rolled)
+    read = _once(data, "readers", _readers)
+    disputed = {pair for pair, n in carried.items() if n < len(read.get(pair[0], ()))}
+    votes: dict[tuple[int, int], set[int]] = {pair: set() for pair in disputed}
+    for note_id, theme_id, analyst_id in rolled:
+        if (note_id, theme_id) in votes:
+            votes[(note_id, theme_id)].add(analyst_id)
     lineage = analysis.lineage(data.themes)
     follows: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for note_id, theme_id in disputed:
@@ -114,10 +137,17 @@ def _disputes(data: CodingData):
             parent = (note_id, ancestor)
             if parent in disputed and votes[parent] == votes[(note_id, theme_id)]:
                 follows.setdefault(parent, []).append((note_id, theme_id))
-    return votes, disputed, follows, lineage
+    return carried, votes, follows, lineage
 
 
 def consensus(data: CodingData) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """The consensus (note, theme) pairs, rolled up, and the pairs still in dispute (see
+    `_consensus`); the caller may change the sets it gets."""
+    agreed, unsettled = _once(data, "consensus", _consensus)
+    return set(agreed), set(unsettled)
+
+
+def _consensus(data: CodingData) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     """The consensus (note, theme) pairs, rolled up, and the pairs still in dispute.
 
     The consensus of any number of analysts: a note carries a theme (coded with it or with a
@@ -126,8 +156,9 @@ def consensus(data: CodingData) -> tuple[set[tuple[int, int]], set[tuple[int, in
     who went through a note differ, the (note, theme) is in dispute and out of the consensus
     until someone decides. Keeping a theme keeps the themes above it; dropping one drops the
     themes below it, and the themes above it that were in dispute only through it."""
-    votes, disputed, follows, lineage = _disputes(data)
-    agreed = {pair for pair in votes if pair not in disputed}
+    carried, votes, follows, lineage = _disputes(data)
+    disputed = votes.keys()
+    agreed = {pair for pair in carried if pair not in votes}
     below: dict[int, list[int]] = {}
     for theme_id, chain in lineage.items():
         for ancestor in chain[1:]:
@@ -147,14 +178,14 @@ def consensus(data: CodingData) -> tuple[set[tuple[int, int]], set[tuple[int, in
     for parent, children in follows.items():
         if all(child in settled and child not in agreed for child in children):
             settled.add(parent)
-    return agreed, disputed - settled - agreed
+    return agreed, {pair for pair in disputed if pair not in settled and pair not in agreed}
 
 
 def open_disputes(data: CodingData) -> set[tuple[int, int]]:
     """The disagreements still to decide: those in dispute that do not merely follow from a
     dispute below them (deciding that one settles them)."""
     _agreed, unsettled = consensus(data)
-    _votes_, _disputed, follows, _lineage = _disputes(data)
+    _carried, _votes, follows, _lineage = _disputes(data)
     return {pair for pair in unsettled if pair not in follows}
 
 
@@ -220,13 +251,13 @@ def disputes(data: CodingData) -> list[dict]:
     with who gave the theme and who went through the note without giving it. A dispute over a
     theme that only follows from one below it is not listed apart: deciding that one settles
     it (`also` names those themes above)."""
-    votes, disputed, follows, _lineage = _disputes(data)
+    _carried, votes, follows, _lineage = _disputes(data)
     above: dict[tuple[int, int], list[int]] = {}
     for parent, children in follows.items():
         for child in children:
             above.setdefault(child, []).append(parent[1])
     found = []
-    for note_id, theme_id in sorted(disputed - follows.keys()):
+    for note_id, theme_id in sorted(votes.keys() - follows.keys()):
         who = votes[(note_id, theme_id)]
         found.append(
             {

@@ -335,11 +335,13 @@ def roll_up(codings: Iterable[tuple], themes: Iterable[Mapping]) -> list[tuple]:
     theme when it is coded with it or with any theme below it; each (note, theme, analyst)
     appears once. Themes outside the codebook are kept as they are."""
     chains = lineage(themes)
-    rolled = {}
-    for note_id, theme_id, *rest in codings:
-        for target in chains.get(theme_id, (theme_id,)):
-            rolled[(note_id, target, *rest)] = None
-    return list(rolled)
+    return list(
+        dict.fromkeys(
+            (note_id, target, *rest)
+            for note_id, theme_id, *rest in codings
+            for target in chains.get(theme_id, (theme_id,))
+        )
+    )
 
 
 def agreement(

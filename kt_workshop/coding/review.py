@@ -96,7 +96,7 @@ def decide(workshop_id):
     db = get_db()
     sight = current_sight(workshop_id)
     if not sight.shared:
-        abort(403, sight.refusal())
+        abort(409, sight.refusal())
     keep = {"keep": True, "drop": False, "reopen": None}.get(request.form.get("decision"), "bad")
     if keep == "bad":
         abort(400, _("Choose keep, drop or reopen."))

@@ -86,7 +86,7 @@ def chips_for(db, workshop_id: int, analyst: dict, note_ids: list[int], sight) -
             f" AND note_id IN ({','.join('?' * len(note_ids))})",
             note_ids,
         )
-        if sight.sees(row[1]) or (row[1] is None and not sight.blind)
+        if sight.sees(row[1])
     }
     return {
         note_id: {

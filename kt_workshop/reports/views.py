@@ -98,7 +98,8 @@ _previews_lock = threading.Lock()
 
 def refused_while_blind(workshop_id: int) -> str:
     """Why the person may not have the report now (it is made from everyone's coding, so a
-    blind analyst waits for the organiser to end blind coding), or ""."""
+    blind analyst waits for the organiser to end blind coding), or "". Refusals for this are
+    409 (the workshop's state), not 403 (the role): the analyst may, once it ends."""
     sight = blind.sight_of(get_db(), workshop_id, current_actor())
     return "" if sight.shared else sight.refusal()
 
@@ -298,7 +299,7 @@ def generate(workshop_id):
     store.get_workshop(get_db(), workshop_id)
     wants_json = request.accept_mimetypes.best == "application/json"
     if refused_while_blind(workshop_id):
-        abort(403, refused_while_blind(workshop_id))
+        abort(409, refused_while_blind(workshop_id))
     with _jobs_lock:
         running = [i for i, j in _jobs.items() if j.workshop_id == workshop_id and not j.done]
         if running:
@@ -341,7 +342,7 @@ def job_status(workshop_id, job_id):
     if job is None or job.workshop_id != workshop_id:
         abort(404)
     if refused_while_blind(workshop_id):
-        abort(403, refused_while_blind(workshop_id))
+        abort(409, refused_while_blind(workshop_id))
     return jsonify(
         {
             "step": str(pack.STEP_LABELS.get(job.step, job.step)),
@@ -367,8 +368,10 @@ def download(workshop_id, name):
     """One file of the pack (not to analysts when the pack names the delegates)."""
     if name == NAMED:
         abort(404)
-    if names_hidden(workshop_id) or refused_while_blind(workshop_id):
+    if names_hidden(workshop_id):
         abort(403)
+    if refused_while_blind(workshop_id):
+        abort(409, refused_while_blind(workshop_id))
     return send_from_directory(export_dir(workshop_id), name, as_attachment=True)
 
 
@@ -405,7 +408,7 @@ def chart_preview(workshop_id, name):
     if name not in figures.NAMES:
         abort(404)
     if refused_while_blind(workshop_id):
-        abort(403, refused_while_blind(workshop_id))
+        abort(409, refused_while_blind(workshop_id))
     version, svg = preview_svg(workshop_id, name)
     response = Response(svg, mimetype="image/svg+xml")
     response.set_etag(f"{version}-{name}")

@@ -525,8 +525,8 @@ def import_codebook(
     db: Database, workshop_id: int, imported, actor: str, known: dict | None = None
 ) -> tuple[int, list]:
     """Add the themes of a read .qdc (refi.CodebookImport); return how many and the problems.
-    A theme whose GUID is in `known` (GUID -> theme id: the codebook's own) is that theme,
-    left as it is, and the themes below it go under it."""
+    A theme whose GUID is in `known` (GUID -> theme id: the codebook's own, or a CSV theme's
+    path) is that theme, left as it is, and the themes below it go under it."""
     problems = list(imported.problems)
     change = Change(db, workshop_id)
     new_ids: dict[int, int | None] = {}
@@ -559,7 +559,7 @@ def import_codebook(
                 "colour": (theme.colour or "").upper() or _next_colour(db, workshop_id, parent_id),
                 "description": (theme.description or "")[:2000],
                 "usage": (getattr(theme, "usage", "") or "")[:2000],
-                "guid": guid,
+                "guid": guid if guid and len(guid) == 36 else None,  # a real GUID only
                 "created_at": now(),
                 "updated_at": now(),
             },
@@ -568,9 +568,8 @@ def import_codebook(
     if matched:
         problems.append(
             ngettext(
-                "%(num)d theme is in the codebook already (the same GUID) and was left as it is.",
-                "%(num)d themes are in the codebook already (the same GUIDs) and were left as "
-                "they are.",
+                "%(num)d theme is in the codebook already and was left as it is.",
+                "%(num)d themes are in the codebook already and were left as they are.",
                 matched,
             )
         )

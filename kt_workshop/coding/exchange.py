@@ -6,6 +6,7 @@ Each analyst is a user with their codings; the consensus the report uses travels
 user, "Consensus", so the other tool sees exactly what was reported.
 """
 
+import dataclasses
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
@@ -134,11 +135,23 @@ def import_codebook_file(
     """Add the themes of a .qdc (or a .qdpx's codebook, or a CSV codebook from Taguette);
     return how many and the problems. Themes that are the codebook's own (by GUID) are matched,
     not added again, so a codebook exported here comes back without duplicates."""
-    read = taguette.read_codebook_csv if is_csv(data, filename) else refi.read_qdc
-    imported = read(data)
-    return codebook.import_codebook(
-        db, workshop_id, imported, actor, known=known_guids(db, workshop_id)
-    )
+    known = known_guids(db, workshop_id)
+    if is_csv(data, filename):
+        # A CSV has no GUIDs: a theme is the codebook's own when its path is (Funding.Grants).
+        imported = taguette.read_codebook_csv(data)
+        paths: list[str] = []
+        for theme in imported.themes:
+            above = paths[theme.parent] if theme.parent is not None else ""
+            paths.append(f"{above}/{theme.name}")
+        imported.themes = [
+            dataclasses.replace(theme, guid=f"path:{path}")
+            for theme, path in zip(imported.themes, paths, strict=True)
+        ]
+        for theme in codebook.themes(db, workshop_id):
+            known["path:/" + "/".join(theme["path"])] = theme["id"]
+    else:
+        imported = refi.read_qdc(data)
+    return codebook.import_codebook(db, workshop_id, imported, actor, known=known)
 
 
 def codebook_csv_file(db: Database, workshop_id: int) -> bytes:

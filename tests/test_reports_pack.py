@@ -4,6 +4,7 @@
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -324,3 +325,43 @@ def test_without_libreoffice_the_pack_says_how_to_get_a_pdf(db, demo, tmp_path, 
     written, problems = pack.build_pack(db, demo, tmp_path, ["pdf"], Options())
     assert not any(p.suffix == ".pdf" for p in written)
     assert "LibreOffice is not installed" in problems[-1]
+
+
+def test_the_pdf_and_the_docx_list_the_contents_with_their_pages(demo_pack, tmp_path):
+    """LibreOffice never fills a contents field, so the pack learns each heading's page from a
+    first PDF's outline and writes the entries with them: the PDF's contents page, and the
+    .docx as first opened, show every heading with the page LibreOffice put it on."""
+    libreoffice_or_skip()
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is not installed: the PDF's text cannot be read")
+    from kt_workshop.reports.word import contents
+
+    written, problems = pack.build_pack(
+        demo_pack["db"], demo_pack["id"], tmp_path / "pdf", ["docx", "pdf"], Options()
+    )
+    assert problems == []
+    pdf = next(p for p in written if p.suffix == ".pdf")
+    outline = contents.outline_pages(pdf)
+    assert len(outline) > 40
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-f", "2", "-l", "5", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "Right-click" not in text
+    listed = re.findall(r"^\s*(\S.*?\S)\s*\.{3,}\s*(\d+)\s*$", text, re.M)
+    position, shown = 0, []
+    for title, page in listed:  # in order: a question's title is in the findings and appendix
+        found = next((i for i in range(position, len(outline)) if outline[i][0] == title), None)
+        if found is None:
+            continue  # a title that wraps onto two lines is matched by neither half
+        assert int(page) == outline[found][1], title
+        position = found + 1
+        shown.append(title)
+    assert {"Executive summary", "Findings by question", "Appendix B: Codebook"} <= set(shown)
+    assert len(shown) > 30
+    # The .docx in the pack has the same entries and pages, before anyone updates a field.
+    document = Document(next(p for p in written if p.suffix == ".docx"))
+    entries = [p.text for p in document.paragraphs if p.style.name.startswith("toc ")]
+    pages = dict(outline)
+    assert "Executive summary\t" + str(pages["Executive summary"]) in entries
+    assert all(entry.rsplit("\t", 1)[1].isdigit() for entry in entries)

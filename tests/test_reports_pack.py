@@ -365,3 +365,52 @@ def test_the_pdf_and_the_docx_list_the_contents_with_their_pages(demo_pack, tmp_
     pages = dict(outline)
     assert "Executive summary\t" + str(pages["Executive summary"]) in entries
     assert all(entry.rsplit("\t", 1)[1].isdigit() for entry in entries)
+
+
+def test_chart_previews_are_drawn_once_per_change_of_the_data(organiser, db, demo, monkeypatch):
+    from kt_workshop.reports import figures, publishing
+
+    drawn = []
+    real = figures.report_chart
+    monkeypatch.setattr(
+        figures, "report_chart", lambda data, name: drawn.append(name) or real(data, name)
+    )
+    url = f"/w/{demo}/report/charts/theme-frequencies.svg"
+    first = organiser.get(url)
+    again = organiser.get(url)
+    assert drawn == ["theme-frequencies"] and again.data == first.data
+    unchanged = organiser.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304  # the browser keeps its copy
+    note = db.execute("SELECT id FROM note WHERE workshop_id = ? LIMIT 1", [demo]).fetchone()[0]
+    publishing.exclude_note(db, demo, note, "Duplicate", "organiser")
+    changed = organiser.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    assert drawn == ["theme-frequencies"] * 2
+
+
+def test_a_second_generate_follows_the_pack_being_written(organiser, db, demo, monkeypatch):
+    import threading
+
+    release = threading.Event()
+    real = pack.build_pack
+
+    def slow(*args, **kwargs):
+        release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pack, "build_pack", slow)
+    monkeypatch.setattr(report, "PACK", ("json",))
+    headers = {"Accept": "application/json"}
+    first = organiser.post(f"/w/{demo}/report", data={"names": "0"}, headers=headers)
+    assert first.status_code == 202
+    second = organiser.post(f"/w/{demo}/report", data={"names": "0"}, headers=headers)
+    assert second.status_code == 409
+    body = second.get_json()
+    assert body["status"] == first.get_json()["status"]  # the page follows that one
+    assert "being written already" in body["error"]
+    page = organiser.get(f"/w/{demo}/report").get_data(as_text=True)
+    assert f'data-status-url="{body["status"]}"' in page  # opened again: it is followed
+    release.set()
+    assert wait_for(organiser, body["status"])["error"] == ""
+    page = organiser.get(f"/w/{demo}/report").get_data(as_text=True)
+    assert 'data-status-url=""' in page

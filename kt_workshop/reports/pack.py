@@ -1,5 +1,6 @@
 """The export pack: the Word report, the workbook, the charts, the REFI-QDA project and codebook
-(with the codebook as CSV for Taguette), the JSON archive, a PDF of the report where LibreOffice is installed, and a zip of everything.
+(with the codebook as CSV for Taguette), the JSON archive, a PDF of the report where
+LibreOffice is installed, and a zip of everything.
 
 One `gather` feeds every file, so they agree. The report page and `kt-workshop export` both call
 `build_pack`, which writes into a folder and reports each step to an optional callback.

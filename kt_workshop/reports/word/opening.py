@@ -176,7 +176,7 @@ class Opening:
                 "%(num)d more delegates registered but did not attend.",
                 absent,
             )
-        self.para(text)
+        self.para(text).paragraph_format.keep_with_next = True
         # The charts carry the counts (each bar is labelled), in the same order as a table
         # would: most first, ties by name. A table beside them would only repeat them.
         self.heading(_("Countries"), 2)

@@ -173,7 +173,7 @@ def test_the_demo_project_exports_valid_refi_qda_files(db, demo):
         project = archive.read("project.qde")
         sources = [n for n in archive.namelist() if n.startswith("sources/")]
     xmlschema.XMLSchema(SPECS / "Project.xsd").validate(project)
-    assert len(sources) == 376
+    assert len(sources) == 376 + 5  # the notes, and the 5 memos on themes as documents
     assert project.count(b"<User ") == 3  # Analyst A, Analyst B and the consensus
     # Every codebook theme is in the project and the consensus codes the report's pairs.
     assert project.count(b"<Code ") == len(codebook.themes(db, demo))

@@ -158,8 +158,11 @@ def test_qdpx_layout_lowercase_sources_and_internal_paths():
     root = SafeET.fromstring(files["project.qde"])
     sources = root.findall(f"{P}Sources/{P}TextSource")
     assert len(sources) == 5
+    # Memos that are documents of their own (on a theme or the project) have files there too.
+    documents = root.findall(f"{P}Notes/{P}Note[@plainTextPath]")
+    assert len(documents) == 2
     assert sorted(files) == sorted(
-        ["project.qde"] + [f"sources/{source.get('guid')}.txt" for source in sources]
+        ["project.qde"] + [f"sources/{item.get('guid')}.txt" for item in [*sources, *documents]]
     )
     for source in sources:
         assert source.get("plainTextPath") == f"internal://{source.get('guid')}.txt"
@@ -248,20 +251,33 @@ def test_variables_are_declared_once_and_valued_on_each_source():
 def test_memos_are_notes_linked_to_their_source_code_or_project():
     root = qde_of(project_qdpx(make_project()))
     memos = {note.get("guid"): note for note in root.findall(f"{P}Notes/{P}Note")}
-    assert [m.findtext(f"{P}PlainTextContent") for m in memos.values()] == [
+    files = unzip(project_qdpx(make_project()))
+
+    def text(memo):  # a memo on a note holds its text; the others point to their file
+        path = memo.get("plainTextPath")
+        if path:
+            assert memo.find(f"{P}PlainTextContent") is None  # one or the other, never both
+            return files["sources/" + path.removeprefix("internal://")].decode()
+        return memo.findtext(f"{P}PlainTextContent")
+
+    assert [text(m) for m in memos.values()] == [
         "Strong example of joint work.",
         "Covers phone and chat services.",
         "Overall: trust is the thread.",
     ]
+    assert all(m.get("creationDateTime") for m in memos.values())  # QualCoder needs it
+    assert len({m.get("name") for m in memos.values()}) == 3  # each a name of its own
     users = {user.get("guid"): user.get("id") for user in root.iter(f"{P}User")}
     assert [users[m.get("creatingUser")] for m in memos.values()] == ["ana", "ben", "ana"]
     on_source = root.find(f"{P}Sources/{P}TextSource/{P}NoteRef").get("targetGUID")
-    assert memos[on_source].findtext(f"{P}PlainTextContent").startswith("Strong example")
+    assert text(memos[on_source]).startswith("Strong example")
+    span = memos[on_source].find(f"{P}PlainTextSelection")  # the annotated span: the whole note
+    assert (span.get("startPosition"), span.get("endPosition")) == ("0", str(len(TEXTS[10])))
     helplines = next(c for c in root.iter(f"{P}Code") if c.get("name") == "Helplines")
     on_code = helplines.find(f"{P}NoteRef").get("targetGUID")
-    assert memos[on_code].findtext(f"{P}PlainTextContent").startswith("Covers phone")
+    assert text(memos[on_code]).startswith("Covers phone")
     on_project = root.find(f"{P}NoteRef").get("targetGUID")
-    assert memos[on_project].findtext(f"{P}PlainTextContent").startswith("Overall")
+    assert text(memos[on_project]).startswith("Overall")
 
 
 def test_export_is_deterministic_and_scoped():

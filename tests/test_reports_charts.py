@@ -391,3 +391,29 @@ def test_many_long_labels_do_not_overlap():
     assert min(gaps) > 1.5 * line_height
     few = charts.network_chart("n", nodes[:8], [("1", "2", 1)], "x")
     assert not overlapping(few.figure.axes[0].texts)
+
+
+def test_labels_break_between_words_only():
+    from kt_workshop.reports.charts import _clip, _wrap
+
+    label = "Q1 Identifying need and justifying resource/implementation"
+    words = set(label.split())
+    for width, lines in ((22, 3), (12, 2), (34, 3)):
+        for line in _wrap(label, width, lines).split("\n"):
+            assert all(word in words or word == "…" for word in line.split()), line
+    assert _clip("Engaging the service user, professionals and the public", 30) == (
+        "Engaging the service user…"
+    )
+
+
+def test_the_network_draws_only_strong_links_with_ties_kept():
+    from kt_workshop.reports.figures import strong_links
+
+    links = [(a, b, (a * b) % 7, []) for a in range(10) for b in range(a + 1, 10)]
+    threshold, shown = strong_links(links)
+    # The strongest quarter: 12 of 45 pairs reach 4 shared themes with the 12th; the two more
+    # at 4 stay too, so no tie is cut at random.
+    assert len(links) == 45 and threshold == 4
+    assert {link[2] for link in shown} == {4, 5, 6} and len(shown) == 14
+    few = links[:6]
+    assert strong_links(few)[1] == few  # a handful of links are all drawn

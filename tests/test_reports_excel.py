@@ -5,6 +5,7 @@ import dataclasses
 import io
 import re
 import zipfile
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -21,7 +22,7 @@ from kt_workshop.reports.excel import write_workbook
 from kt_workshop.reports.gather import gather
 
 SHEETS = ["Overview", "Participants", "Plan", "Notes", "Codebook", "Themes x questions",
-          "Co-occurrence", "Agreement", "Feedback"]  # fmt: skip
+          "Co-occurrence", "Agreement", "Agreement by theme", "Feedback"]  # fmt: skip
 FIXED_NOTE_COLUMNS = 10  # Note ... Themes; then one 0/1 column per theme
 HOSTILE = [
     '=HYPERLINK("http://x","click")',
@@ -80,7 +81,7 @@ def lines(text: str | None, per_line: int) -> int:
 
 def assert_no_formulas(data: bytes) -> None:
     xml = sheet_xml(data)
-    assert len(xml) == len(SHEETS)
+    assert len(xml) in (len(SHEETS), len(SHEETS) - 1)  # "Agreement by theme" needs two analysts
     for name, text in xml.items():
         assert not re.search(r"<f[\s>/]", text), name
 
@@ -143,7 +144,7 @@ def test_table_sheets_have_filters_over_their_tables(demo):
     last = workbook["Notes"].cell(1, width).column_letter
     assert workbook["Notes"].auto_filter.ref == f"A1:{last}{len(data.notes) + 1}"
     assert workbook["Codebook"].auto_filter.ref == f"A1:I{len(data.themes) + 1}"
-    assert workbook["Agreement"].auto_filter.ref
+    assert workbook["Agreement by theme"].auto_filter.ref
     assert workbook["Feedback"].auto_filter.ref
 
 
@@ -180,11 +181,14 @@ def test_wrapped_notes_get_row_heights_and_theme_headings_stand_upright(demo):
 
 def test_text_in_tables_is_top_aligned_and_numbers_stay_plain(demo):
     ws = load(demo[3])["Notes"]
+    notes_xml = sheet_xml(demo[3])["xl/worksheets/sheet4.xml"]
     for row in ws.iter_rows(min_row=2, max_row=20):
         assert [c.alignment.vertical for c in row[:2]] == ["top", "top"]
         assert [c.alignment.wrap_text for c in (row[2], row[8])] == [True, True]
         flag = row[FIXED_NOTE_COLUMNS]
-        assert flag.data_type == "n" and not flag.has_style
+        # A plain number: no style of its own (the workbook's default one is top-aligned).
+        assert flag.data_type == "n" and flag.alignment.vertical == "top"
+        assert not re.search(rf'<c r="{flag.coordinate}"[^>]* s="', notes_xml)
         assert all(c.data_type == "s" for c in row if isinstance(c.value, str))
 
 
@@ -202,18 +206,36 @@ def test_overview_lists_the_workshop(demo):
     _db, _id, data, content = demo
     values = pairs(load(content)["Overview"])
     assert values["Title"] == data.title
-    assert values["Date"] == data.date
+    assert values["Date"].date().isoformat() == data.date  # a date, not text
+    assert values["Date"].date() == date(2024, 1, 22)
     assert values["Venue"] == data.venue
     assert values["Delegates"] == len(data.delegates)
     assert values["Countries"] == len({d.country for d in data.delegates})
-    assert values["Notes"] == len(data.notes) == 376
+    assert values["Notes in the report"] == len(data.notes) == 368
+    assert values["Notes left out of the report"] == 8  # the moderators' housekeeping
     assert values["Themes"] == len(data.themes)
     assert values["Analysts"] == 2
     pair = data.agreement.pairs[0]  # two analysts: their pair; the label says which kappa
     assert values["Agreement: pooled Cohen's kappa (De Vries)"] == pytest.approx(pair.kappa)
     assert values["Agreement: Krippendorff's alpha"] == pytest.approx(pair.alpha)
     assert values["Agreement (%)"] == pytest.approx(pair.percent)
-    assert values["Generated at"] == data.generated_at
+    generated = datetime.fromisoformat(data.generated_at).astimezone(UTC).replace(tzinfo=None)
+    assert values["Generated at (UTC)"] == generated
+
+
+def test_numbers_sit_level_with_wrapped_text_and_the_description_wraps(demo):
+    _db, _id, data, content = demo
+    workbook = load(content)
+    notes = workbook["Notes"]
+    round_cell = notes.cell(2, 6)  # a plain number beside wrapped text
+    assert isinstance(round_cell.value, int) and round_cell.alignment.vertical == "top"
+    overview = workbook["Overview"]
+    row = next(
+        r for r in range(2, overview.max_row + 1) if overview.cell(r, 1).value == "Description"
+    )
+    assert overview.cell(row, 2).alignment.wrap_text
+    assert overview.row_dimensions[row].height > 15  # tall enough: it does not run over
+    assert overview.column_dimensions["B"].width >= 60
 
 
 def test_participants_are_pseudonymised_with_a_country_chart(demo):
@@ -348,8 +370,11 @@ def test_agreement_figures_every_pair_and_per_theme_rows(demo):
     assert [c.value for c in ws[10]][:3] == [pair.analyst_a, pair.analyst_b, pair.units]
     assert ws.cell(10, 5).value == pytest.approx(pair.kappa)
     assert ws.cell(10, 7).value == pair.themes_pooled == len(data.themes) - len(pair.undefined)
-    assert [c.value for c in ws[13]][:2] == ["Pair", "Theme"]
-    per_theme = body(ws, 14)
+    # The per-theme figures have a sheet of their own, so each printed page's header is theirs.
+    assert ws.max_row == 10
+    ws = load(content)["Agreement by theme"]
+    assert [c.value for c in ws[1]][:2] == ["Pair", "Theme"]
+    per_theme = body(ws)
     assert len(per_theme) == len(data.themes)
     first = data.themes[0]
     assert per_theme[0][:2] == ["Analyst A · Analyst B", first.name]
@@ -441,8 +466,8 @@ def test_an_empty_workshop_still_makes_a_workbook(fresh_db):
     content = write_workbook(data)
     assert_no_formulas(content)
     workbook = load(content)
-    assert workbook.sheetnames == SHEETS
-    assert pairs(workbook["Overview"])["Notes"] == 0
+    assert workbook.sheetnames == [s for s in SHEETS if s != "Agreement by theme"]
+    assert pairs(workbook["Overview"])["Notes in the report"] == 0
     assert body(workbook["Notes"]) == []
     assert [c.value for c in workbook["Notes"][1]][0] == "Note"
     assert body(workbook["Agreement"]) == [

@@ -4,6 +4,7 @@
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -146,7 +147,7 @@ def test_the_report_page_generates_shows_progress_and_serves_the_files(
     docx = next(url for name, url in files.items() if name.endswith(".docx"))
     document = Document(io.BytesIO(organiser.get(docx).data))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
-    assert any("Summary" in h for h in headings)
+    assert "Executive summary" in headings
     assert not any("Participation" in h for h in headings)  # that section was not chosen
     page = organiser.get(f"/w/{demo}/report").get_data(as_text=True)
     assert next(iter(files)) in page  # listed for later downloads
@@ -360,3 +361,92 @@ def test_a_failed_report_job_logs_its_traceback(app, db, demo, tmp_path, monkeyp
         report._run_job(job, app.config["DATABASE"], tmp_path / "out", Options(), ["json"])
     assert job.done and "a bug in a writer" in job.error
     assert "Traceback" in caplog.text and "ZeroDivisionError" in caplog.text
+
+
+def test_the_pdf_and_the_docx_list_the_contents_with_their_pages(demo_pack, tmp_path):
+    """LibreOffice never fills a contents field, so the pack learns each heading's page from a
+    first PDF's outline and writes the entries with them: the PDF's contents page, and the
+    .docx as first opened, show every heading with the page LibreOffice put it on."""
+    libreoffice_or_skip()
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is not installed: the PDF's text cannot be read")
+    from kt_workshop.reports.word import contents
+
+    written, problems = pack.build_pack(
+        demo_pack["db"], demo_pack["id"], tmp_path / "pdf", ["docx", "pdf"], Options()
+    )
+    assert problems == []
+    pdf = next(p for p in written if p.suffix == ".pdf")
+    outline = contents.outline_pages(pdf)
+    assert len(outline) > 40
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-f", "2", "-l", "5", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "Right-click" not in text
+    listed = re.findall(r"^\s*(\S.*?\S)\s*\.{3,}\s*(\d+)\s*$", text, re.M)
+    position, shown = 0, []
+    for title, page in listed:  # in order: a question's title is in the findings and appendix
+        found = next((i for i in range(position, len(outline)) if outline[i][0] == title), None)
+        if found is None:
+            continue  # a title that wraps onto two lines is matched by neither half
+        assert int(page) == outline[found][1], title
+        position = found + 1
+        shown.append(title)
+    assert {"Executive summary", "Findings by question", "Appendix B: Codebook"} <= set(shown)
+    assert len(shown) > 30
+    # The .docx in the pack has the same entries and pages, before anyone updates a field.
+    document = Document(next(p for p in written if p.suffix == ".docx"))
+    entries = [p.text for p in document.paragraphs if p.style.name.startswith("toc ")]
+    pages = dict(outline)
+    assert "Executive summary\t" + str(pages["Executive summary"]) in entries
+    assert all(entry.rsplit("\t", 1)[1].isdigit() for entry in entries)
+
+
+def test_chart_previews_are_drawn_once_per_change_of_the_data(organiser, db, demo, monkeypatch):
+    from kt_workshop.reports import figures, publishing
+
+    drawn = []
+    real = figures.report_chart
+    monkeypatch.setattr(
+        figures, "report_chart", lambda data, name: drawn.append(name) or real(data, name)
+    )
+    url = f"/w/{demo}/report/charts/theme-frequencies.svg"
+    first = organiser.get(url)
+    again = organiser.get(url)
+    assert drawn == ["theme-frequencies"] and again.data == first.data
+    unchanged = organiser.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304  # the browser keeps its copy
+    note = db.execute("SELECT id FROM note WHERE workshop_id = ? LIMIT 1", [demo]).fetchone()[0]
+    publishing.exclude_note(db, demo, note, "Duplicate", "organiser")
+    changed = organiser.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    assert drawn == ["theme-frequencies"] * 2
+
+
+def test_a_second_generate_follows_the_pack_being_written(organiser, db, demo, monkeypatch):
+    import threading
+
+    release = threading.Event()
+    real = pack.build_pack
+
+    def slow(*args, **kwargs):
+        release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pack, "build_pack", slow)
+    monkeypatch.setattr(report, "PACK", ("json",))
+    headers = {"Accept": "application/json"}
+    first = organiser.post(f"/w/{demo}/report", data={"names": "0"}, headers=headers)
+    assert first.status_code == 202
+    second = organiser.post(f"/w/{demo}/report", data={"names": "0"}, headers=headers)
+    assert second.status_code == 409
+    body = second.get_json()
+    assert body["status"] == first.get_json()["status"]  # the page follows that one
+    assert "being written already" in body["error"]
+    page = organiser.get(f"/w/{demo}/report").get_data(as_text=True)
+    assert f'data-status-url="{body["status"]}"' in page  # opened again: it is followed
+    release.set()
+    assert wait_for(organiser, body["status"])["error"] == ""
+    page = organiser.get(f"/w/{demo}/report").get_data(as_text=True)
+    assert 'data-status-url=""' in page

@@ -11,7 +11,7 @@ import re
 
 from sqlite_utils import Database
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, ngettext
 from kt_workshop.store import InputError, NotFound, audit, clean, now
 
 MAX_DEPTH = 3  # overarching theme, theme, sub-theme
@@ -594,15 +594,28 @@ def _refuse_delete_of_used_theme(db: Database, theme: dict) -> None:
 
 
 def import_codebook(
-    db: Database, workshop_id: int, imported, actor: str, by: int | None = None
+    db: Database,
+    workshop_id: int,
+    imported,
+    actor: str,
+    by: int | None = None,
+    known: dict | None = None,
 ) -> tuple[int, list]:
-    """Add the themes of a read .qdc (refi.CodebookImport); return how many and the problems."""
+    """Add the themes of a read .qdc (refi.CodebookImport); return how many and the problems.
+    A theme whose GUID is in `known` (GUID -> theme id: the codebook's own, or a CSV theme's
+    path) is that theme, left as it is, and the themes below it go under it. `by` is the
+    analyst who imports (undo takes back one's own changes)."""
     problems = list(imported.problems)
     change = Change(db, workshop_id, by)
     new_ids: dict[int, int | None] = {}
-    added = 0
+    added = matched = 0
     for index, theme in enumerate(imported.themes):
         parent_id = new_ids.get(theme.parent) if theme.parent is not None else None
+        guid = getattr(theme, "guid", None)
+        if guid and known and guid in known:
+            new_ids[index] = known[guid]
+            matched += 1
+            continue
         try:
             name = _check_name(db, workshop_id, theme.name)
             if parent_id is not None and _depth(db, parent_id) + 1 >= MAX_DEPTH:
@@ -623,14 +636,31 @@ def import_codebook(
                 "name": name,
                 "colour": (theme.colour or "").upper() or _next_colour(db, workshop_id, parent_id),
                 "description": (theme.description or "")[:2000],
-                "usage": "",
+                "usage": (getattr(theme, "usage", "") or "")[:2000],
+                "guid": guid if guid and len(guid) == 36 else None,  # a real GUID only
                 "created_at": now(),
                 "updated_at": now(),
             },
         )
         added += 1
+    if matched:
+        problems.append(
+            ngettext(
+                "%(num)d theme is in the codebook already and was left as it is.",
+                "%(num)d themes are in the codebook already and were left as they are.",
+                matched,
+            )
+        )
     if added:
-        change.record(actor, "import", _("Imported %(n)s themes from a codebook file.", n=added))
+        change.record(
+            actor,
+            "import",
+            ngettext(
+                "Imported %(num)d theme from a codebook file.",
+                "Imported %(num)d themes from a codebook file.",
+                added,
+            ),
+        )
     return added, problems
 
 

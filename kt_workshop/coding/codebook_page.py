@@ -9,7 +9,7 @@ from kt_workshop.coding import agreement, aids, codebook, codes, exchange
 from kt_workshop.coding.refi import MAX_ARCHIVE_BYTES, RefiError
 from kt_workshop.coding.workspace import CODERS, current_analyst, current_sight
 from kt_workshop.db import writing
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, ngettext
 from kt_workshop.web import allow, audit_actor, current_actor, flash_errors, get_db
 
 bp = Blueprint("codebook", __name__)
@@ -255,6 +255,17 @@ def export_qdc(workshop_id):
     )
 
 
+@bp.route("/w/<int:workshop_id>/codebook.csv")
+@allow(*CODERS)
+def export_csv(workshop_id):
+    """Download the codebook as CSV, the shape Taguette imports."""
+    return Response(
+        exchange.codebook_csv_file(get_db(), workshop_id),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="codebook-{workshop_id}.csv"'},
+    )
+
+
 @bp.route("/w/<int:workshop_id>/project.qdpx")
 @allow(*CODERS)
 def export_qdpx(workshop_id):
@@ -280,12 +291,12 @@ def import_qdc(workshop_id):
     try:
         with writing(db):
             added, problems = exchange.import_codebook_file(
-                db, workshop_id, data, audit_actor(), me(workshop_id)
+                db, workshop_id, data, audit_actor(), upload.filename or "", me(workshop_id)
             )
     except RefiError as error:
         flash(_("The codebook was not imported: %(why)s", why=error), "error")
         return to_codebook(workshop_id)
-    flash(_("%(n)s themes imported.", n=added), "success")
+    flash(ngettext("%(num)d theme imported.", "%(num)d themes imported.", added), "success")
     for problem in problems[:20]:
         flash(problem, "info")
     if len(problems) > 20:

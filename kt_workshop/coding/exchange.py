@@ -1,16 +1,19 @@
-"""The workshop's coding as REFI-QDA files for NVivo, ATLAS.ti and MAXQDA, and codebooks back in.
+"""The workshop's coding as REFI-QDA files for NVivo, ATLAS.ti, MAXQDA and QualCoder, the codebook
+as CSV for Taguette, and codebooks back in (a codebook's own themes recognised by their GUIDs).
 
 Reads the database into the plain dataclasses of `kt_workshop.coding.refi`, which writes them.
 Each analyst is a user with their codings; the consensus the report uses travels as one more
 user, "Consensus", so the other tool sees exactly what was reported.
 """
 
+import dataclasses
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
 from kt_workshop import store
 from kt_workshop.coding import agreement, codebook, codes, refi
+from kt_workshop.coding.refi import taguette
 from kt_workshop.i18n import _
 
 CONSENSUS = "consensus"
@@ -24,7 +27,9 @@ def refi_themes(db: Database, workshop_id: int) -> list[refi.Theme]:
             name=theme["name"],
             parent_id=theme["parent_id"],
             colour=theme["colour"],
-            description="\n\n".join(t for t in (theme["description"], theme["usage"]) if t),
+            description=theme["description"],
+            usage=theme["usage"],
+            guid=theme.get("guid"),
         )
         for theme in codebook.themes(db, workshop_id)
     ]
@@ -79,6 +84,7 @@ def project(db: Database, workshop_id: int, sight=None) -> refi.Project:
             analyst=str(memo["analyst_id"]) if memo["analyst_id"] else CONSENSUS,
             note_id=memo["note_id"],
             theme_id=memo["theme_id"],
+            created=_moment(memo["created_at"]),
         )
         for memo in codes.memos(db, workshop_id, analyst_ids=only)
     ]
@@ -101,8 +107,70 @@ def project_file(db: Database, workshop_id: int, sight=None) -> refi.QdpxExport:
     return refi.export_project(project(db, workshop_id, sight))
 
 
+def _moment(iso: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC) if iso else None
+    except ValueError:
+        return None
+
+
+def known_guids(db: Database, workshop_id: int) -> dict[str, int]:
+    """The GUIDs the codebook's themes go by (the one each came with, or the derived one our
+    exports write), lower case, to the theme: a codebook coming back is recognised by them."""
+    scope = f"workshop-{workshop_id}"
+    known = {}
+    for theme in codebook.themes(db, workshop_id):
+        known[refi.guid("theme", theme["id"], scope)] = theme["id"]
+        if theme.get("guid"):
+            known[theme["guid"].lower()] = theme["id"]
+    return known
+
+
+def is_csv(data: bytes, filename: str = "") -> bool:
+    """Whether an upload is a CSV codebook (Taguette's kind) rather than REFI-QDA XML or zip."""
+    if filename.lower().endswith(".csv"):
+        return True
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return bool(start) and start not in (b"<", b"P")
+
+
 def import_codebook_file(
-    db: Database, workshop_id: int, data: bytes, actor: str, by: int | None = None
+    db: Database,
+    workshop_id: int,
+    data: bytes,
+    actor: str,
+    filename: str = "",
+    by: int | None = None,
 ):
-    """Add the themes of a .qdc (or a .qdpx's codebook); return how many and the problems."""
-    return codebook.import_codebook(db, workshop_id, refi.read_qdc(data), actor, by)
+    """Add the themes of a .qdc (or a .qdpx's codebook, or a CSV codebook from Taguette);
+    return how many and the problems. Themes that are the codebook's own (by GUID) are matched,
+    not added again, so a codebook exported here comes back without duplicates."""
+    known = known_guids(db, workshop_id)
+    if is_csv(data, filename):
+        # A CSV has no GUIDs: a theme is the codebook's own when its path is (Funding.Grants).
+        imported = taguette.read_codebook_csv(data)
+        paths: list[str] = []
+        for theme in imported.themes:
+            above = paths[theme.parent] if theme.parent is not None else ""
+            paths.append(f"{above}/{theme.name}")
+        imported.themes = [
+            dataclasses.replace(theme, guid=f"path:{path}")
+            for theme, path in zip(imported.themes, paths, strict=True)
+        ]
+        for theme in codebook.themes(db, workshop_id):
+            known["path:/" + "/".join(theme["path"])] = theme["id"]
+    else:
+        imported = refi.read_qdc(data)
+    return codebook.import_codebook(db, workshop_id, imported, actor, by, known=known)
+
+
+def codebook_csv_file(db: Database, workshop_id: int) -> bytes:
+    """The codebook as CSV for Taguette: tag path, description, when to use, notes."""
+    counts = dict(
+        db.execute(
+            "SELECT theme_id, COUNT(DISTINCT note_id) FROM coding WHERE workshop_id = ?"
+            " GROUP BY theme_id",
+            [workshop_id],
+        ).fetchall()
+    )
+    return taguette.codebook_csv(refi_themes(db, workshop_id), counts)

@@ -115,8 +115,6 @@ def plan_page(workshop_id):
         notice=address_notice(workshop),
         printed=in_words(workshop["links_printed_at"]),
         missing={kind: len(rows) for kind, rows in links.missing_links(db, workshop_id).items()},
-
-
         first=plan.plan_order(request.args.get("first", "returns"))[0],
     )
 

@@ -17,6 +17,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import cache
 
 from openpyxl import Workbook
@@ -81,6 +82,7 @@ def write_workbook(data: Dataset) -> bytes:
     """The workshop as an .xlsx file: overview, participants, plan, notes, codebook, matrices,
     agreement and feedback, in that order."""
     workbook = Workbook(write_only=True)
+    _top_aligned_by_default(workbook)
     for write in (
         _overview,
         _participants,
@@ -90,6 +92,7 @@ def write_workbook(data: Dataset) -> bytes:
         _theme_matrix,
         _co_occurrence,
         _agreement,
+        _agreement_by_theme,
         _feedback,
     ):
         write(workbook, data)
@@ -101,6 +104,14 @@ def write_workbook(data: Dataset) -> bytes:
 
 
 # Cells, tables and sheets
+
+
+def _top_aligned_by_default(workbook: Workbook) -> None:
+    """Cells without a style of their own (numbers, ids) sit at the top of their row, level with
+    the wrapped text beside them, instead of Excel's default bottom. The workbook's default cell
+    format is changed once, so the tens of thousands of plain cells stay unstyled (fast)."""
+    default = workbook._cell_styles[0]
+    default.alignmentId = workbook._alignments.add(Alignment(vertical="top"))
 
 
 def _text(value) -> str:
@@ -337,11 +348,13 @@ def _heat(ws: WriteOnlyWorksheet, cells: str) -> None:
 
 def _pairs(sheet: _Sheet, rows: list[tuple]) -> None:
     """A table of label and value rows under an "Item, Value" header; a third item in a row is
-    the value's number format (figures otherwise show two decimals)."""
+    the value's number format (figures otherwise show two decimals). Long values wrap in their
+    column, and their rows are made tall enough, rather than running over the next cells."""
     _place(sheet, 1, 1, [_("Item"), _("Value")], [HEADER, HEADER])
     for row, (label, value, *number) in enumerate(rows, start=2):
         number = number[0] if number else DECIMALS if isinstance(value, float) else None
         _place(sheet, row, 1, [label, value], [TEXT, _value_look(number)])
+    sheet.wrapped.append((2, 2, len(rows) + 1))
 
 
 @cache
@@ -349,6 +362,25 @@ def _value_look(number: str | None) -> Look:
     """A value beside its label: left-aligned, wrapped, in its number format (one Look per
     format, so its style is worked out once)."""
     return Look(alignment=LEFT, number=number)
+
+
+def _day(iso: str) -> tuple:
+    """A date as a date cell (with its format), or the text as given when it is no date."""
+    try:
+        return date.fromisoformat(iso[:10]), "yyyy-mm-dd"
+    except (TypeError, ValueError):
+        return (iso or "",)
+
+
+def _moment(iso: str) -> tuple:
+    """A timestamp as a date-and-time cell in UTC (Excel has no time zones), or the text."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return (iso or "",)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment, "yyyy-mm-dd hh:mm:ss"
 
 
 def _yes(flag: bool) -> str:
@@ -394,7 +426,7 @@ def _overview(workbook: Workbook, data: Dataset) -> None:
     agreement = data.agreement
     rows = [
         (_("Title"), data.title),
-        (_("Date"), data.date),
+        (_("Date"), *_day(data.date)),
         (_("Venue"), data.venue),
         (_("Format"), formats.get(data.format, data.format)),
         (_("Description"), data.description),
@@ -403,15 +435,16 @@ def _overview(workbook: Workbook, data: Dataset) -> None:
         (_("Delegates who attended"), sum(d.attended for d in data.delegates)),
         (_("Countries"), len({d.country for d in data.delegates if d.country})),
         (_("Questions"), len(data.questions)),
-        (_("Notes"), len(data.notes)),
+        (_("Notes in the report"), len(data.notes)),
+        (_("Notes left out of the report"), sum(data.left_out.values())),
         (_("Themes"), len(data.themes)),
         (_("Analysts"), data.analysts),
         *_headline(agreement),
         (_("Characters removed (not allowed in XML)"), data.removed_characters),
-        (_("Generated at"), data.generated_at),
+        (_("Generated at (UTC)"), *_moment(data.generated_at)),
     ]
     _pairs(sheet, rows)
-    _write(sheet)
+    _write(sheet, {1: 36, 2: TEXT_WIDTH})
 
 
 def _headline(agreement) -> list[tuple]:
@@ -608,7 +641,6 @@ def _agreement(workbook: Workbook, data: Dataset) -> None:
         rows.append((_("Krippendorff's alpha, all analysts"), _figure(figures.all_alpha)))
     _pairs(sheet, rows)
     top = len(rows) + 3
-    undefined = _("undefined")
     headers = [_("Analyst A"), _("Analyst B"), _("Notes both went through"),
                _("Agreement (%)"), _("Pooled Cohen's kappa (De Vries)"),
                _("Krippendorff's alpha"), _("Themes pooled"), _("Disagreements"),
@@ -618,7 +650,18 @@ def _agreement(workbook: Workbook, data: Dataset) -> None:
          _figure(p.alpha), p.themes_pooled, p.disagreements, p.open_disagreements]
         for p in figures.pairs
     ]  # fmt: skip
-    end = _table(sheet, headers, pair_rows, top=top, filtered=False)
+    _table(sheet, headers, pair_rows, top=top, filtered=False)
+    _write(sheet)
+
+
+def _agreement_by_theme(workbook: Workbook, data: Dataset) -> None:
+    """Each pair's agreement per theme on a sheet of its own (under the overall figures its
+    header row was not the one printed at the top of each page); undefined figures say so."""
+    figures = data.agreement
+    if figures is None:
+        return
+    sheet = _sheet(workbook, _("Agreement by theme"))
+    undefined = _("undefined")
     per_theme = []
     for pair in figures.pairs:
         for theme in data.themes:
@@ -631,9 +674,8 @@ def _agreement(workbook: Workbook, data: Dataset) -> None:
                 )  # fmt: skip
     headers = [_("Pair"), _("Theme"), _("Agreement (%)"), _("Cohen's kappa"),
                _("Krippendorff's alpha")]  # fmt: skip
-    top = end + 3
-    end = _table(sheet, headers, per_theme, top=top)
-    for row in range(top + 1, end + 1):
+    end = _table(sheet, headers, per_theme)
+    for row in range(2, end + 1):
         for column, look in ((3, AS_PERCENT), (4, AS_DECIMALS), (5, AS_DECIMALS)):
             _restyle(sheet, row, column, look)
     _write(sheet)

@@ -454,18 +454,27 @@ _VERSION_PARTS = (
     "SELECT COUNT(*), MAX(updated_at), MAX(id) FROM theme WHERE workshop_id = :w",
     "SELECT COUNT(*), MAX(id), COUNT(undone_at) FROM theme_change WHERE workshop_id = :w",
     "SELECT COUNT(*), MAX(decided_at), TOTAL(keep) FROM consensus_decision WHERE workshop_id = :w",
-    "SELECT COUNT(*), MAX(id), 0 FROM participant WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), TOTAL(length(country || sector || attendance))"
+    " FROM participant WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), TOTAL(length(text)) FROM question WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), TOTAL(length(name)) FROM tables WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), TOTAL(length(title)) FROM block WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(updated_at), 0 FROM summary WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), 0 FROM quote WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), TOTAL(length(text)) FROM discussion_point WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(id), TOTAL(length(text)) FROM feedback_question WHERE workshop_id = :w",
     "SELECT COUNT(*), MAX(id), 0 FROM feedback_answer WHERE workshop_id = :w",
-    "SELECT COUNT(*), MAX(id), 0 FROM audit WHERE workshop_id = :w",
     "SELECT COUNT(*), MAX(decided_at), 0 FROM report_note WHERE workshop_id = :w",
+    "SELECT COUNT(*), MAX(updated_at), 0 FROM report_setting WHERE workshop_id = :w",
     "SELECT updated_at, title, date FROM workshop WHERE id = :w",
 )
 
 
 def data_version(db: Database, workshop_id: int) -> str:
-    """A short fingerprint of everything the charts are drawn from: it changes when a note,
-    code, theme, delegate, feedback answer or report decision changes, so a chart drawn once
-    can be served until then (edits that leave no trace in these are the audit log's)."""
+    """A short fingerprint of everything the report page's charts and its list of what is
+    missing are drawn from: it changes when a note, code, theme, delegate, question, summary,
+    feedback answer or report decision changes, so a chart drawn once can be served until then.
+    Writing the report itself changes nothing here, so previews survive a Generate."""
     parts = " UNION ALL ".join(f"SELECT * FROM ({part})" for part in _VERSION_PARTS)  # noqa: S608
     rows = db.execute(parts, {"w": workshop_id}).fetchall()
     return hashlib.sha1(repr(rows).encode(), usedforsecurity=False).hexdigest()[:16]

@@ -1,5 +1,6 @@
-"""The export pack: the Word report, the workbook, the charts, the REFI-QDA project, the JSON
-archive, a PDF of the report where LibreOffice is installed, and a zip of everything.
+"""The export pack: the Word report, the workbook, the charts, the REFI-QDA project and codebook
+(with the codebook as CSV for Taguette), the JSON archive, a PDF of the report where
+LibreOffice is installed, and a zip of everything.
 
 One `gather` feeds every file, so they agree. The report page and `kt-workshop export` both call
 `build_pack`, which writes into a folder and reports each step to an optional callback.
@@ -19,14 +20,14 @@ from pathlib import Path, PureWindowsPath
 from sqlite_utils import Database
 
 from kt_workshop import archive, store
-from kt_workshop.coding import exchange
+from kt_workshop.coding import codebook, exchange
 from kt_workshop.i18n import _, lazy_
 from kt_workshop.reports import excel, figures, word
 from kt_workshop.reports.dataset import Options
 from kt_workshop.reports.gather import gather
 from kt_workshop.reports.word import contents
 
-FORMATS = ("docx", "xlsx", "charts", "qdpx", "json", "pdf")
+FORMATS = ("docx", "xlsx", "charts", "qdpx", "qdc", "json", "pdf")
 CHOICES = (*FORMATS, "all")
 COMPRESSED = {".docx", ".xlsx", ".qdpx", ".png", ".pdf", ".zip"}
 PDF_TIMEOUT = 300  # seconds LibreOffice may take to convert the report
@@ -134,6 +135,7 @@ STEP_LABELS = {
     "docx": lazy_("Writing the Word report"),
     "xlsx": lazy_("Writing the workbook"),
     "qdpx": lazy_("Writing the REFI-QDA project"),
+    "qdc": lazy_("Writing the codebook for other tools"),
     "json": lazy_("Writing the archive"),
     "pdf": lazy_("Making the PDF with LibreOffice"),
     "zip": lazy_("Packing everything into one zip"),
@@ -184,6 +186,14 @@ def build_pack(
             result = exchange.project_file(db, workshop_id)
             problems += result.problems
             written.append(_write(out_dir / f"{stem}-coding.qdpx", result.data))
+        elif step == "qdc":
+            # The codebook alone: REFI-QDA for NVivo, ATLAS.ti, MAXQDA and QualCoder, and CSV
+            # for Taguette (which reads codebooks from CSV only). An empty codebook has none.
+            if codebook.themes(db, workshop_id):
+                qdc = exchange.codebook_file(db, workshop_id)
+                written.append(_write(out_dir / f"{stem}-codebook.qdc", qdc))
+                csv = exchange.codebook_csv_file(db, workshop_id)
+                written.append(_write(out_dir / f"{stem}-codebook.csv", csv))
         elif step == "json":
             payload = archive.archive_bytes(archive.export_workshop(db, workshop_id))
             written.append(_write(out_dir / f"{stem}-archive.json", payload))

@@ -90,6 +90,20 @@ class Previews:
     version: str
     data: Dataset
     svgs: dict[str, bytes] = field(default_factory=dict)
+    drawing: threading.Lock = field(default_factory=threading.Lock)  # one chart drawn at a time
+
+    def svg(self, name: str) -> bytes:
+        """One chart's SVG, drawn the first time it is asked for (by a request or by
+        `draw_all`), then kept."""
+        with self.drawing:
+            if name not in self.svgs:
+                self.svgs[name] = figures.report_chart(self.data, name).svg()
+            return self.svgs[name]
+
+    def draw_all(self) -> None:
+        """Draw every chart in page order, ahead of the browser asking (run in a thread)."""
+        for name in figures.NAMES:
+            self.svg(name)
 
 
 _previews: dict[tuple[str, int], Previews] = {}
@@ -259,7 +273,7 @@ def report_page(workshop_id):
         if running is not None:
             job_id, job = running_id, running
     hidden = names_hidden(workshop_id)
-    data = preview(workshop_id).data
+    data = preview(workshop_id, draw_ahead=True).data
     terms = publishing.undefined_terms(db, workshop_id)
     return render_template(
         "reports/page.html",
@@ -375,29 +389,27 @@ def download(workshop_id, name):
     return send_from_directory(export_dir(workshop_id), name, as_attachment=True)
 
 
-def preview(workshop_id: int) -> Previews:
+def preview(workshop_id: int, draw_ahead: bool = False) -> Previews:
     """The chart previews of the workshop's data as it stands: gathered once per change of the
-    data (`data_version`), not per page view or per chart."""
+    data (`data_version`), not per page view or per chart. With `draw_ahead` (the page view) a
+    new version's charts start drawing at once, so the browser's requests find them ready."""
     db = get_db()
     key = (current_app.config["DATABASE"], workshop_id)
     version = data_version(db, workshop_id)
     with _previews_lock:  # the other charts wait for the first and then share its dataset
         found = _previews.get(key)
-        if found is None or found.version != version:
+        fresh = found is None or found.version != version
+        if fresh:
             found = _previews[key] = Previews(version, gather(db, workshop_id))
-        return found
+    if fresh and draw_ahead:
+        threading.Thread(target=found.draw_all, daemon=True).start()
+    return found
 
 
 def preview_svg(workshop_id: int, name: str) -> tuple[str, bytes]:
     """One chart's SVG and the data version it shows, drawn once for that version."""
     previews = preview(workshop_id)
-    with _previews_lock:
-        svg = previews.svgs.get(name)
-    if svg is None:
-        svg = figures.report_chart(previews.data, name).svg()
-        with _previews_lock:
-            previews.svgs[name] = svg
-    return previews.version, svg
+    return previews.version, previews.svg(name)
 
 
 @bp.route("/w/<int:workshop_id>/report/charts/<name>.svg")

@@ -31,6 +31,11 @@ _COLOUR = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+# A codebook's Code has a Description only, so a theme's "when to use" travels in it after this
+# mark, and comes back apart on import (in English, so a codebook reads back in any language).
+USAGE_MARK = "When to use:"
+
+
 class RefiError(ValueError):
     """A file that cannot be read as a REFI-QDA codebook, or a codebook that cannot be written."""
 
@@ -44,6 +49,8 @@ class Theme:
     parent_id: int | None = None
     colour: str = ""
     description: str = ""
+    usage: str = ""  # "when to use": written into the Description after USAGE_MARK
+    guid: str | None = None  # the GUID the code came with from another tool (else derived)
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ class Memo:
     note_id: int | None = None
     theme_id: int | None = None
     id: int | None = None  # gives a stable GUID; without it the position in the list does
+    created: datetime | None = None  # when it was written (the project's date when unknown)
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,7 @@ class ImportedTheme:
     colour: str | None
     description: str
     guid: str | None
+    usage: str = ""
 
 
 @dataclass

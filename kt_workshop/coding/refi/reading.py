@@ -22,6 +22,7 @@ from kt_workshop.coding.refi.model import (
     MAX_PROBLEMS,
     MAX_THEMES,
     PROJECT_NS,
+    USAGE_MARK,
     CodebookImport,
     ImportedTheme,
     RefiError,
@@ -71,7 +72,12 @@ def read_qdc(data: bytes) -> CodebookImport:
             if name == "Codes" and codes is None:
                 codes = child
             elif name == "Sets":
-                problems.add(_("Code sets were not imported: kt-workshop has no sets of themes."))
+                # Taguette writes an empty <Sets/> (which the schema does not allow): nothing
+                # is lost there, so nothing is said.
+                if any(_split(member.tag)[1] == "Set" for member in child):
+                    problems.add(
+                        _("Code sets were not imported: kt-workshop has no sets of themes.")
+                    )
             else:
                 problems.unknown(child, "CodeBook")
     if codes is None:
@@ -81,6 +87,15 @@ def read_qdc(data: bytes) -> CodebookImport:
         _read_codes(codes, result.themes, problems)
     result.problems = problems.messages()
     return result
+
+
+def split_usage(description: str) -> tuple[str, str]:
+    """A code's Description as our export writes it, taken apart again: the description, and
+    the "when to use" after USAGE_MARK (empty when there is no such part)."""
+    before, mark, after = description.rpartition(USAGE_MARK)
+    if not mark or (before and not before.endswith("\n")):
+        return description, ""
+    return before.strip(), after.strip()
 
 
 def _xml_bytes(data: bytes) -> bytes:
@@ -200,6 +215,7 @@ def _read_codes(codes: ET.Element, themes: list[ImportedTheme], problems: "_Prob
                     )
                 )
                 name = name[:MAX_NAME]
+            description, usage = split_usage(description)
             themes.append(
                 ImportedTheme(
                     name,
@@ -207,6 +223,7 @@ def _read_codes(codes: ET.Element, themes: list[ImportedTheme], problems: "_Prob
                     _read_colour(element, name, problems),
                     description,
                     _read_guid(element, name, guids, problems),
+                    usage,
                 )
             )
             index, child_depth = len(themes) - 1, depth + 1

@@ -15,6 +15,8 @@ from kt_workshop.coding.refi.model import (
     MAX_DEPTH,
     ORIGIN,
     PROJECT_NS,
+    USAGE_MARK,
+    Memo,
     Note,
     Project,
     QdpxExport,
@@ -59,7 +61,7 @@ def export_project(project: Project) -> QdpxExport:
     if w.codes(book, project.themes, w.memo_refs):
         root.append(book)
     files = w.sources(root)
-    w.memos(root)
+    files += w.memos(root)
     if w.removed:  # what went from the notes themselves is reported note by note
         w.problems.append(
             ngettext(
@@ -106,6 +108,10 @@ class _Writer:
         """The GUID of an object of this export."""
         return guid(kind, key, self.scope)
 
+    def theme_guid(self, theme: Theme) -> str:
+        """A theme's GUID: the one it came with from another tool, else derived from its id."""
+        return theme.guid or self.guid("theme", theme.id)
+
     def text(self, value: str | None) -> str:
         """Text fit for XML (None as empty, as a database NULL comes), counting what had to go."""
         cleaned, removed = clean_text(value or "")
@@ -134,7 +140,7 @@ class _Writer:
                 self.problems.append(
                     _("A theme without a name was exported as “%(name)s”.", name=name)
                 )
-            code = self.sub(under, "Code", guid=self.guid("theme", theme.id), name=name)
+            code = self.sub(under, "Code", guid=self.theme_guid(theme), name=name)
             code.set("isCodable", "true")
             colour = (theme.colour or "").strip()
             if _COLOUR.fullmatch(colour):
@@ -148,6 +154,9 @@ class _Writer:
                     )
                 )
             description = self.text(theme.description).strip()
+            usage = self.text(theme.usage).strip()
+            if usage:
+                description = f"{description}\n\n{USAGE_MARK} {usage}".strip()
             if description:
                 self.sub(code, "Description").text = description
             for memo_guid in (refs or {}).get(("theme", theme.id), []):
@@ -191,7 +200,8 @@ class _ProjectWriter(_Writer):
         theme_ids = {theme.id for theme in project.themes}
         # Every coding names its user and its code: their GUIDs are worked out once.
         self.user_guids = {key: self.guid("user", key) for key in self.analysts}
-        self.theme_guids = {theme_id: self.guid("theme", theme_id) for theme_id in theme_ids}
+        self.theme_guids = {theme.id: self.theme_guid(theme) for theme in project.themes}
+        self.lengths: dict[int, int] = {}  # each note's length once cleaned, for memo spans
         self.codings: dict[int, dict[tuple[int, str], None]] = defaultdict(dict)
         for c in project.codings:
             if c.note_id in self.notes and c.theme_id in theme_ids:
@@ -213,13 +223,19 @@ class _ProjectWriter(_Writer):
         # (when it belongs to neither, or to something not exported) on the project itself.
         self.memo_refs: dict[tuple[str, int], list[str]] = defaultdict(list)
         self.loose_memos: list[str] = []
+        annotating: set[tuple[int, str]] = set()
         for memo, memo_guid in zip(project.memos, self.memo_guids, strict=True):
             on_note, on_theme = memo.note_id in self.notes, memo.theme_id in theme_ids
-            if on_note:
+            if on_note and (memo.note_id, memo.analyst) in annotating:
+                # One annotation per analyst and note: a second memo of the same analyst on the
+                # same note becomes a memo document named after the note.
+                on_note = False
+            elif on_note:
+                annotating.add((memo.note_id, memo.analyst))
                 self.memo_refs["note", memo.note_id].append(memo_guid)
             if on_theme:
                 self.memo_refs["theme", memo.theme_id].append(memo_guid)
-            if (memo.note_id is not None and not on_note) or (
+            if (memo.note_id is not None and memo.note_id not in self.notes) or (
                 memo.theme_id is not None and not on_theme
             ):
                 self.problems.append(
@@ -261,6 +277,7 @@ class _ProjectWriter(_Writer):
                     )
                 )
             self.removed_from_notes += removed
+            self.lengths[note.id] = len(text)
             source_guid = self.guid("note", note.id)
             files.append((f"sources/{source_guid}.txt", text.encode("utf-8")))
             table = self.text(note.table)
@@ -307,41 +324,97 @@ class _ProjectWriter(_Writer):
         return holder
 
     def selection(self, source: ET.Element, note_id: int, length: int) -> None:
-        """The whole note as one selection holding every analyst's codings of it."""
+        """The whole note as one selection per analyst, holding that analyst's codings: the
+        selection's creatingUser is whose they are (QualCoder reads the coder there, not on the
+        Coding, and merges codings of one span and code by one coder)."""
         codings = self.codings.get(note_id)
         if not codings:
             return
         if length == 0:
             self.problems.append(_("Note %(id)s is empty; its codings were left out.", id=note_id))
             return
-        selection = self.sub(
-            source,
-            "PlainTextSelection",
-            guid=self.guid("selection", note_id),
-            startPosition="0",
-            endPosition=str(length),
-        )
+        by_analyst: dict[str, list[int]] = defaultdict(list)
         for theme_id, analyst in codings:
-            key = f"{note_id}/{theme_id}/{analyst}"
-            coding = self.sub(
-                selection,
-                "Coding",
-                guid=self.guid("coding", key),
+            by_analyst[analyst].append(theme_id)
+        when = _xsd_datetime(self.project.created)
+        for analyst, theme_ids in by_analyst.items():
+            selection = self.sub(
+                source,
+                "PlainTextSelection",
+                guid=self.guid("selection", f"{note_id}/{analyst}"),
+                startPosition="0",
+                endPosition=str(length),
                 creatingUser=self.user_guids[analyst],
+                creationDateTime=when,
             )
-            self.sub(coding, "CodeRef", targetGUID=self.theme_guids[theme_id])
+            for theme_id in theme_ids:
+                key = f"{note_id}/{theme_id}/{analyst}"
+                coding = self.sub(
+                    selection,
+                    "Coding",
+                    guid=self.guid("coding", key),
+                    creatingUser=self.user_guids[analyst],
+                    creationDateTime=when,
+                )
+                self.sub(coding, "CodeRef", targetGUID=self.theme_guids[theme_id])
 
-    def memos(self, root: ET.Element) -> None:
-        """Every memo as a Note by its analyst, and the project's NoteRefs to the loose ones."""
-        if self.project.memos:
-            notes = self.sub(root, "Notes")
-            for memo, memo_guid in zip(self.project.memos, self.memo_guids, strict=True):
-                name = self.text(_("Memo by %(analyst)s", analyst=self.analysts[memo.analyst]))
-                note = self.sub(notes, "Note", guid=memo_guid, name=name)
-                note.set("creatingUser", self.user_guids[memo.analyst])
-                self.sub(note, "PlainTextContent").text = self.text(memo.text)
+    def memos(self, root: ET.Element) -> list[tuple[str, bytes]]:
+        """Every memo as a Note by its analyst, with when it was written, and the project's
+        NoteRefs to the loose ones; returns the memo files for sources/.
+
+        A memo on a note is an annotation of its source: its text in PlainTextContent and the
+        span it annotates (the whole note) in a PlainTextSelection, which is how QualCoder
+        reads annotations. Any other memo (on a theme, or the project's) is a memo document:
+        its text in a file of sources/ named by plainTextPath, and a name of its own (QualCoder
+        keeps these as journals, one per name)."""
+        if not self.project.memos:
+            return []
+        notes = self.sub(root, "Notes")
+        files: list[tuple[str, bytes]] = []
+        names: set[str] = set()
+        theme_names = {theme.id: theme.name for theme in self.project.themes}
+        for memo, memo_guid in zip(self.project.memos, self.memo_guids, strict=True):
+            who = self.analysts[memo.analyst]
+            on_note = memo_guid in self.memo_refs.get(("note", memo.note_id), ())
+            name = self.memo_name(memo, who, theme_names, names)
+            note = self.sub(notes, "Note", guid=memo_guid, name=name)
+            note.set("creatingUser", self.user_guids[memo.analyst])
+            note.set("creationDateTime", _xsd_datetime(memo.created or self.project.created))
+            text = self.text(memo.text)
+            if on_note:
+                self.sub(note, "PlainTextContent").text = text
+                self.sub(
+                    note,
+                    "PlainTextSelection",
+                    guid=self.guid("memo-span", memo_guid),
+                    startPosition="0",
+                    endPosition=str(self.lengths.get(memo.note_id, 0)),
+                )
+            else:
+                note.set("plainTextPath", f"internal://{memo_guid}.txt")
+                files.append((f"sources/{memo_guid}.txt", text.encode("utf-8")))
         for memo_guid in self.loose_memos:
             self.sub(root, "NoteRef", targetGUID=memo_guid)
+        return files
+
+    def memo_name(self, memo: Memo, who: str, theme_names: dict, taken: set[str]) -> str:
+        """ "Memo by Anna on note N12", "… on “Funding”", "… on the project": unique, as
+        tools that keep memos as documents need."""
+        if memo.note_id in self.notes:
+            name = _("Memo by %(analyst)s on note N%(id)s", analyst=who, id=memo.note_id)
+        elif memo.theme_id in theme_names:
+            name = _(
+                "Memo by %(analyst)s on “%(theme)s”", analyst=who, theme=theme_names[memo.theme_id]
+            )
+        else:
+            name = _("Memo by %(analyst)s on the project", analyst=who)
+        name = self.text(name)
+        unique, number = name, 1
+        while unique in taken:
+            number += 1
+            unique = f"{name} ({number})"
+        taken.add(unique)
+        return unique
 
 
 def _variables() -> list[tuple[str, str, str, str]]:

@@ -229,8 +229,14 @@ class Findings:
             "theme-frequencies",
             _("How often each theme was coded (notes; a theme includes the themes below it)"),
         )
-        key = "; ".join(f"{q.label}: {q.text}" for q in data.questions)
-        self.figure("theme-question-heatmap", _("Notes per theme and question. %(key)s", key=key))
+        self.figure(
+            "theme-question-heatmap",
+            _(
+                "Notes per theme and question (the questions are listed below the map). Rows "
+                "in bold add up the themes below them and are shaded in grey on a scale of "
+                "their own, so they do not wash out the others"
+            ),
+        )
         threshold, shown = figures.strong_links(data.links)
         self.figure(
             "question-network",

@@ -196,7 +196,7 @@ class Opening:
                 dismissed=ideas.get("dismissed", 0),
                 pending=ideas.get("pending", 0),
             )
-        self.para(text)
+        self.para(text).paragraph_format.keep_with_next = True
         # The charts carry the counts (each bar is labelled), in the same order as a table
         # would: most first, ties by name. A table beside them would only repeat them.
         self.heading(_("Countries"), 2)

@@ -134,6 +134,7 @@ ENDPOINT_RULES = {
             "theme_delete",
             "undo",
             "export_qdc",
+            "export_csv",
             "export_qdpx",
             "import_qdc",
             "aids_page",

@@ -17,6 +17,7 @@ def test_the_report_is_generated_with_progress_and_downloaded(demo_server, page)
     expect(page.get_by_text("Nothing generated yet.")).to_be_visible()
     # The chart previews are real pictures the browser could draw.
     preview = page.locator(".chart-preview img").first
+    preview.scroll_into_view_if_needed()  # lazy: the coverage warning may push it off screen
     expect(preview).to_have_js_property("complete", True)
     assert preview.evaluate("img => img.naturalWidth") > 100
 

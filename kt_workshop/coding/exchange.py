@@ -67,7 +67,13 @@ def project(db: Database, workshop_id: int, sight=None) -> refi.Project:
     and no consensus."""
     workshop = store.get_workshop(db, workshop_id)
     only = None if sight is None else sight.only()
-    people = [a for a in codes.analysts(db, workshop_id) if only is None or a["id"] in only]
+    writers = {m["analyst_id"] for m in codes.memos(db, workshop_id, analyst_ids=only)}
+    # Those who coded or wrote a memo (a codebook change alone makes an analyst row too).
+    people = [
+        a
+        for a in codes.analysts(db, workshop_id)
+        if (only is None or a["id"] in only) and (a["coded"] or a["seen"] or a["id"] in writers)
+    ]
     analysts = [refi.Analyst(key=str(a["id"]), name=a["name"]) for a in people]
     data = agreement.coding_data(db, workshop_id)
     codings = [refi.Coding(n, t, str(a)) for n, t, a in data.codings if only is None or a in only]

@@ -621,6 +621,16 @@ def test_the_data_protection_statement_follows_the_workshops_settings(db, worksh
     assert "Of 1 delegates, 1 gave their consent" in said
     assert "kept until 2028-05-04" in said
     assert "kept until 2028-05-04" in organiser.get(f"/w/{workshop}/privacy").get_data(as_text=True)
+    # The Word report's data-protection section says the same, from the same settings.
+    from docx import Document
+
+    from kt_workshop.reports.dataset import Options
+    from kt_workshop.reports.gather import gather
+    from kt_workshop.reports.word import write_report
+
+    report = Document(io.BytesIO(write_report(gather(db, workshop, Options()), {})))
+    text = " ".join(paragraph.text for paragraph in report.paragraphs)
+    assert "“Notes kept two years.”" in text and "kept until 2028-05-04" in text
 
 
 def test_a_bad_retention_date_is_refused(db, workshop, organiser):

@@ -42,8 +42,6 @@ def statement(db: Database, workshop_id: int) -> list[str]:
     """The data-protection statement for the report, sentence by sentence, from what the
     workshop's settings and rows actually are (not from a template the organiser fills in)."""
     workshop = store.get_workshop(db, workshop_id)
-    facts = settings(db, workshop_id)
-    people = facts["consented"] + facts["refused"] + facts["unknown"]
     said = [
         _(
             "Notes were taken per table, round and question on the moderators' tablets; no "
@@ -57,6 +55,16 @@ def statement(db: Database, workshop_id: int) -> list[str]:
                 "organisation."
             )
         )
+    return said + settings_statement(db, workshop_id)
+
+
+def settings_statement(db: Database, workshop_id: int) -> list[str]:
+    """The part of the statement that follows from the workshop's privacy settings and rows:
+    consent asked and given, who saw names, how long personal data is kept, photos (the Word
+    report prints it after its own words on notes and quotes)."""
+    facts = settings(db, workshop_id)
+    people = facts["consented"] + facts["refused"] + facts["unknown"]
+    said = []
     if facts["consent_text"]:
         said.append(_("Delegates were asked to agree to: “%(text)s”", text=facts["consent_text"]))
     if people:

@@ -279,6 +279,9 @@ class Dataset:
     analysts: int = 0
     blind_coding: bool = False  # the analysts coded without seeing each other's codes
     ideas: dict[str, int] = field(default_factory=dict)  # sent, accepted, dismissed, pending
+    # What the workshop's privacy settings say (consent, who saw names, retention, photos),
+    # sentence by sentence, as join.privacy words it.
+    data_protection: list[str] = field(default_factory=list)
     options: Options = field(default_factory=Options)
 
     def question(self, question_id) -> Question | None:

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from kt_workshop import store
 from kt_workshop.coding import agreement, analysis, codebook, codes
+from kt_workshop.join import privacy
 from kt_workshop.live import cells, feedback
 from kt_workshop.plan import grid as plan_view
 from kt_workshop.reports import publishing
@@ -140,6 +141,7 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         quotes_waiting=waiting,
         other_languages=_languages(notes),
         ideas=cells.idea_counts(db, workshop_id),
+        data_protection=[text(s) for s in privacy.settings_statement(db, workshop_id)],
         agreement=_agreement(db, workshop_id, text, codings),
         moderators=len(store.list_items(db, "moderator", workshop_id)),
         analysts=len(agreement.coders(db, workshop_id, codings)),

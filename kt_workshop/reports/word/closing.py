@@ -95,6 +95,8 @@ class Closing:
                 edited,
             )
         self.para(text)
+        if self.data.data_protection:  # from the workshop's privacy settings, as they are
+            self.para(" ".join(self.data.data_protection))
         if self.data.chatham_house:
             self.para(
                 _(

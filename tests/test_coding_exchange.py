@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from kt_workshop.coding import codebook, codes, exchange, refi
+from kt_workshop.coding import agreement, codebook, codes, exchange, refi
 from kt_workshop.coding.refi import taguette
 from kt_workshop.demo import create_demo
 from tests.qualcoder_reading import ImportStopped, read_like_qualcoder
@@ -30,13 +30,15 @@ def test_qualcoder_opens_the_demo_project_with_every_analyst_and_memo_apart(demo
     result = exchange.project_file(db, workshop_id)
     assert result.problems == []
     project = read_like_qualcoder(result.data)  # raises ImportStopped where QualCoder crashes
-    data = codes.coding_data(db, workshop_id)
-    agreed, _open = codes.consensus(data)
+    data = agreement.coding_data(db, workshop_id)
+    agreed, _open = agreement.consensus(data)
     analysts = {a["id"]: a["name"] for a in codes.analysts(db, workshop_id)}
     # Every coding kept, under its own coder: nothing becomes "default", nothing merges.
     assert project.coders() == {*analysts.values(), "Consensus"}
     assert project.duplicates == 0
-    assert len(project.codings) == len(data.codings) + len(agreed) == 1699
+    # The consensus goes in as its most specific themes (the roll-up is the reader's to make).
+    specific = agreement.most_specific(agreed, data.themes)
+    assert len(project.codings) == len(data.codings) + sum(map(len, specific.values()))
     for name in analysts.values():
         mine = {(code, source) for code, source, _s, _e, owner in project.codings if owner == name}
         theirs = [c for c in data.codings if analysts[c[2]] == name]

@@ -260,7 +260,7 @@ def export_qdc(workshop_id):
 def export_csv(workshop_id):
     """Download the codebook as CSV, the shape Taguette imports."""
     return Response(
-        exchange.codebook_csv_file(get_db(), workshop_id),
+        exchange.codebook_csv_file(get_db(), workshop_id, current_sight(workshop_id)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="codebook-{workshop_id}.csv"'},
     )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from kt_workshop import store
-from kt_workshop.coding import agreement, codebook, codes, refi
+from kt_workshop.coding import agreement, blind, codebook, codes, refi
 from kt_workshop.coding.refi import taguette
 from kt_workshop.i18n import _
 
@@ -170,12 +170,18 @@ def import_codebook_file(
     return codebook.import_codebook(db, workshop_id, imported, actor, by, known=known)
 
 
-def codebook_csv_file(db: Database, workshop_id: int) -> bytes:
-    """The codebook as CSV for Taguette: tag path, description, when to use, notes."""
+def codebook_csv_file(db: Database, workshop_id: int, sight: blind.Sight | None = None) -> bytes:
+    """The codebook as CSV for Taguette: tag path, description, when to use, notes (counted
+    over the codes `sight` may see: while blind, the analyst's own)."""
+    only = sight.only() if sight is not None else None
+    mine = "" if only is None else f" AND analyst_id IN ({','.join(str(int(i)) for i in only)})"
+    if only == []:
+        mine = " AND 0"
     counts = dict(
         db.execute(
-            "SELECT theme_id, COUNT(DISTINCT note_id) FROM coding WHERE workshop_id = ?"
-            " GROUP BY theme_id",
+            "SELECT theme_id, COUNT(DISTINCT note_id) FROM coding WHERE workshop_id = ?"  # noqa: S608
+            + mine
+            + " GROUP BY theme_id",
             [workshop_id],
         ).fetchall()
     )

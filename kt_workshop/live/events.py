@@ -113,10 +113,11 @@ def end_stale_connections(db) -> int:
             message = _("This link has been revoked. Ask the organiser for a new one.")
         else:
             message = _("You are signed out.")
-        # A link's pages show their "revoked" panel (and offer waiting notes to copy out).
-        socketio.emit(
-            "link_revoked" if facts["grant_id"] else "revoked", {"message": message}, to=sid
-        )
+        if facts["grant_id"] is not None:
+            # A link's pages show their "revoked" panel (and offer waiting notes to copy out).
+            socketio.emit("link_revoked", {"message": message}, to=sid)
+        else:
+            socketio.emit("revoked", {"message": message}, to=sid)
         connections.pop(sid, None)
         if facts["role"] == "moderator":
             _tablet_seen(facts["workshop_id"], facts["grant_id"], connected=False)

@@ -327,7 +327,8 @@ def test_a_closed_table_leaves_the_projector_its_tablet_the_control_room_and_the
     assert [c["table"] for c in where_next["tables"]] == [f"Table {n}" for n in range(1, 6)]
     # Table 6's tablet says it is closed in that round and takes no notes there.
     tablet = access.create_grant(db, workshop, "moderator", "Table 6", table_id=table6["id"])
-    day.advance(db, workshop)
+    day.advance(db, workshop)  # the morning's last round ends: the break before the afternoon
+    day.advance(db, workshop)  # the afternoon starts
     cell = cells.tablet_cell(db, workshop, tablet)["cell"]
     assert cell["closed"] is True
     op = {
@@ -389,6 +390,9 @@ def test_printed_itineraries_carry_a_short_code_and_the_report_says_when_someone
 
     workshop = build(db, "travelling")
     store.update_workshop(db, workshop, {"participant_pages": True})
+    from kt_workshop.plan import links
+
+    links.make_links(db, workshop, "participants")  # printing never makes a link by itself
     page = organiser.get(f"/w/{workshop}/printouts/itineraries.html").get_data(as_text=True)
     assert "type the code" in page
     document = printing.print_plan(db, workshop, lambda grant: "http://x/join", "http://x/welcome")

@@ -138,7 +138,7 @@ def test_the_trust_page_says_when_the_laptop_serves_plain_http(app):
 def test_serve_with_tls_answers_https_with_a_certificate_the_authority_vouches_for(tmp_path):
     server = LiveServer(tmp_path, tls=True)
     try:
-        authority = tmp_path / "instance" / "tls" / "authority.pem"
+        authority = server.db_path.parent / "tls" / "authority.pem"  # beside the database
         context = ssl.create_default_context(cafile=str(authority))
         with urllib.request.urlopen(
             f"https://127.0.0.1:{server.port}/welcome", context=context

@@ -139,7 +139,10 @@ def grid(db: Database, workshop_id: int) -> list[dict]:
         cells = []
         for position, table in enumerate(tables):
             key = (round_["id"], table["id"])
-            moderator = moderators.get(leads.get(key)) or hosts.get(table["id"])
+            # Nobody leads at a closed table, its host included.
+            moderator = (
+                None if key in closed else moderators.get(leads.get(key)) or hosts.get(table["id"])
+            )
             question = cell_question(round_, position, moderator, questions, workshop)
             if question is None and kept.get(key):
                 question = questions.get(kept[key])

@@ -70,7 +70,6 @@ def make_links(db: Database, workshop_id: int, kind: str) -> int:
                 workshop_id,
                 role,
                 row["name"],
-                short_code=kind != "participants",
                 **{field[kind]: row["id"]},
             )
     return len(missing)

@@ -347,11 +347,6 @@ def table_cards_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
     return _save(doc)
 
 
-def code_line(welcome_url: str, code: str) -> str:
-    """How to join without a camera: the address to open and the code to type there."""
-    return _("No camera? Open %(url)s and type the code %(code)s.", url=welcome_url, code=code)
-
-
 def _exact_row(table, height, width):
     """A table row of exactly this height that never splits across pages."""
     row = table.add_row()
@@ -403,7 +398,7 @@ def itineraries_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
             _caption(doc, _("Scan to see your itinerary on your phone."))
             _caption(doc, person.url, size=8)
             if person.code and plan.welcome_url:
-                _caption(doc, code_line(plan.welcome_url, person.code))
+                _caption(doc, plan.code_line(person.code))
     return _save(doc)
 
 

@@ -48,7 +48,7 @@ def venue(tmp_path):
 
 def table_grant(server, index=0):
     """A join link for a group's tablet, as the organiser would print it: (grant, link)."""
-    key = (server.db_path.parent / "instance" / "secret_key").read_text().strip()
+    key = (server.db_path.parent / "secret_key").read_text().strip()
     table = store.list_items(server.db, "tables", 1)[index]
     grant = access.create_grant(server.db, 1, "moderator", table["name"], table_id=table["id"])
     return grant, f"{server.url}/join/{access.grant_token(key, grant)}"
@@ -372,7 +372,7 @@ def test_over_https_with_the_authority_trusted_a_tablet_survives_an_offline_relo
     """The laptop's name (not a loopback address, so only a trusted certificate makes the page a
     secure context) is mapped to 127.0.0.1 inside the browser; the browser trusts the laptop's
     authority, as a tablet does after the /trust page."""
-    folder = tls_venue.db_path.parent / "instance" / "tls"
+    folder = tls_venue.db_path.parent / "tls"
     trusted = tls.spki_hash((folder / "authority.pem").read_bytes())
     leaf = tls.spki_hash((folder / "server.pem").read_bytes())
     name = f"{socket.gethostname().split('.')[0]}.local"

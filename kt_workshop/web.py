@@ -250,6 +250,7 @@ EXPORTS = {
     "roster.delegate_export",
     "report.download",
     "codebook.export_qdc",
+    "codebook.export_csv",
     "codebook.export_qdpx",
     "auth.delegate_data",
     "auth.audit_export",

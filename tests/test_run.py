@@ -50,6 +50,8 @@ def test_npm_is_needed_only_when_the_socket_io_client_is_missing(tmp_path, monke
     monkeypatch.setattr(frontend, "VENDOR", vendor)
     monkeypatch.setattr(frontend, "VERSIONS", vendor / "versions.json")
     monkeypatch.setenv("PATH", str(tmp_path / "no-npm-here"))
+    # As on a fresh clone: no node_modules to copy from (set-up may have made one here).
+    monkeypatch.setattr(frontend, "_lock_is_installed", lambda: False)
     with pytest.raises(run.SetupError, match="needs npm once"):
         run.fetch_front_end()
     vendor.mkdir()

@@ -83,9 +83,12 @@ def test_the_sdist_carries_the_socket_io_client_and_builds_a_wheel_without_npm(t
 
     backend = tmp_path / "backend"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(backend), "hatchling"],
+        [
+            sys.executable, "-m", "pip", "install", "--quiet", "--target", str(backend),
+            "hatchling", "hatch-fancy-pypi-readme",
+        ],
         check=True,
-    )
+    )  # fmt: skip
     out = tmp_path / "dist"
     out.mkdir()
     build = f"from hatchling.build import build_sdist; print(build_sdist({str(out)!r}))"
@@ -98,6 +101,14 @@ def test_the_sdist_carries_the_socket_io_client_and_builds_a_wheel_without_npm(t
     top = names[0].split("/")[0]
     assert f"{top}/kt_workshop/static/vendor/socket.io.min.js" in names
     assert f"{top}/LICENSE" in names and f"{top}/constraints/lock.txt" in names
+    assert f"{top}/docs/printing.md" in names  # what the README points to comes along
+
+    # The index page shows the description without the repository: no link may be relative.
+    description = (tmp_path / "unpacked" / top / "PKG-INFO").read_text("utf-8")
+    assert "Content-Type: text/markdown" in description
+    assert "`docs/printing.md`" in description and "](docs/" not in description
+    targets = re.findall(r"\]\(([^)\s]+)\)", description)
+    assert all(t.startswith(("https://", "http://", "#")) for t in targets), targets
 
     no_npm = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # python, pip; no npm
     subprocess.run(

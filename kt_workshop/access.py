@@ -34,6 +34,18 @@ TOKEN_ID = re.compile(r"[0-9]{1,19}")
 API_TOKEN_PREFIX = "kto_"  # noqa: S105 - a marker, not a secret
 
 
+def role_name(role: str) -> str:
+    """A role as people read it in a sentence ("moderator", "Moderator:in"), translated: the
+    one place a role key becomes a word (pages, refusals, socket errors)."""
+    names = {
+        "organiser": _("organiser"),
+        "moderator": _("moderator"),
+        "participant": _("participant"),
+        "analyst": _("analyst"),
+    }
+    return names.get(role, role)
+
+
 def load_secret_key(instance: Path) -> str:
     """The key that signs sessions and join links, made once and kept in instance/."""
     path = instance / "secret_key"

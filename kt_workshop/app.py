@@ -63,6 +63,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app)
     # Every template that shows a stored moment shows it with this one filter.
     app.add_template_filter(local_time)
+    # A role key and a note kind become words in one place each, on every page.
+    from kt_workshop.access import role_name
+    from kt_workshop.live.notes import kind_names
+
+    app.add_template_global(role_name)
+    app.add_template_global(kind_names)
     csrf.init_app(app)
     limiter.init_app(app)
     # Handlers must be declared before init_app: Flask-SocketIO only carries handlers it saw

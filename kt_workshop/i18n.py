@@ -8,12 +8,13 @@ as the views and templates.
 from datetime import UTC, datetime
 
 from babel.dates import format_datetime
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from babel.lists import format_list
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext, npgettext, pgettext
 
 _ = gettext
 lazy_ = lazy_gettext
 
-__all__ = ["_", "lazy_", "local_time", "ngettext"]
+__all__ = ["_", "lazy_", "list_of", "local_time", "ngettext", "npgettext", "pgettext"]
 
 
 def local_time(value: str | datetime | None, format: str = "short") -> str:
@@ -29,3 +30,13 @@ def local_time(value: str | datetime | None, format: str = "short") -> str:
         moment = moment.replace(tzinfo=UTC)
     # astimezone() with no argument: the zone the operating system says, summer time included.
     return format_datetime(moment.astimezone(), format, locale=get_locale() or "en")
+
+
+def list_of(items, style: str = "standard") -> str:
+    """Words joined as the page's language joins a list ("3, 4 and 7", "3, 4 i 7"; style "or"
+    for alternatives), so no sentence is glued from a translated " and "."""
+    locale = str(get_locale() or "en")
+    # Plain "en" is American ("3, 4, and 7"); the source text is British English.
+    return format_list(
+        [str(item) for item in items], style, locale="en_GB" if locale == "en" else locale
+    )

@@ -169,7 +169,9 @@ def check_access() -> None:
     if actor is None:
         raise Unauthorized(_("Please sign in first: use your join link, QR code or code."))
     if actor.role not in roles:
-        raise Forbidden(_("Your role (%(role)s) may not use this page.", role=actor.role))
+        raise Forbidden(
+            _("Your role (%(role)s) may not use this page.", role=access.role_name(actor.role))
+        )
     workshop_id = (request.view_args or {}).get("workshop_id")
     if workshop_id is not None and not actor.may_see(workshop_id):
         raise Forbidden(_("You have access to a different workshop."))

@@ -235,7 +235,7 @@ def test_without_a_question_from_the_plan_the_question_is_needed(db):
         (b"", "empty"),
         (b"\x00\x01\x02" * 100, "not a spreadsheet"),
         (b"PK\x03\x04 broken zip", "not a spreadsheet"),
-        ("round,table,text\n1,Table 1,Hello\n", "no column for the block, the kind"),
+        ("round,table,text\n1,Table 1,Hello\n", "no column for the block and the kind"),
         ("block,round,table,kind,text\n", "no notes below them"),
         ("block,round,table,kind,text,Text\n1,1,1,insight,a,b\n", "both hold the text"),
     ],

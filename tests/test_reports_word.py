@@ -283,7 +283,7 @@ def test_participation_counts_delegates_countries_and_blocks(demo):
     part = "\n".join(section(doc, "Participation"))
     countries = {d.country for d in people}
     assert data.attendance_recorded  # the demo marked who came
-    assert f"{len(people)} delegates took part, from {len(countries)} countries" in part
+    assert f"{len(people)} delegates took part. They came from {len(countries)} countries." in part
     # The charts carry the counts; no table repeats them, and a sessions table that would say
     # "65" for every session (fixed groups stay all day) is left out.
     assert not any(
@@ -293,7 +293,8 @@ def test_participation_counts_delegates_countries_and_blocks(demo):
     assert "Figure 1: Delegates by country" in part and "Sessions" not in part
     registered = dataclasses.replace(data, attendance_recorded=False)
     text = "\n".join(section(read(write_report(registered, {})), "Participation"))
-    assert f"{len(people)} delegates registered, from" in text and "took part" not in text
+    assert f"{len(people)} delegates registered. They came from" in text
+    assert "took part" not in text
 
 
 def test_plan_shows_each_rounds_question_per_group(demo):

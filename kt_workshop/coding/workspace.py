@@ -180,7 +180,6 @@ def notes_page(workshop_id):
         counts=coding.theme_counts(db, workshop_id, analyst["id"]),
         programme=store.programme(db, workshop_id),
         tables=store.list_items(db, "tables", workshop_id),
-        kinds=coding.KINDS,
         next_url=request.full_path,
     )
 

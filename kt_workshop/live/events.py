@@ -251,7 +251,10 @@ def checked(*roles: str):
             if facts["role"] not in roles:
                 return {
                     "ok": False,
-                    "error": _("Your role (%(role)s) may not do this.", role=facts["role"]),
+                    "error": _(
+                        "Your role (%(role)s) may not do this.",
+                        role=access.role_name(facts["role"]),
+                    ),
                 }
             if not _take_token(facts):
                 # retry: the client keeps the operation and sends it again a little later.

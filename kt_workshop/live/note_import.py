@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from sqlite_utils import Database
 
 from kt_workshop import store
-from kt_workshop.i18n import _, lazy_
+from kt_workshop.i18n import _, lazy_, list_of
 from kt_workshop.live import notes
 from kt_workshop.plan.store import day_rounds
 from kt_workshop.setup.delegates.detect import _MAGIC, _csv_rows, _decode, _open_rows
@@ -306,7 +306,7 @@ def _missing_columns(missing) -> str:
     return _(
         "The file has no column for %(missing)s. A notes file needs the headings block, round,"
         " table, kind and text, and may have question.",
-        missing=", ".join(str(LABELS[name]) for name in missing),
+        missing=list_of(LABELS[name] for name in missing),
     )
 
 

@@ -28,6 +28,19 @@ UID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 TYPED_AGE_LIMIT = 24 * 3600  # a tablet's typing time older than this is not believed
 
 
+def kind_names() -> dict[str, str]:
+    """Each note kind's name as screens show it ("Good practice"), translated, in the tablet's
+    order: the tablet's buttons, the projector, the coding filters all say the same."""
+    return {
+        "insight": _("Insight"),
+        "challenge": _("Challenge"),
+        "good_practice": _("Good practice"),
+        "idea": _("Idea or recommendation"),
+        "question": _("Question"),
+        "quote": _("Quote"),
+    }
+
+
 class Refused(ValueError):
     """An operation the server will not apply, with the reason shown on the tablet."""
 

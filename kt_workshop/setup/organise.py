@@ -13,7 +13,7 @@ from flask import (
 )
 
 from kt_workshop import store
-from kt_workshop.i18n import _, ngettext
+from kt_workshop.i18n import _, list_of, ngettext
 from kt_workshop.setup import topics
 from kt_workshop.web import allow, audit_actor, delete_workshop, flash_errors, get_db
 
@@ -238,13 +238,13 @@ def item_edit(workshop_id, kind, item_id):
             flash(
                 ngettext(
                     "Round %(rounds)s has a plan (who sits or leads where). Saving removes it "
-                    "and its part of the plan, and the plan must be published again. Tick "
-                    "“Remove the planned rounds” and save again to go ahead.",
+                    "and its part of the plan at once. Tick “Remove the planned rounds” and "
+                    "save again to go ahead.",
                     "Rounds %(rounds)s have a plan (who sits or leads where). Saving removes "
-                    "them and their part of the plan, and the plan must be published again. "
-                    "Tick “Remove the planned rounds” and save again to go ahead.",
+                    "them and their part of the plan at once. Tick “Remove the planned "
+                    "rounds” and save again to go ahead.",
                     len(planned),
-                    rounds=", ".join(str(n) for n in planned),
+                    rounds=list_of(planned),
                 ),
                 "error",
             )

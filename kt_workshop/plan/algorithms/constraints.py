@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, list_of, ngettext
 
 
 @dataclass
@@ -74,9 +74,8 @@ class Rules:
 
 
 def _names(people: list[int]) -> str:
-    """People listed for a message: '3', '3 and 4', '3, 4 and 7'."""
-    words = [str(p) for p in people]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + _(" and ") + words[-1]
+    """People listed for a message: '3', '3 and 4', '3, 4 and 7' (as the language lists)."""
+    return list_of(people)
 
 
 def check(
@@ -101,7 +100,14 @@ def check(
             continue
         bad = sorted(t for t in closed if not 0 <= t < tables)
         if bad:
-            problems.append(_("Table %(t)s does not exist, so it cannot be closed.", t=_names(bad)))
+            problems.append(
+                ngettext(
+                    "Table %(t)s does not exist, so it cannot be closed.",
+                    "Tables %(t)s do not exist, so they cannot be closed.",
+                    len(bad),
+                    t=_names(bad),
+                )
+            )
         left = [t for t in range(tables) if t not in closed]
         if not left:
             problems.append(_("Every table is closed in round %(r)s; all stay open.", r=r))
@@ -305,9 +311,12 @@ def _check_capacity(rules: Rules) -> None:
                 big -= 1
             if moved:
                 rules.problems.append(
-                    _(
+                    ngettext(
                         "Table %(t)s seats %(k)s in round %(r)s but more are fixed there;"
                         " person %(p)s moves.",
+                        "Table %(t)s seats %(k)s in round %(r)s but more are fixed there;"
+                        " people %(p)s move.",
+                        len(moved),
                         t=t,
                         k=limit,
                         r=r,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from math import gcd
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, lazy_
 
 # Limits that keep a typo on the command line from building an enormous plan.
 MAX_SIZE = 200
@@ -126,21 +126,31 @@ def _block(n: int, k: int, t: int, groups: int, moderators: int, rounds: int) ->
 
 def _check_sizes(groups: int, moderators: int, rounds: int, blocks: int) -> None:
     """Raise ValueError with a message the organiser can act on."""
-    for name, value, top in (
-        (_("groups"), groups, MAX_SIZE),
-        (_("moderators"), moderators, MAX_SIZE),
-        (_("rounds"), rounds, MAX_SIZE),
-        (_("blocks"), blocks, MAX_BLOCKS),
+    # A whole sentence for each: languages decline "the number of ..." differently.
+    for message, value, top in (
+        (
+            lazy_("The number of groups must be between 1 and %(top)s (got %(value)s)."),
+            groups,
+            MAX_SIZE,
+        ),
+        (
+            lazy_("The number of moderators must be between 1 and %(top)s (got %(value)s)."),
+            moderators,
+            MAX_SIZE,
+        ),
+        (
+            lazy_("The number of rounds must be between 1 and %(top)s (got %(value)s)."),
+            rounds,
+            MAX_SIZE,
+        ),
+        (
+            lazy_("The number of blocks must be between 1 and %(top)s (got %(value)s)."),
+            blocks,
+            MAX_BLOCKS,
+        ),
     ):
         if not 1 <= value <= top:
-            raise ValueError(
-                _(
-                    "The number of %(name)s must be between 1 and %(top)s (got %(value)s).",
-                    name=name,
-                    top=top,
-                    value=value,
-                )
-            )
+            raise ValueError(str(message) % {"top": top, "value": value})
 
 
 def plan_fixed_groups(

@@ -154,18 +154,27 @@ class Closing:
         if not data.analysts or not data.used_themes():
             return
         self.heading(_("Coding and analysis"), 2)
-        themes = ngettext("%(num)d theme", "%(num)d themes", len(data.used_themes()))
-        overarching = ngettext(
-            "%(num)d overarching theme", "%(num)d overarching themes", len(data.overarching())
-        )
-        text = ngettext(
-            "One analyst coded the notes against a shared codebook of %(themes)s under "
-            "%(overarching)s (listed in the appendix).",
-            "%(num)d analysts coded the notes against a shared codebook of %(themes)s under "
-            "%(overarching)s (listed in the appendix).",
-            data.analysts,
-            themes=themes,
-            overarching=overarching,
+        # One message per count, so each noun is declined with its own number.
+        text = " ".join(
+            (
+                ngettext(
+                    "One analyst coded the notes against a shared codebook (listed in the "
+                    "appendix).",
+                    "%(num)d analysts coded the notes against a shared codebook (listed in "
+                    "the appendix).",
+                    data.analysts,
+                ),
+                ngettext(
+                    "The codebook has %(num)d theme.",
+                    "The codebook has %(num)d themes.",
+                    len(data.used_themes()),
+                ),
+                ngettext(
+                    "They come under %(num)d overarching theme.",
+                    "They come under %(num)d overarching themes.",
+                    len(data.overarching()),
+                ),
+            )
         )
         if data.analysts > 1 and data.blind_coding:
             text += " " + _(

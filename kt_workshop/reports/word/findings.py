@@ -7,7 +7,7 @@ from itertools import groupby
 
 from docx.shared import Cm
 
-from kt_workshop.i18n import _, ngettext
+from kt_workshop.i18n import _, list_of, ngettext
 from kt_workshop.reports import figures
 from kt_workshop.reports.dataset import (
     Block,
@@ -81,11 +81,6 @@ class Findings:
         loose = [q for q in self.data.questions if q.block_id not in known]
         return parts + ([(None, loose)] if loose else [])
 
-    def table_word(self, count: int) -> str:
-        if self.groups:
-            return ngettext("%(num)d group", "%(num)d groups", count)
-        return ngettext("%(num)d table", "%(num)d tables", count)
-
     # Title page and contents -----------------------------------------------------------------
 
     def section_findings(self) -> None:
@@ -118,13 +113,25 @@ class Findings:
         if not notes:
             self.muted(_("No notes were taken on this question."))
             return
-        self.para(
-            _(
-                "Notes: %(notes)d · from %(tables)s · starred: %(starred)d",
+        places, starred = len({n.table for n in notes}), sum(n.starred for n in notes)
+        if self.groups:  # one message per count, so the noun is declined with its number
+            facts = ngettext(
+                "Notes: %(notes)d · from %(num)d group · starred: %(starred)d",
+                "Notes: %(notes)d · from %(num)d groups · starred: %(starred)d",
+                places,
                 notes=len(notes),
-                tables=self.table_word(len({n.table for n in notes})),
-                starred=sum(n.starred for n in notes),
-            ),
+                starred=starred,
+            )
+        else:
+            facts = ngettext(
+                "Notes: %(notes)d · from %(num)d table · starred: %(starred)d",
+                "Notes: %(notes)d · from %(num)d tables · starred: %(starred)d",
+                places,
+                notes=len(notes),
+                starred=starred,
+            )
+        self.para(
+            facts,
             muted=True,
             size=SMALL_SIZE,
         )
@@ -259,20 +266,18 @@ class Findings:
             self.para(strongest)
 
     def strongest_sentence(self) -> str:
-        """ "The strongest links: Q1 and Q3 share 9 themes; Q2 and Q5, Q4 and Q6 share 8 themes
-        each." Links of equal weight are named together, so no tie is cut at random."""
+        """ "The strongest links: Q1 – Q3 share 9 themes; Q2 – Q5 and Q4 – Q6 share 8 themes
+        each." Links of equal weight are named together (listed as the language lists, a pair
+        written as the network chart writes it), so no tie is cut at random."""
         label = {q.id: q.label for q in self.data.questions}
         parts, named = [], 0
         ranked = sorted(self.data.links, key=lambda link: -link[2])
         for weight, group in groupby(ranked, key=lambda link: link[2]):
             if named >= STRONGEST:
                 break
-            pairs = [
-                _("%(a)s and %(b)s", a=label.get(a, "?"), b=label.get(b, "?"))
-                for a, b, _weight, _themes in group
-            ]
+            pairs = [f"{label.get(a, '?')} – {label.get(b, '?')}" for a, b, _w, _t in group]
             named += len(pairs)
-            joined = ", ".join(pairs)
+            joined = list_of(pairs)
             if len(pairs) == 1:
                 parts.append(
                     ngettext(

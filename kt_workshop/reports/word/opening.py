@@ -8,7 +8,7 @@ from collections import Counter
 from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Emu, Pt
 
-from kt_workshop.i18n import _, ngettext
+from kt_workshop.i18n import _, list_of, ngettext
 from kt_workshop.plan import printouts
 from kt_workshop.reports.dataset import ABOUT_FIELDS, Block
 from kt_workshop.reports.word.document import SMALL_SIZE, TEXT_WIDTH, _page_break, _safe
@@ -120,41 +120,81 @@ class Opening:
         rows = sorted(self.data.glossary, key=lambda item: item[0].casefold())
         self.table((_("Term"), _("Meaning")), rows, (Cm(3.5), Cm(12.5)))
 
-    def people_word(self, count: int) -> str:
-        """ "65 delegates took part" when attendance was recorded, else "65 delegates
-        registered": nobody is said to have come who was only registered."""
-        delegates = ngettext("%(num)d delegate", "%(num)d delegates", count)
+    def people_sentence(self, count: int) -> str:
+        """ "65 delegates took part." when attendance was recorded, else "65 delegates
+        registered.": nobody is said to have come who was only registered. Each count is
+        its own sentence (one message per count), so every language can decline its noun."""
         if self.data.attendance_recorded:
-            return _("%(delegates)s took part", delegates=delegates)
-        return _("%(delegates)s registered", delegates=delegates)
+            return ngettext("%(num)d delegate took part.", "%(num)d delegates took part.", count)
+        return ngettext("%(num)d delegate registered.", "%(num)d delegates registered.", count)
 
     def summary_facts(self) -> str:
         data, people = self.data, self.attended()
         countries = len({d.country for d in people if d.country})
-        facts = {
-            "people": self.people_word(len(people)),
-            "countries": ngettext("%(num)d country", "%(num)d countries", countries),
-            "questions": ngettext("%(num)d question", "%(num)d questions", len(data.questions)),
-            "blocks": ngettext("%(num)d session", "%(num)d sessions", len(data.blocks)),
-            "notes": ngettext("%(num)d note", "%(num)d notes", len(data.notes)),
-        }
+        questions, blocks = len(data.questions), len(data.blocks)
         if people:
-            text = _(
-                "%(people)s, from %(countries)s. They discussed %(questions)s in %(blocks)s, "
-                "and the report draws on %(notes)s the moderators took.",
-                **facts,
+            facts = [self.people_sentence(len(people))]
+            if countries:
+                facts.append(
+                    ngettext(
+                        "They came from %(num)d country.",
+                        "They came from %(num)d countries.",
+                        countries,
+                    )
+                )
+            facts.append(
+                ngettext(
+                    "They discussed %(num)d question.",
+                    "They discussed %(num)d questions.",
+                    questions,
+                )
+            )
+            if blocks:
+                facts.append(
+                    ngettext(
+                        "The day had %(num)d session.", "The day had %(num)d sessions.", blocks
+                    )
+                )
+            facts.append(
+                ngettext(
+                    "The report draws on the %(num)d note the moderators took.",
+                    "The report draws on the %(num)d notes the moderators took.",
+                    len(data.notes),
+                )
             )
         else:
-            text = _("The programme has %(questions)s in %(blocks)s.", **facts)
+            facts = [
+                ngettext(
+                    "The programme has %(num)d question.",
+                    "The programme has %(num)d questions.",
+                    questions,
+                )
+            ]
+            if blocks:
+                facts.append(
+                    ngettext(
+                        "The day has %(num)d session.", "The day has %(num)d sessions.", blocks
+                    )
+                )
         coded = sum(1 for note in data.notes if note.theme_ids)
         if data.analysts and coded:
-            text += " " + ngettext(
-                "One analyst coded the notes against a codebook of %(themes)s.",
-                "%(num)d analysts coded the notes against a codebook of %(themes)s.",
-                data.analysts,
-                themes=ngettext("%(num)d theme", "%(num)d themes", len(data.used_themes())),
-            )
-        return text
+            facts.append(self.analysts_sentence())
+            facts.append(self.codebook_sentence())
+        return " ".join(facts)
+
+    def analysts_sentence(self) -> str:
+        return ngettext(
+            "One analyst coded the notes against a codebook.",
+            "%(num)d analysts coded the notes against a codebook.",
+            self.data.analysts,
+        )
+
+    def codebook_sentence(self) -> str:
+        return ngettext(
+            "The codebook has %(num)d theme.",
+            "The codebook has %(num)d themes.",
+            len(self.data.used_themes()),
+        )
 
     def section_participation(self) -> None:
         people = self.attended()
@@ -163,11 +203,20 @@ class Opening:
         self.heading(_("Participation"), 1)
         countries = Counter(d.country or _("Not given") for d in people)
         sectors = Counter(d.sector or _("Not given") for d in people)
-        text = _(
-            "%(people)s, from %(countries)s and %(sectors)s.",
-            people=self.people_word(len(people)),
-            countries=ngettext("%(num)d country", "%(num)d countries", len(countries)),
-            sectors=ngettext("%(num)d sector", "%(num)d sectors", len(sectors)),
+        text = " ".join(
+            (
+                self.people_sentence(len(people)),
+                ngettext(
+                    "They came from %(num)d country.",
+                    "They came from %(num)d countries.",
+                    len(countries),
+                ),
+                ngettext(
+                    "They represented %(num)d sector.",
+                    "They represented %(num)d sectors.",
+                    len(sectors),
+                ),
+            )
         )
         absent = len(self.data.delegates) - len(people)
         if absent:
@@ -182,7 +231,7 @@ class Opening:
                 "%(num)d of them left during the day (after %(rounds)s).",
                 "%(num)d of them left during the day (after %(rounds)s).",
                 len(leavers),
-                rounds=", ".join(dict.fromkeys(d.left_after for d in leavers)),
+                rounds=list_of(dict.fromkeys(d.left_after for d in leavers)),
             )
         ideas = self.data.ideas or {}
         if ideas.get("sent"):
@@ -243,9 +292,8 @@ class Opening:
                 self.plan_grid(block)
 
     def format_text(self) -> str:
-        moderators = ngettext("%(num)d moderator", "%(num)d moderators", self.data.moderators)
-        tables = len(self.data.tables)
-        if not tables or (self.data.format == "fixed_groups" and not self.data.moderators):
+        tables, moderators = len(self.data.tables), self.data.moderators
+        if not tables or (self.data.format == "fixed_groups" and not moderators):
             names = {
                 "fixed_groups": _("fixed groups, travelling moderators"),
                 "travelling": _("travelling participants, table hosts stay"),
@@ -253,33 +301,59 @@ class Opening:
             }
             format_ = names.get(self.data.format, self.data.format)
             return _("The workshop is a world café: %(format)s.", format=format_)
-        texts = {
-            "fixed_groups": _(
-                "The workshop was run as a world café with fixed groups: delegates were split "
-                "into %(tables)s, which they stayed in for the whole day, and %(moderators)s "
-                "went from group to group, each leading the discussion of one question. Every "
-                "group met every question of a session, the moderators deepened their knowledge "
-                "of their question round by round, and the groups had time to bond and talk "
-                "frankly.",
-                tables=self.table_word(tables),
-                moderators=moderators,
-            ),
-            "travelling": _(
+        # One message per count: a count and its noun are never translated apart.
+        if self.data.format == "fixed_groups":
+            return " ".join(
+                (
+                    ngettext(
+                        "The workshop was run as a world café with fixed groups: delegates "
+                        "were put into %(num)d group, which they stayed in for the whole day.",
+                        "The workshop was run as a world café with fixed groups: delegates "
+                        "were split into %(num)d groups, which they stayed in for the whole day.",
+                        tables,
+                    ),
+                    ngettext(
+                        "%(num)d moderator went from group to group, leading the discussion "
+                        "of one question.",
+                        "%(num)d moderators went from group to group, each leading the "
+                        "discussion of one question.",
+                        moderators,
+                    ),
+                    _(
+                        "Every group met every question of a session, the moderators deepened "
+                        "their knowledge of their question round by round, and the groups had "
+                        "time to bond and talk frankly."
+                    ),
+                )
+            )
+        if self.data.format == "travelling":
+            return ngettext(
                 "The workshop was run as a world café with travelling participants: a host "
-                "stayed at each of the %(tables)s with its question, and delegates moved "
+                "stayed at the %(num)d table with its question, and delegates came to it "
+                "from round to round, so that each host could build on what earlier rounds "
+                "had said.",
+                "The workshop was run as a world café with travelling participants: a host "
+                "stayed at each of the %(num)d tables with its question, and delegates moved "
                 "between the tables from round to round, so that conversations cross-pollinated "
                 "and each host could build on what earlier rounds had said.",
-                tables=ngettext("%(num)d table", "%(num)d tables", tables),
-            ),
-        }
-        mixed = _(
-            "The workshop was run as a world café in a mixed format: some delegates moved "
-            "between the %(tables)s from round to round while others stayed, with "
-            "%(moderators)s leading the discussions.",
-            tables=ngettext("%(num)d table", "%(num)d tables", tables),
-            moderators=moderators,
+                tables,
+            )
+        return " ".join(
+            (
+                ngettext(
+                    "The workshop was run as a world café in a mixed format: at the %(num)d "
+                    "table some delegates changed from round to round while others stayed.",
+                    "The workshop was run as a world café in a mixed format: some delegates "
+                    "moved between the %(num)d tables from round to round while others stayed.",
+                    tables,
+                ),
+                ngettext(
+                    "%(num)d moderator led the discussions.",
+                    "%(num)d moderators led the discussions.",
+                    moderators,
+                ),
+            )
         )
-        return texts.get(self.data.format, mixed)
 
     def block_row(self, block: Block) -> tuple[str, str, str, str]:
         if block.rounds and len(set(block.rounds)) == 1:

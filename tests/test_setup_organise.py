@@ -645,6 +645,8 @@ def test_dropping_a_planned_round_asks_first(organiser, db, workshop):
     assert refused.location.endswith(f"#block-{block['id']}")
     page = text_of(organiser.get(refused.location))
     assert "Round 2 has a plan" in page and "Remove the planned rounds" in page
+    # There is no publishing step any more: the change is live at once, and the page says so.
+    assert "published" not in page and "the plan at once" in page
     assert len(store.list_items(db, "round", workshop)) == 2
     organiser.post(f"/w/{workshop}/blocks/{block['id']}/edit", data={**edit, "drop_planned": "yes"})
     assert len(store.list_items(db, "round", workshop)) == 1

@@ -151,7 +151,7 @@ def test_a_role_is_named_in_the_readers_language_wherever_it_is_shown(app, db, w
     refused = page(tablet, f"/w/{workshop}/delegates")
     assert "⟦Your role (⟦moderator⟧) may not use this page.⟧" in refused
 
-    socket = socketio.test_client(app, auth={"token": token})
+    socket = socketio.test_client(app, auth={"token": token}, headers={"Accept-Language": "pl"})
     assert socket.is_connected()
     answer = socket.emit("tablets_get", {}, callback=True)
     assert answer == {"ok": False, "error": "⟦Your role (⟦moderator⟧) may not do this.⟧"}

@@ -264,6 +264,22 @@ def test_lists_in_messages_are_joined_as_the_language_joins_them(app):
     assert "⟦1|Tables 4, 5 i 6 do not exist, so they cannot be closed.⟧" in rules.problems
 
 
+def test_a_notes_file_with_an_unknown_kind_lists_the_kinds_as_alternatives(app, db, workshop):
+    """The notes import names the columns it misses and the kinds it understands as lists of
+    the page's language ("the block and the kind"; "… question lub quote")."""
+    from kt_workshop.live import note_import
+
+    context = note_import.context_of(db, workshop)
+    with app.test_request_context(), force_locale("pl"):
+        missing = note_import.read_notes("n.csv", b"round,table,text\n1,Table 1,Hi\n", context)
+        unknown = note_import.read_notes(
+            "n.csv", b"block,round,table,kind,text\nMorning,1,Table 1,opinion,Hi\n", context
+        )
+    assert "⟦the block⟧ i ⟦the kind⟧" in missing.file_errors[0]
+    reasons = unknown.rejected[0].reasons
+    assert any("insight, challenge, good practice, idea, question lub quote" in r for r in reasons)
+
+
 # 6. Counts in the report ----------------------------------------------------------------------
 
 

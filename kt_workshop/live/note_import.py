@@ -417,7 +417,7 @@ def _check_row(number: int, texts: dict, context: NotesContext, reasons: list[st
                     "Row %(row)s: kind '%(value)s' is not understood; use one of: %(kinds)s.",
                     row=number,
                     value=texts["kind"],
-                    kinds=", ".join(k.replace("_", " ") for k in notes.KINDS),
+                    kinds=list_of((k.replace("_", " ") for k in notes.KINDS), "or"),
                 )
             )
     if not missing("text"):

@@ -139,6 +139,7 @@ def register_request_hooks(app: Flask) -> None:
     app.teardown_appcontext(web.close_db)
 
     app.after_request(web.audit_download)
+    app.after_request(web.audit_view)
 
     @app.after_request
     def end_revoked_connections(response):

@@ -659,3 +659,12 @@ def m_issue12b_venue(db):
     """The venue: the tablets' address, when links were printed, breaks between blocks."""
     for statement in VENUE_SCHEMA:
         db.execute(statement)
+
+
+@migrations()
+def m_issue16_audit_views(db):
+    """Views of pages that show notes or names go into the audit log, one row per person, page
+    and workshop every few minutes: the row counts the views and keeps the last one."""
+    db.execute("ALTER TABLE audit ADD COLUMN times INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE audit ADD COLUMN last_at TEXT")
+    db.execute("CREATE INDEX audit_views ON audit(workshop_id, action, actor, at)")

@@ -4,7 +4,7 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
@@ -205,6 +205,35 @@ def audit(db: Database, workshop_id: int | None, actor: str, action: str, detail
             "detail": detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False),
         }
     )
+
+
+# Views of the same page by the same person within this many seconds make one audit row.
+VIEW_WINDOW_SECONDS = 300
+
+
+def audit_view(
+    db: Database, workshop_id: int | None, actor: str, what: dict, at: str | None = None
+) -> None:
+    """Record that someone viewed something: one row per person, page and workshop for
+    VIEW_WINDOW_SECONDS from its first view, counting the views (`times`) and the last one
+    (`last_at`), so reloads do not fill the log. Run it in a write transaction."""
+    at = at or now()
+    detail = json.dumps(what, ensure_ascii=False, sort_keys=True)
+    since = datetime.fromisoformat(at) - timedelta(seconds=VIEW_WINDOW_SECONDS)
+    since_text = since.isoformat(timespec="seconds")
+    row = db.execute(
+        "SELECT id FROM audit WHERE workshop_id IS ? AND action = 'viewed' AND actor = ? "
+        "AND at >= ? AND detail = ? ORDER BY id DESC LIMIT 1",
+        [workshop_id, actor, since_text, detail],
+    ).fetchone()
+    if row:
+        db.execute("UPDATE audit SET times = times + 1, last_at = ? WHERE id = ?", [at, row[0]])
+    else:
+        db.execute(
+            "INSERT INTO audit (workshop_id, at, actor, action, detail, times, last_at) "
+            "VALUES (?, ?, ?, 'viewed', ?, 1, ?)",
+            [workshop_id, at, actor, detail, at],
+        )
 
 
 # Workshops ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from kt_workshop import access, store
-from kt_workshop.db import open_db
+from kt_workshop.db import open_db, writing
 from kt_workshop.i18n import _, lazy_
 
 PUBLIC = "public"
@@ -266,6 +266,79 @@ def audit_download(response):
         workshop_id = args.pop("workshop_id", None)
         detail = {"what": request.endpoint, **args, **request.args.to_dict()}
         store.audit(get_db(), workshop_id, audit_actor(), "downloaded", detail)
+    return response
+
+
+# Every page and API read that shows notes, ideas, codes, quotes or delegates' personal data (or
+# the audit log itself): each view is written in the workshop's audit log (who, what, when), once
+# per person, page and workshop every few minutes (`store.audit_view`), so reloads do not fill
+# it. Every other read says here why it is not logged, and tests/test_join_audit.py fails when a
+# signed-in read is in neither table (downloads are in EXPORTS above).
+VIEWS = {
+    "workspace.notes_page": lazy_("the coding workspace (notes)"),
+    "codebook.codebook_page": lazy_("the codebook"),
+    "codebook.aids_page": lazy_("the suggestions and keyword rules (notes)"),
+    "codebook.theme_split_page": lazy_("a theme's notes, to split it"),
+    "review.compare_page": lazy_("the comparison of the coders"),
+    "review.writeup_page": lazy_("the write-up"),
+    "report.report_page": lazy_("the report page"),
+    "quotes.review_page": lazy_("the review of quotes and notes"),
+    "live.control_room": lazy_("the control room (notes)"),
+    "live.projector": lazy_("the projector (notes)"),
+    "live.tablet": lazy_("a tablet's notes"),
+    "live.ideas": lazy_("the participants' ideas"),
+    "roster.delegates": lazy_("the delegate list"),
+    "roster.delegate_edit": lazy_("a delegate's details"),
+    "planner.plan_page": lazy_("the plan (delegates' names)"),
+    "planner.printout": lazy_("a printout (delegates' names)"),
+    "auth.grants": lazy_("the join links (delegates' names)"),
+    "auth.audit_log": lazy_("the audit log"),
+    "api.codings": lazy_("the codes of the notes (API)"),
+    "api.themes": lazy_("the codebook (API)"),
+    "api.items": lazy_("a list of the workshop's rows (API)"),
+    "api.item": lazy_("one of the workshop's rows (API)"),
+    "api.grants": lazy_("the join links (API)"),
+}
+NOT_LOGGED = {
+    "api.me": "the caller's own role",
+    "api.workshops": "workshop titles",
+    "api.workshop": "details, programme, tables, moderators; no notes or delegates",
+    "api.agreement": "agreement figures; no notes or names",
+    "api.packs": "topic packs: questions only",
+    "organise.packs": "topic packs: questions only",
+    "organise.pack_export": "topic packs: questions only",
+    "organise.dashboard": "workshop titles",
+    "organise.overview": "settings and counts",
+    "organise.workshop_edit": "settings",
+    "organise.workshop_new": "an empty form",
+    "organise.programme": "blocks and questions",
+    "organise.tables": "table names",
+    "organise.moderators": "staff names, on every tablet anyway; no delegates",
+    "roster.delegate_import": "the upload form; the preview answers a POST",
+    "auth.account": "the organiser's own sessions and tokens",
+    "auth.privacy_page": "settings and counts",
+    "auth.my_workshop": "the person's own day",
+    "auth.my_day": "the person's own day",
+    "live.feedback": "the participant's own form",
+    "live.feedback_setup": "the feedback questions",
+    "live.projector_next": "polled by the projector page, which is logged",
+    "live.photo": "a picture inside pages that are logged",
+    "report.job_status": "polled by the report page, which is logged",
+    "report.chart_preview": "a picture inside the report page, which is logged",
+    "workspace.theme_css": "the theme colours, a stylesheet",
+}
+
+
+def audit_view(response):
+    """Write a successful view of one of the VIEWS in the workshop's audit log: who (their role
+    and link's label, as every audit row), which page with the ids in its address (never the
+    query: a search may hold a name), and when."""
+    if request.method == "GET" and request.endpoint in VIEWS and response.status_code == 200:
+        args = dict(request.view_args or {})
+        workshop_id = args.pop("workshop_id", None)
+        what = {"page": request.endpoint, **args}
+        with writing(get_db()) as db:
+            store.audit_view(db, workshop_id, audit_actor(), what)
     return response
 
 

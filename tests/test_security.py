@@ -525,7 +525,7 @@ def test_the_organiser_reads_and_exports_who_downloaded_what(app, db, workshop, 
     exported = organiser.get(f"/w/{workshop}/audit.csv")
     assert exported.mimetype == "text/csv"
     lines = exported.get_data(as_text=True).splitlines()
-    assert lines[0] == "at,who,what,detail"
+    assert lines[0] == "at,who,what,detail,times,last"
     assert any("downloaded" in line and "roster.delegate_export" in line for line in lines)
     assert any("'=cmd" in line for line in lines)  # shown as text, never run as a formula
     assert analyst.get(f"/w/{workshop}/audit").status_code == 403

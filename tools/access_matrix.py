@@ -25,6 +25,9 @@ rule is refused to everyone.
   cells' notes, ideas and photos (live, on catch-up, and photos by URL); while blind coding is
   on, an analyst sees only their own codes (the coding issue's rule); names of delegates go to
   the organiser alone.
+- **logged**: a read written in the workshop's audit log, as a *view* (once per person, page and
+  workshop every five minutes, `web.VIEWS`) or a *download* (`web.EXPORTS`); changes write their
+  own audit rows. Reads without a mark show nothing sensitive (`web.NOT_LOGGED` says why).
 - The organiser's API token (`Authorization: Bearer kto_...`) acts as the organiser; a join
   link's token as its role.
 """
@@ -36,6 +39,12 @@ def _mark(roles: frozenset, role: str, scoped: bool) -> str:
     if role not in roles:
         return ""
     return "own" if scoped and role != "organiser" else "yes"
+
+
+def _logged(endpoint: str) -> str:
+    from kt_workshop.web import EXPORTS, VIEWS
+
+    return "view" if endpoint in VIEWS else "download" if endpoint in EXPORTS else ""
 
 
 def routes(app) -> list[tuple[str, str, str, frozenset, bool]]:
@@ -67,11 +76,16 @@ def matrix_markdown(app) -> str:
     """The whole page."""
     head = "| " + " | ".join(ROLES) + " |"
     line = "|" + "---|" * len(ROLES)
-    out = [INTRO, "## Routes and API operations", "", f"| path | methods | endpoint {head}"]
-    out.append(f"|---|---|---{line}")
+    out = [
+        INTRO,
+        "## Routes and API operations",
+        "",
+        f"| path | methods | endpoint {head} logged |",
+    ]
+    out.append(f"|---|---|---{line}---|")
     for path, methods, endpoint, roles, scoped in routes(app):
         marks = " | ".join(_mark(roles, role, scoped) for role in ROLES)
-        out.append(f"| `{path}` | {methods} | `{endpoint}` | {marks} |")
+        out.append(f"| `{path}` | {methods} | `{endpoint}` | {marks} | {_logged(endpoint)} |")
     out += ["", "## Socket.IO events (client to server)", ""]
     out.append(
         "Connecting needs a join token or a signed-in session; a connection follows one "

@@ -6,6 +6,9 @@ A rule codes every matching note for the analyst who runs it; the run is one cod
 dismisses it. Both are recorded in the codebook's history and undone the same way.
 """
 
+import functools
+import re
+import sqlite3
 import threading
 
 from sqlite_utils import Database
@@ -28,6 +31,100 @@ def _notes(db: Database, workshop_id: int) -> list[dict]:
             [workshop_id],
         )
     ]
+
+
+# Languages ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    """Language names as delegate lists write them ("Polish", "polski", "Polnisch"), to codes."""
+    from babel import Locale
+
+    names = {}
+    for shown_in in ("en", "de", "pl"):
+        for code, name in Locale.parse(shown_in).languages.items():
+            if "_" not in code:
+                names.setdefault(name.casefold(), code)
+    return names
+
+
+def language_code(value: str) -> str:
+    """The language a code or name stands for ("de-AT", "German", "niemiecki": "de"), or ""."""
+    from babel import Locale, UnknownLocaleError
+
+    text = (value or "").strip()
+    if re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", text):
+        try:
+            return Locale.parse(text.replace("-", "_")).language
+        except (ValueError, UnknownLocaleError):
+            pass
+    return _language_names().get(text.casefold(), "")
+
+
+def workshop_languages(db: Database, workshop_id: int) -> list[str]:
+    """The languages the workshop's notes may be in: the workshop's own first, then those of
+    its delegates (codes or names, several per delegate split by , ; / or +), most spoken
+    first. Read leniently: a column or value this version does not know is passed over."""
+    found = []
+    try:
+        row = db.execute("SELECT * FROM workshop WHERE id = ?", [workshop_id])
+        columns = [d[0] for d in row.description]
+        workshop = dict(zip(columns, row.fetchone() or (), strict=False))
+        found.append(language_code(str(workshop.get("language") or "")))
+        spoken = db.execute(
+            "SELECT language, count(*) AS n FROM participant WHERE workshop_id = ? "
+            "GROUP BY language ORDER BY n DESC, language",
+            [workshop_id],
+        ).fetchall()
+    except sqlite3.OperationalError:
+        spoken = []
+    counts: dict[str, int] = {}
+    for value, n in spoken:
+        for piece in re.split(r"[,;/+&]", str(value or "")):
+            code = language_code(piece)
+            if code:
+                counts[code] = counts.get(code, 0) + n
+    found += sorted(counts, key=lambda code: (-counts[code], code))
+    return list(dict.fromkeys(code for code in found if code))
+
+
+def language_name(code: str) -> str:
+    """A language's name in the language of the page ("German", "niemiecki")."""
+    from babel import Locale
+    from flask_babel import get_locale
+
+    try:
+        shown_in = str(get_locale() or "en")
+    except (RuntimeError, AttributeError):
+        shown_in = "en"
+    try:
+        return Locale.parse(code).get_display_name(shown_in) or code
+    except (ValueError, TypeError):
+        return code
+
+
+def rule_language_gap(rule: suggestions.Rule, languages: list[str]) -> str | None:
+    """What the rule editor says when a rule has forms for only some of the workshop's
+    languages, or None when it has forms for all of them."""
+    default = languages[0] if languages else "en"
+    missing = suggestions.missing_languages(rule, languages, default)
+    if not missing:
+        return None
+    have = rule.languages(default)
+    example = "; ".join(
+        [rule.text if any(code for code, _part in rule.forms) else f"{default}: {rule.text}"]
+        + [f"{code}: …" for code in missing]
+    )
+    return _(
+        "“%(rule)s” has words in %(have)s only, but this workshop's notes may also be in "
+        "%(missing)s: notes in those languages are not found this way (fund* alone will not "
+        "find “Finanzierung”). Add their words after the language's code: %(example)s",
+        rule=rule.text,
+        have=", ".join(language_name(code) for code in have),
+        missing=", ".join(language_name(code) for code in missing),
+        example=example,
+    )
 
 
 def check_rule(pattern) -> suggestions.Rule:
@@ -53,6 +150,7 @@ def preview_rule(db: Database, workshop_id: int, pattern, theme_id, analyst_id: 
     }
     found = [note for note in notes if note["id"] in matched]
     return {
+        "languages": rule_language_gap(rule, workshop_languages(db, workshop_id)),
         "rule": rule,
         "theme": theme,
         "notes": found,
@@ -161,14 +259,15 @@ def theme_suggestions(db: Database, workshop_id: int) -> list[suggestions.Sugges
     stamp = db.execute(
         "SELECT COUNT(*), MAX(updated_at) FROM note WHERE workshop_id = ?", [workshop_id]
     ).fetchone()
-    key = (db.conn.execute("PRAGMA database_list").fetchone()[2], workshop_id, *stamp)
+    languages = workshop_languages(db, workshop_id)
+    key = (db.conn.execute("PRAGMA database_list").fetchone()[2], workshop_id, *stamp, *languages)
     with _cache_lock:
         found = _cache.get(key)
     if found is None:
         # One BLAS thread: on the laptops this runs on, a second thread costs more than it
         # saves (0.5 s instead of 1-1.6 s for 5,000 notes, see docs/themes-benchmark.md).
         with threadpool_limits(limits=1):
-            found = suggestions.suggest_themes(notes)
+            found = suggestions.suggest_themes(notes, languages=languages)
         with _cache_lock:
             if len(_cache) > 32:
                 _cache.clear()

@@ -244,7 +244,7 @@ def blind(workshop_id):
 def export_qdc(workshop_id):
     """Download the codebook as a REFI-QDA .qdc file."""
     try:
-        data = exchange.codebook_file(get_db(), workshop_id)
+        data = exchange.codebook_file(get_db(), workshop_id, current_sight(workshop_id))
     except RefiError as error:
         flash(str(error), "error")
         return to_codebook(workshop_id)
@@ -345,6 +345,7 @@ def aids_page(workshop_id):
         preview=preview,
         problem=problem,
         rules=[r for r in aids.rules(db, workshop_id) if sight.sees(r["analyst_id"])],
+        language_names=[aids.language_name(c) for c in aids.workshop_languages(db, workshop_id)],
         history=visible_history(db, workshop_id, sight, 10),
         undo=undo_target(db, workshop_id, sight),
     )

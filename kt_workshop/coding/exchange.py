@@ -19,8 +19,23 @@ from kt_workshop.i18n import _
 CONSENSUS = "consensus"
 
 
-def refi_themes(db: Database, workshop_id: int) -> list[refi.Theme]:
-    """The codebook as REFI themes, parents first."""
+def theme_rules(db: Database, workshop_id: int, sight=None) -> dict[int, tuple[str, ...]]:
+    """The keyword rules run with each theme, as written, first run first, each once; given a
+    blind `sight`, only that analyst's own."""
+    found: dict[int, dict[str, None]] = {}
+    for theme_id, pattern, analyst_id in db.execute(
+        "SELECT theme_id, pattern, analyst_id FROM coding_rule WHERE workshop_id = ? ORDER BY id",
+        [workshop_id],
+    ):
+        if sight is None or sight.sees(analyst_id):
+            found.setdefault(theme_id, {})[pattern] = None
+    return {theme_id: tuple(patterns) for theme_id, patterns in found.items()}
+
+
+def refi_themes(db: Database, workshop_id: int, sight=None) -> list[refi.Theme]:
+    """The codebook as REFI themes, parents first, with the keyword rules run with each (the
+    ones `sight` may see)."""
+    rules = theme_rules(db, workshop_id, sight)
     return [
         refi.Theme(
             id=theme["id"],
@@ -30,16 +45,17 @@ def refi_themes(db: Database, workshop_id: int) -> list[refi.Theme]:
             description=theme["description"],
             usage=theme["usage"],
             guid=theme.get("guid"),
+            rules=rules.get(theme["id"], ()),
         )
         for theme in codebook.themes(db, workshop_id)
     ]
 
 
-def codebook_file(db: Database, workshop_id: int) -> bytes:
-    """The codebook as a .qdc file."""
+def codebook_file(db: Database, workshop_id: int, sight=None) -> bytes:
+    """The codebook as a .qdc file (with the keyword rules `sight` may see)."""
     workshop = store.get_workshop(db, workshop_id)
     return refi.codebook_qdc(
-        refi_themes(db, workshop_id), workshop["title"], scope=f"workshop-{workshop_id}"
+        refi_themes(db, workshop_id, sight), workshop["title"], scope=f"workshop-{workshop_id}"
     )
 
 
@@ -96,7 +112,7 @@ def project(db: Database, workshop_id: int, sight=None) -> refi.Project:
     ]
     return refi.Project(
         title=workshop["title"],
-        themes=refi_themes(db, workshop_id),
+        themes=refi_themes(db, workshop_id, sight),
         notes=_notes(db, workshop_id),
         analysts=analysts,
         codings=codings,

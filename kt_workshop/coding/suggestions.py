@@ -12,7 +12,14 @@ A rule (`parse_rule`) codes every note it matches with a theme. How to write one
 - `fund*`, `*finanz*`: a `*` at the start or end of a word stands for any letters, so `fund*`
   finds "funding" and "funders" and `*finanz*` finds "Forschungsfinanzierung";
 - `fund -refund`: notes containing "refund" are left out (each alternative needs a word to find);
-- capitals do not matter and only whole words match: `fund` does not find "refund", `*fund` does.
+- capitals do not matter and only whole words match: `fund` does not find "refund", `*fund` does;
+- a letter written without an accent also finds it with one (`zrodl*` finds "źródła", `lacz*`
+  finds "łączenie"); a letter written with one finds only that letter (`müll` does not find
+  "Mull");
+- `en: fund*; de: finanz*; pl: finans*`: the forms for each language after its code, parts
+  split by `;`. Notes carry no language, so every part is tried on every note; the codes let
+  the rule editor say which of the workshop's languages a rule has no forms for (`fund*` alone
+  will not find "Finanzierung"). A part without a code is in the workshop's language.
 
 A rule is at most 200 characters. Its words are escaped and compiled into patterns whose only
 wildcards are runs of letters, so matching takes time in proportion to the note, whatever the
@@ -70,7 +77,27 @@ _GERMAN = """
 """
 POLISH_STOP_WORDS = frozenset(_POLISH.split())
 GERMAN_STOP_WORDS = frozenset(_GERMAN.split())
+STOP_WORDS_BY_LANGUAGE = {
+    "en": ENGLISH_STOP_WORDS,
+    "pl": POLISH_STOP_WORDS,
+    "de": GERMAN_STOP_WORDS,
+}
 STOP_WORDS = ENGLISH_STOP_WORDS | POLISH_STOP_WORDS | GERMAN_STOP_WORDS
+
+
+def base_language(code: str | None) -> str:
+    """The language of a code, without its country or script: "de-AT" and "de_AT" are "de"."""
+    return (code or "").strip().replace("_", "-").split("-")[0].lower()
+
+
+def stop_words(languages: Collection[str] | None = None) -> frozenset[str]:
+    """The stop words of these languages; every list we have when we have none of theirs (a
+    language without a list keeps all its words)."""
+    known = {base_language(code) for code in languages or ()} & set(STOP_WORDS_BY_LANGUAGE)
+    if not known:
+        return STOP_WORDS
+    return frozenset().union(*(STOP_WORDS_BY_LANGUAGE[code] for code in sorted(known)))
+
 
 _WORD = re.compile(r"[^\W_]+")
 _QUOTES = '"“”„'
@@ -95,10 +122,10 @@ class Suggestion:
     label: str  # a suggested name: the top two or three keywords joined with " / "
 
 
-def _terms(text: str) -> list[str]:
+def _terms(text: str, stops: Collection[str] = STOP_WORDS) -> list[str]:
     """The content words of a text, lowercased: no stop words, numbers or words under 3 letters."""
     words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
-    return [w for w in words if len(w) >= 3 and not w.isdigit() and w not in STOP_WORDS]
+    return [w for w in words if len(w) >= 3 and not w.isdigit() and w not in stops]
 
 
 def _default_count(note_count: int) -> int:
@@ -111,9 +138,12 @@ def suggest_themes(
     count: int | None = None,
     dismissed: Collection[str] = (),
     seed: int = 0,
+    languages: Collection[str] | None = None,
 ) -> list[Suggestion]:
-    """Candidate themes for the notes, biggest first, without the dismissed ones."""
-    tokenised = [(note["id"], _terms(note.get("text") or "")) for note in notes]
+    """Candidate themes for the notes, biggest first, without the dismissed ones; the stop
+    words are those of the workshop's `languages` (all we have when not given)."""
+    stops = stop_words(languages)
+    tokenised = [(note["id"], _terms(note.get("text") or "", stops)) for note in notes]
     usable = [(note_id, terms) for note_id, terms in tokenised if terms]
     if len(usable) < MIN_NOTES:
         return []
@@ -168,6 +198,44 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+# Letters that carry their mark in the letter itself, so Unicode does not take it apart.
+_BARE = (("ł", "l"), ("ø", "o"), ("đ", "d"), ("ħ", "h"), ("ı", "i"), ("ŧ", "t"))
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
+def _unaccented(folded: str) -> str:
+    """A folded text without accents ("źródła" to "zrodla", "łódź" to "lodz"); fast, as it
+    runs on every note a rule looks at."""
+    if folded.isascii():
+        return folded
+    for letter, plain in _BARE:
+        if letter in folded:
+            folded = folded.replace(letter, plain)
+    return _MARKS.sub("", unicodedata.normalize("NFKD", folded))
+
+
+def _accented_forms() -> dict[str, str]:
+    """For each plain Latin letter, itself and every accented letter that folds to it."""
+    forms: dict[str, set[str]] = {}
+    for code in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
+        letter = _fold(chr(code))
+        plain = _unaccented(letter)
+        if len(letter) == 1 and len(plain) == 1 and plain != letter and plain.isascii():
+            forms.setdefault(plain, {plain}).add(letter)
+    return {plain: "".join(sorted(found)) for plain, found in forms.items()}
+
+
+_ACCENTED = _accented_forms()
+
+
+def _letters_pattern(word: str) -> str:
+    """A word of a rule as a pattern: a plain letter also finds its accented forms, an accented
+    one only itself, and capitals never matter (both sides are folded)."""
+    return "".join(
+        f"[{_ACCENTED[char]}]" if char in _ACCENTED else re.escape(char) for char in word
+    )
+
+
 @dataclass(frozen=True)
 class Rule:
     """A parsed rule: it matches when, in any alternative, all words appear and no excluded one."""
@@ -177,32 +245,47 @@ class Rule:
     alternatives: tuple[tuple[tuple[_Term, ...], tuple[_Term, ...]], ...] = field(
         default=(), compare=False, repr=False
     )
+    # (language code, or "" for the workshop's language; the part as written) per part.
+    forms: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def matches(self, text: str) -> bool:
         """Whether a note's text matches the rule."""
         folded = _fold(text)
+        plain = _unaccented(folded)
         return any(
-            all(p.search(folded) for p in wanted) and not any(p.search(folded) for p in excluded)
+            all(p.search(folded, plain) for p in wanted)
+            and not any(p.search(folded, plain) for p in excluded)
             for wanted, excluded in self.alternatives
         )
+
+    def languages(self, workshop_language: str) -> list[str]:
+        """The languages the rule has forms for (a part without a code: the workshop's)."""
+        found = [base_language(code or workshop_language) for code, _part in self.forms]
+        return list(dict.fromkeys(code for code in found if code))
 
 
 @dataclass(frozen=True)
 class _Term:
-    """One word or phrase of a rule: a plain substring every match must contain (a quick test
-    that lets most notes go at once) and the pattern that decides."""
+    """One word or phrase of a rule: a substring, without accents, that every match must
+    contain (a quick test that lets most notes go at once), and the pattern that decides. A term
+    written without accents is looked for in the note without accents (`on_plain`, a plain
+    pattern that is fast); one with an accented letter in the note as it is, that letter exactly
+    and its other letters with or without accents."""
 
     literal: str
     pattern: re.Pattern
+    on_plain: bool = True
 
-    def search(self, folded: str) -> bool:
-        return self.literal in folded and self.pattern.search(folded) is not None
+    def search(self, folded: str, plain: str) -> bool:
+        if self.literal not in plain:
+            return False
+        return self.pattern.search(plain if self.on_plain else folded) is not None
 
 
 def _term_pattern(token: str, phrase: bool) -> _Term:
     """The pattern for one word or quoted phrase of a rule, built from escaped words only."""
     body = token[1:-1] if phrase else token
-    parts, literals = [], []
+    parts, literals, plain_parts = [], [], []
     for piece in (p for p in re.split(r"[^\w*]+", body) if p):
         if not piece.strip("*"):
             raise RuleError(_("A * must be part of a word, as in fund* or *finanz*."))
@@ -212,12 +295,48 @@ def _term_pattern(token: str, phrase: bool) -> _Term:
             )
         start = r"\w*" if piece.startswith("*") else ""
         end = r"\w*" if piece.endswith("*") else ""
-        parts.append(start + re.escape(piece.strip("*")) + end)
-        literals.append(piece.strip("*"))
+        word = piece.strip("*")
+        parts.append(start + _letters_pattern(word) + end)
+        plain_parts.append(start + re.escape(word) + end)
+        literals.append(_unaccented(word))
     if not parts:
         raise RuleError(_("%(term)s has no letters or digits to look for.", term=token))
-    pattern = re.compile(r"(?<!\w)" + r"\W+".join(parts) + r"(?!\w)")
-    return _Term(max(literals, key=len), pattern)
+    on_plain = literals == [piece.strip("*") for piece in re.split(r"[^\w*]+", body) if piece]
+    chosen = plain_parts if on_plain else parts
+    pattern = re.compile(r"(?<!\w)" + r"\W+".join(chosen) + r"(?!\w)")
+    return _Term(max(literals, key=len), pattern, on_plain)
+
+
+_LANGUAGE_PART = re.compile(r"\s*(?P<code>[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*)\s*:(?P<rest>.*)", re.S)
+
+
+def _language_parts(stripped: str) -> list[tuple[str, str]]:
+    """The rule's parts split by `;`, each with its language code ("" when it has none)."""
+    from babel import Locale, UnknownLocaleError
+
+    parts = []
+    for part in stripped.split(";"):
+        tagged = _LANGUAGE_PART.fullmatch(part.lower())
+        code, words = (
+            ("", part) if tagged is None else (tagged["code"], part[tagged.start("rest") :])
+        )
+        if code:
+            try:
+                Locale.parse(code.replace("-", "_"))
+            except (ValueError, UnknownLocaleError):
+                raise RuleError(
+                    _(
+                        "“%(code)s:” is not a language code: write en:, de: or pl: before a "
+                        "language's words, or put words with a colon in quotes.",
+                        code=code,
+                    )
+                ) from None
+        if not words.strip():
+            raise RuleError(
+                _("A part of the rule has no words: remove the extra ; or write its words.")
+            )
+        parts.append((code.replace("_", "-"), words.strip()))
+    return parts
 
 
 def parse_rule(text: str) -> Rule:
@@ -233,8 +352,15 @@ def parse_rule(text: str) -> Rule:
                 length=len(stripped),
             )
         )
+    parts = _language_parts(stripped)
+    compiled = [alternative for _code, words in parts for alternative in _alternatives(words)]
+    return Rule(stripped, tuple(compiled), tuple(parts))
+
+
+def _alternatives(text: str) -> list:
+    """The (wanted, excluded) patterns of each alternative of one part of a rule."""
     alternatives: list[list[tuple[str, bool, _Term]]] = [[]]
-    for match in _RULE_TOKEN.finditer(_fold(stripped)):
+    for match in _RULE_TOKEN.finditer(_fold(text)):
         kind, part = match.lastgroup, match.group()
         if kind == "space":
             continue
@@ -258,24 +384,35 @@ def parse_rule(text: str) -> Rule:
             )
         excluded = tuple(pattern for _token, excluded, pattern in terms if excluded)
         compiled.append((wanted, excluded))
-    return Rule(stripped, tuple(compiled))
+    return compiled
+
+
+def missing_languages(rule: Rule, languages: Sequence[str], workshop_language: str) -> list[str]:
+    """The workshop's languages the rule has no forms for, in the order given."""
+    have = set(rule.languages(workshop_language))
+    wanted = dict.fromkeys(base_language(code) for code in languages)
+    return [code for code in wanted if code and code not in have]
 
 
 def highlight(rule: Rule, text: str) -> list[tuple[str, bool]]:
     """A note's text in pieces, each True where a word or phrase the rule looks for matched,
     so the preview can mark every match."""
-    folded, origin = [], []
+    folded, origin, plain, plain_origin = [], [], [], []
     for i, char in enumerate(text):
         piece = _fold(char)  # one character can fold to several ("ß" to "ss")
         folded.append(piece)
         origin.extend([i] * len(piece))
-    folded_text = "".join(folded)
+        bare = _unaccented(piece)
+        plain.append(bare)
+        plain_origin.extend([i] * len(bare))
+    texts = {False: ("".join(folded), origin), True: ("".join(plain), plain_origin)}
     hit = [False] * len(text)
     for wanted, _excluded in rule.alternatives:
         for term in wanted:
-            for match in term.pattern.finditer(folded_text):
+            searched, where = texts[term.on_plain]
+            for match in term.pattern.finditer(searched):
                 for k in range(match.start(), match.end()):
-                    hit[origin[k]] = True
+                    hit[where[k]] = True
     pieces: list[tuple[str, bool]] = []
     for char, marked in zip(text, hit, strict=True):
         if pieces and pieces[-1][1] == marked:

@@ -237,3 +237,47 @@ def delegate_data(db: Database, workshop_id: int, delegate_id: int) -> dict:
 def delegate_json(data: dict) -> bytes:
     """One delegate's data as UTF-8 JSON text."""
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+# The audit log ---------------------------------------------------------------------------------
+
+# What the log can be narrowed to; "changes" is everything that is neither a view nor a download.
+AUDIT_SHOWN = ("all", "views", "downloads", "changes")
+_SHOWN_WHERE = {
+    "all": "",
+    "views": " AND action = 'viewed'",
+    "downloads": " AND action = 'downloaded'",
+    "changes": " AND action NOT IN ('viewed', 'downloaded')",
+}
+
+
+def audit_entries(db: Database, workshop_id: int, show: str = "all", who: str = "") -> list[dict]:
+    """The workshop's audit log, newest first, narrowed to views, downloads or changes and to
+    one person (an unknown choice shows everything). A view's row also gets its `page` (the
+    endpoint) and `ids` (the other parts of its address) from its detail."""
+    sql = "SELECT * FROM audit WHERE workshop_id = ?" + _SHOWN_WHERE.get(show, "")  # noqa: S608
+    params: list = [workshop_id]
+    if who:
+        sql += " AND actor = ?"
+        params.append(who)
+    rows = [dict(row) for row in db.query(sql + " ORDER BY id DESC", params)]
+    for row in rows:
+        if row["action"] == "viewed":
+            try:
+                what = json.loads(row["detail"])
+            except ValueError:
+                what = {}
+            what = what if isinstance(what, dict) else {}
+            row["page"] = str(what.pop("page", ""))
+            row["ids"] = ", ".join(f"{key} {value}" for key, value in sorted(what.items()))
+    return rows
+
+
+def audit_people(db: Database, workshop_id: int) -> list[str]:
+    """Everyone named in the workshop's audit log, for the page's filter."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT actor FROM audit WHERE workshop_id = ? ORDER BY actor", [workshop_id]
+        )
+    ]

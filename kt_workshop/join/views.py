@@ -20,6 +20,7 @@ from kt_workshop.plan import grid, links
 from kt_workshop.plan.store import day_rounds, uses_seats
 from kt_workshop.web import (
     PUBLIC,
+    VIEWS,
     Actor,
     actor_from_grant,
     address_notice,
@@ -359,12 +360,10 @@ def delegate_data(workshop_id, delegate_id):
 # The audit log ---------------------------------------------------------------------------------
 
 
-def audit_rows(db, workshop_id: int) -> list[dict]:
-    """Who did what in a workshop, newest first: changes, joins, revocations, downloads."""
-    return [
-        dict(row)
-        for row in db["audit"].rows_where("workshop_id = ?", [workshop_id], order_by="id desc")
-    ]
+def audit_choices() -> tuple[str, str]:
+    """What the audit log page and its download are narrowed to: (kind, person)."""
+    show = request.args.get("show", "all")
+    return (show if show in privacy.AUDIT_SHOWN else "all"), request.args.get("who", "")[:200]
 
 
 @bp.route("/w/<int:workshop_id>/audit")
@@ -372,17 +371,23 @@ def audit_rows(db, workshop_id: int) -> list[dict]:
 def audit_log(workshop_id):
     """The workshop's audit log: who viewed, changed, exported or deleted what, and when."""
     db = get_db()
+    show, who = audit_choices()
     return render_template(
         "join/audit.html",
         workshop=store.get_workshop(db, workshop_id),
-        rows=audit_rows(db, workshop_id),
+        rows=privacy.audit_entries(db, workshop_id, show, who),
+        people=privacy.audit_people(db, workshop_id),
+        show=show,
+        who=who,
+        pages=VIEWS,
     )
 
 
 @bp.route("/w/<int:workshop_id>/audit.csv")
 @allow("organiser")
 def audit_export(workshop_id):
-    """The audit log as CSV (no cell starts like a formula)."""
+    """The audit log as CSV, oldest first, narrowed as the page is (no cell starts like a
+    formula). A view's row says how many times the page was opened and when last."""
     import csv
     import io
 
@@ -390,11 +395,15 @@ def audit_export(workshop_id):
 
     db = get_db()
     store.get_workshop(db, workshop_id)
+    show, who = audit_choices()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["at", "who", "what", "detail"])
-    for row in reversed(audit_rows(db, workshop_id)):
-        writer.writerow([safe_cell(row[k]) for k in ("at", "actor", "action", "detail")])
+    writer.writerow(["at", "who", "what", "detail", "times", "last"])
+    for row in reversed(privacy.audit_entries(db, workshop_id, show, who)):
+        viewed = row["action"] == "viewed"
+        cells = [row["at"], row["actor"], row["action"], row["detail"]]
+        cells += [row["times"], row["last_at"]] if viewed else ["", ""]
+        writer.writerow([safe_cell(cell) for cell in cells])
     return Response(
         out.getvalue(),
         mimetype="text/csv",

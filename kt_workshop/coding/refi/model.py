@@ -34,6 +34,10 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # A codebook's Code has a Description only, so a theme's "when to use" travels in it after this
 # mark, and comes back apart on import (in English, so a codebook reads back in any language).
 USAGE_MARK = "When to use:"
+# The keyword rules run with a theme follow under this mark, one a line, as written (language
+# parts such as "en: fund*; de: finanz*" included), for a person reading the codebook in another
+# tool; importing takes them out again (a rule is something an analyst runs, not a code).
+RULES_MARK = "Keyword rules:"
 
 
 class RefiError(ValueError):
@@ -51,6 +55,7 @@ class Theme:
     description: str = ""
     usage: str = ""  # "when to use": written into the Description after USAGE_MARK
     guid: str | None = None  # the GUID the code came with from another tool (else derived)
+    rules: tuple[str, ...] = ()  # keyword rules run with it: written after RULES_MARK
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from kt_workshop.coding.refi.model import (
     MAX_PROBLEMS,
     MAX_THEMES,
     PROJECT_NS,
+    RULES_MARK,
     USAGE_MARK,
     CodebookImport,
     ImportedTheme,
@@ -91,11 +92,22 @@ def read_qdc(data: bytes) -> CodebookImport:
 
 def split_usage(description: str) -> tuple[str, str]:
     """A code's Description as our export writes it, taken apart again: the description, and
-    the "when to use" after USAGE_MARK (empty when there is no such part)."""
+    the "when to use" after USAGE_MARK (empty when there is no such part). The keyword rules
+    after RULES_MARK are left out (`split_rules`)."""
+    description, _rules = split_rules(description)
     before, mark, after = description.rpartition(USAGE_MARK)
     if not mark or (before and not before.endswith("\n")):
         return description, ""
     return before.strip(), after.strip()
+
+
+def split_rules(description: str) -> tuple[str, list[str]]:
+    """A code's Description without the keyword rules our export lists after RULES_MARK (on a
+    line of its own), and those rules, one a line."""
+    before, mark, after = description.rpartition(RULES_MARK)
+    if not mark or (before and not before.endswith("\n")) or after[:1] not in ("\n", ""):
+        return description, []
+    return before.strip(), [line.strip() for line in after.splitlines() if line.strip()]
 
 
 def _xml_bytes(data: bytes) -> bytes:

@@ -15,6 +15,7 @@ from kt_workshop.coding.refi.model import (
     MAX_DEPTH,
     ORIGIN,
     PROJECT_NS,
+    RULES_MARK,
     USAGE_MARK,
     Memo,
     Note,
@@ -157,6 +158,10 @@ class _Writer:
             usage = self.text(theme.usage).strip()
             if usage:
                 description = f"{description}\n\n{USAGE_MARK} {usage}".strip()
+            rules = [self.text(rule).strip() for rule in theme.rules]
+            if any(rules):
+                listed = "\n".join(rule for rule in rules if rule)
+                description = f"{description}\n\n{RULES_MARK}\n{listed}".strip()
             if description:
                 self.sub(code, "Description").text = description
             for memo_guid in (refs or {}).get(("theme", theme.id), []):

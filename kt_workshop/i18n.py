@@ -2,18 +2,82 @@
 
 Flask-Babel's gettext falls back to the untranslated text outside a request, so the pure
 modules (planning, imports, topic packs, reports) mark their messages with the same calls
-as the views and templates.
+as the views and templates. The languages offered are the catalogues found in the
+translations folders (`kt_workshop.translations`): adding one needs no code.
 """
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from babel.dates import format_datetime
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from flask import current_app, g
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext, refresh
+
+from kt_workshop import translations
 
 _ = gettext
 lazy_ = lazy_gettext
 
-__all__ = ["_", "lazy_", "local_time", "ngettext"]
+__all__ = [
+    "_",
+    "lazy_",
+    "local_time",
+    "ngettext",
+    "offered_languages",
+    "page_language_code",
+    "show_in_language",
+]
+
+
+def translation_folders(app) -> list[Path]:
+    """The folders the app's catalogues are read from (BABEL_TRANSLATION_DIRECTORIES)."""
+    return [Path(p) for p in str(app.config["BABEL_TRANSLATION_DIRECTORIES"]).split(";") if p]
+
+
+def load_catalogues(app) -> list[str]:
+    """At start: compile the catalogues whose .mo is missing or older than the .po (a fresh
+    checkout, a translator's update; a read-only installed package has its .mo already), and
+    note the languages offered: English and every catalogue's, in the order found."""
+    offered = [translations.SOURCE_LANGUAGE]
+    for folder in translation_folders(app):
+        try:
+            translations.compile_catalogues(folder)
+        except OSError as error:  # cannot write there: the .mo files shipped are used
+            app.logger.warning("Could not compile the catalogues in %s: %s", folder, error)
+        offered += [c for c in translations.catalogue_languages(folder) if c not in offered]
+    app.config["LANGUAGES"] = offered
+    return offered
+
+
+def offered_languages() -> list[str]:
+    """The language codes a person may pick in this app, English first."""
+    return current_app.config.get("LANGUAGES") or [translations.SOURCE_LANGUAGE]
+
+
+def offered_language(code: str | None) -> str | None:
+    """The offered language a code asks for ("de-AT" -> "de"), or None."""
+    if not code:
+        return None
+    offered = offered_languages()
+    code = code.replace("-", "_")
+    for candidate in (code, code.split("_")[0]):
+        if candidate in offered:
+            return candidate
+    return None
+
+
+def show_in_language(code: str | None) -> None:
+    """Show the rest of this request in a given language when it is offered (the workshop's
+    language on the projector and the printouts), whatever the person picked."""
+    if offered_language(code):
+        g.page_language = offered_language(code)
+        refresh()  # a language already worked out for this request is forgotten
+
+
+def page_language_code() -> str:
+    """The code of the language this page is in ("pl"), for `<html lang>` and scripts."""
+    locale = get_locale()
+    return str(locale).replace("_", "-") if locale else translations.SOURCE_LANGUAGE
 
 
 def local_time(value: str | datetime | None, format: str = "short") -> str:

@@ -659,3 +659,12 @@ def m_issue12b_venue(db):
     """The venue: the tablets' address, when links were printed, breaks between blocks."""
     for statement in VENUE_SCHEMA:
         db.execute(statement)
+
+
+@migrations()
+def m_issue17_languages(db):
+    """The language each person picked for their pages: on a join link (every device that
+    opens it, and every reload or reconnect, keeps it) and the organiser's own. '' follows
+    the browser's preference."""
+    db.execute("ALTER TABLE access ADD COLUMN language TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE TABLE preference (name TEXT PRIMARY KEY, value TEXT NOT NULL)")

@@ -81,9 +81,12 @@ def actor_from_grant(grant: dict) -> Actor:
 def sign_in(actor: Actor, grant: dict | None = None) -> None:
     """Start a session for the actor (a fresh session, so no earlier state carries over),
     recorded on the server and, for a join link, bound to the grant's secret."""
+    language = session.get("language")  # a language picked before joining stays
     end_this_session()
     session.clear()
     session.permanent = True
+    if language:
+        session["language"] = language
     session["role"] = actor.role
     session["key"] = access.start_session(get_db(), actor.role, actor.grant_id)
     if grant is not None:

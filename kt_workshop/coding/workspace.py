@@ -21,6 +21,7 @@ from kt_workshop.coding import blind, codebook
 from kt_workshop.coding import codes as coding
 from kt_workshop.db import writing
 from kt_workshop.i18n import _, ngettext
+from kt_workshop.live.notes import KIND_LABELS
 from kt_workshop.web import allow, audit_actor, current_actor, get_db
 
 bp = Blueprint("workspace", __name__)
@@ -180,7 +181,7 @@ def notes_page(workshop_id):
         counts=coding.theme_counts(db, workshop_id, analyst["id"]),
         programme=store.programme(db, workshop_id),
         tables=store.list_items(db, "tables", workshop_id),
-        kinds=coding.KINDS,
+        kinds=KIND_LABELS,
         next_url=request.full_path,
     )
 

@@ -16,11 +16,20 @@ from sqlite_utils import Database
 
 from kt_workshop import store
 from kt_workshop.db import writing
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, lazy_
 from kt_workshop.live.day import record_change
 from kt_workshop.plan.store import day_rounds
 
 KINDS = ("insight", "challenge", "good_practice", "idea", "question", "quote")
+# How each kind reads on the analysts' pages (the report's words for them too).
+KIND_LABELS = {
+    "insight": lazy_("insight"),
+    "challenge": lazy_("challenge"),
+    "good_practice": lazy_("good practice"),
+    "idea": lazy_("idea or recommendation"),
+    "question": lazy_("question"),
+    "quote": lazy_("quote"),
+}
 MAX_TEXT = 10_000
 # Control characters other than tab, line feed and carriage return have no place in a note.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

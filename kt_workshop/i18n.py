@@ -6,10 +6,13 @@ as the views and templates. The languages offered are the catalogues found in th
 translations folders (`kt_workshop.translations`): adding one needs no code.
 """
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from flask import current_app, g
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext, refresh
 
@@ -23,8 +26,10 @@ __all__ = [
     "lazy_",
     "local_time",
     "ngettext",
+    "local_number",
     "offered_languages",
     "page_language_code",
+    "plural_forms",
     "show_in_language",
 ]
 
@@ -80,6 +85,23 @@ def page_language_code() -> str:
     return str(locale).replace("_", "-") if locale else translations.SOURCE_LANGUAGE
 
 
+def plural_forms(render) -> dict[str, str]:
+    """A count's words in each plural category of the page's language, for a script to pick
+    from with Intl.PluralRules (both follow CLDR): render(n) is a template macro calling
+    ngettext(..., n, num="{n}"), so the script fills in the number (live.js `plural`)."""
+    locale = get_locale() or Locale.parse(translations.SOURCE_LANGUAGE)
+    return {category: str(render(n)).strip() for category, n in _plural_samples(locale).items()}
+
+
+@functools.cache
+def _plural_samples(locale: Locale) -> dict[str, int]:
+    """The first whole number of each plural category of a language ("one": 1, "few": 2, ...)."""
+    samples: dict[str, int] = {}
+    for n in range(200):
+        samples.setdefault(locale.plural_form(n), n)
+    return samples
+
+
 def local_time(value: str | datetime | None, format: str = "short") -> str:
     """A stored moment (ISO text, UTC when it has no offset) in this laptop's time zone,
     written the way the page's language writes dates and times (the `local_time` filter)."""
@@ -93,3 +115,8 @@ def local_time(value: str | datetime | None, format: str = "short") -> str:
         moment = moment.replace(tzinfo=UTC)
     # astimezone() with no argument: the zone the operating system says, summer time included.
     return format_datetime(moment.astimezone(), format, locale=get_locale() or "en")
+
+
+def local_number(value: float) -> str:
+    """A number the way the page's language writes it ("10,000"; "10.000"; "10 000")."""
+    return format_decimal(value, locale=get_locale() or "en")

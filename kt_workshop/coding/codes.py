@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from sqlite_utils import Database
 
 from kt_workshop.coding.codebook import descendants, get_theme
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, local_number
 from kt_workshop.live.notes import KINDS
 from kt_workshop.store import InputError, NotFound, now
 
@@ -370,7 +370,7 @@ def _check_text(text, what: str, required: bool = True) -> str:
     if required and not text.strip():
         raise InputError({what: _("Write something first.")})
     if len(text) > MAX_TEXT:
-        raise InputError({what: _("Keep this under %(n)s characters.", n=f"{MAX_TEXT:,}")})
+        raise InputError({what: _("Keep this under %(n)s characters.", n=local_number(MAX_TEXT))})
     return text.strip()
 
 

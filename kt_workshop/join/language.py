@@ -11,7 +11,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, request, session, url_for
 
-from kt_workshop.i18n import offered_language, offered_languages, page_language_code
+from kt_workshop.i18n import (
+    offered_language,
+    offered_languages,
+    page_language_code,
+    plural_forms,
+)
 from kt_workshop.translations import language_name
 from kt_workshop.web import PUBLIC, allow, current_actor, get_db
 
@@ -99,6 +104,7 @@ def switch_context() -> dict:
     the page's language, and where to come back to."""
     return {
         "page_language": page_language_code(),
+        "plural_forms": plural_forms,  # counts in scripts: data-i18n gets every plural form
         "language_choices": [(code, language_name(code)) for code in offered_languages()],
         # Back to this page after switching (a form's answer goes back to the start).
         "language_next": request.full_path.rstrip("?") if request.method == "GET" else "/",

@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound as NotFoundPage
 from werkzeug.routing import IntegerConverter
 
 from kt_workshop.access import load_secret_key
-from kt_workshop.i18n import _, load_catalogues, local_time
+from kt_workshop.i18n import _, load_catalogues, local_date, local_time
 from kt_workshop.web import babel, csrf, limiter, socketio
 
 CONTENT_SECURITY_POLICY = (
@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.context_processor(language.switch_context)  # the language switch on every page
     # Every template that shows a stored moment shows it with this one filter.
     app.add_template_filter(local_time)
+    app.add_template_filter(local_date)
     csrf.init_app(app)
     limiter.init_app(app)
     # Handlers must be declared before init_app: Flask-SocketIO only carries handlers it saw

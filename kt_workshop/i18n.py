@@ -7,11 +7,11 @@ translations folders (`kt_workshop.translations`): adding one needs no code.
 """
 
 import functools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import current_app, g
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext, refresh
@@ -26,6 +26,7 @@ __all__ = [
     "lazy_",
     "local_time",
     "ngettext",
+    "local_date",
     "local_number",
     "offered_languages",
     "page_language_code",
@@ -120,3 +121,23 @@ def local_time(value: str | datetime | None, format: str = "short") -> str:
 def local_number(value: float) -> str:
     """A number the way the page's language writes it ("10,000"; "10.000"; "10 000")."""
     return format_decimal(value, locale=get_locale() or "en")
+
+
+def local_date(value: str | date | None, format: str = "medium") -> str:
+    """A stored day ("2024-01-22", or a moment: its day on this laptop's clock) the way the
+    page's language writes dates ("22 Jan 2024", "22.01.2024"; the `local_date` filter)."""
+    if not value:
+        return ""
+    try:
+        if isinstance(value, date):
+            day = value
+        elif len(value) == 10:
+            day = date.fromisoformat(value)
+        else:
+            moment = datetime.fromisoformat(value)
+            day = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone().date()
+    except ValueError:
+        return str(value)  # not a date: shown as written
+    if isinstance(day, datetime):
+        day = (day if day.tzinfo else day.replace(tzinfo=UTC)).astimezone().date()
+    return format_date(day, format, locale=get_locale() or "en")

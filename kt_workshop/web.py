@@ -18,7 +18,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from kt_workshop import access, store
 from kt_workshop.db import open_db
-from kt_workshop.i18n import _, lazy_
+from kt_workshop.i18n import _, lazy_, local_date
 
 PUBLIC = "public"
 
@@ -308,7 +308,7 @@ def address_notice(workshop: dict) -> dict:
                 "The QR codes and links printed on %(when)s point to %(old)s, but tablets now "
                 "use %(new)s. Print the table cards, run sheets and badges again, or make this "
                 "laptop reachable at %(old)s.",
-                when=(workshop.get("links_printed_at") or "")[:10],
+                when=local_date(workshop.get("links_printed_at")),
                 old=printed,
                 new=address,
             )

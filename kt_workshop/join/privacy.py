@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from kt_workshop import store
 from kt_workshop.db import writing
-from kt_workshop.i18n import _, ngettext
+from kt_workshop.i18n import _, local_date, ngettext
 
 MAX_CONSENT_TEXT = 5000
 
@@ -88,7 +88,7 @@ def settings_statement(db: Database, workshop_id: int) -> list[str]:
             _(
                 "Names and contact data were replaced by pseudonyms and photos deleted on "
                 "%(date)s.",
-                date=facts["removed_at"][:10],
+                date=local_date(facts["removed_at"]),
             )
         )
     elif facts["retention_until"]:

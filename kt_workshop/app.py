@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound as NotFoundPage
 from werkzeug.routing import IntegerConverter
 
 from kt_workshop.access import load_secret_key
-from kt_workshop.i18n import _, local_time
+from kt_workshop.i18n import _, load_catalogues, local_date, local_time
 from kt_workshop.web import babel, csrf, limiter, socketio
 
 CONTENT_SECURITY_POLICY = (
@@ -60,9 +60,18 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     database.init_db(app.config["DATABASE"], Path(app.config["BACKUP_DIR"])).close()
 
-    babel.init_app(app)
+    from kt_workshop.join import language
+
+    load_catalogues(app)  # the languages offered: English and every catalogue found
+    babel.init_app(app, locale_selector=language.page_language)
+    # The extension object serves every app of this process: a new app reads its catalogues
+    # afresh rather than the translations an earlier app cached.
+    with app.app_context():
+        babel.domain_instance.cache.clear()
+    app.context_processor(language.switch_context)  # the language switch on every page
     # Every template that shows a stored moment shows it with this one filter.
     app.add_template_filter(local_time)
+    app.add_template_filter(local_date)
     # A role key and a note kind become words in one place each, on every page.
     from kt_workshop.access import role_name
     from kt_workshop.live.notes import kind_names
@@ -99,6 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (
         join_views.bp,
         trust.bp,
+        language.bp,
         organise.bp,
         roster.bp,
         plan_views.bp,

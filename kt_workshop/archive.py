@@ -13,7 +13,7 @@ import uuid
 from sqlite_utils import Database
 
 from kt_workshop import __version__
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, local_number
 from kt_workshop.store import FIELDS, InputError, clean, get_workshop
 
 FORMAT = "kt-workshop-archive"
@@ -227,7 +227,7 @@ def _type_problem(declared: str, nullable: bool, value) -> str | None:
     if not isinstance(value, str):
         return _("it is not text")
     if len(value) > MAX_TEXT:
-        return _("it is longer than %(n)s characters", n=f"{MAX_TEXT:,}")
+        return _("it is longer than %(n)s characters", n=local_number(MAX_TEXT))
     return None
 
 
@@ -253,7 +253,7 @@ def check_archive_rows(db: Database, tables: dict) -> None:
     total = sum(len(rows) for rows in tables.values())
     if total > MAX_ROWS:
         raise ArchiveError(
-            _("The archive holds %(n)s rows; a workshop has far fewer.", n=f"{total:,}")
+            _("The archive holds %(n)s rows; a workshop has far fewer.", n=local_number(total))
         )
     for table, _refs in TABLES:
         kinds = _column_kinds(db, table)

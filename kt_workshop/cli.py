@@ -23,7 +23,7 @@ from kt_workshop.commands import (
     record_server,
     running_server,
 )
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, ngettext
 from kt_workshop.live import cli as live_cli
 from kt_workshop.plan import cli as plan_cli
 from kt_workshop.reports import cli as reports_cli
@@ -300,7 +300,9 @@ def cmd_import_participants(args) -> int:
     store.audit(
         db, args.workshop, "cli", "imported delegates", {"file": file.name, "count": len(ids)}
     )
-    print(_("Imported %(n)s delegates, rejected %(r)s rows.", n=len(ids), r=len(preview.rejected)))
+    imported = ngettext("Imported %(num)s delegate", "Imported %(num)s delegates", len(ids))
+    rejected = ngettext("rejected %(num)s row", "rejected %(num)s rows", len(preview.rejected))
+    print(_("%(imported)s, %(rejected)s.", imported=imported, rejected=rejected))
     return 0
 
 

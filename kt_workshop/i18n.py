@@ -2,19 +2,117 @@
 
 Flask-Babel's gettext falls back to the untranslated text outside a request, so the pure
 modules (planning, imports, topic packs, reports) mark their messages with the same calls
-as the views and templates.
+as the views and templates. The languages offered are the catalogues found in the
+translations folders (`kt_workshop.translations`): adding one needs no code.
 """
 
-from datetime import UTC, datetime
+import functools
+from datetime import UTC, date, datetime
+from pathlib import Path
 
-from babel.dates import format_datetime
+from babel import Locale
+from babel.dates import format_date, format_datetime
 from babel.lists import format_list
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext, npgettext, pgettext
+from babel.numbers import format_decimal
+from flask import current_app, g
+from flask_babel import (
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+    npgettext,
+    pgettext,
+    refresh,
+)
+
+from kt_workshop import translations
 
 _ = gettext
 lazy_ = lazy_gettext
 
-__all__ = ["_", "lazy_", "list_of", "local_time", "ngettext", "npgettext", "pgettext"]
+__all__ = [
+    "_",
+    "lazy_",
+    "list_of",
+    "local_time",
+    "ngettext",
+    "npgettext",
+    "pgettext",
+    "local_date",
+    "local_number",
+    "offered_languages",
+    "page_language_code",
+    "plural_forms",
+    "show_in_language",
+]
+
+
+def translation_folders(app) -> list[Path]:
+    """The folders the app's catalogues are read from (BABEL_TRANSLATION_DIRECTORIES)."""
+    return [Path(p) for p in str(app.config["BABEL_TRANSLATION_DIRECTORIES"]).split(";") if p]
+
+
+def load_catalogues(app) -> list[str]:
+    """At start: compile the catalogues whose .mo is missing or older than the .po (a fresh
+    checkout, a translator's update; a read-only installed package has its .mo already), and
+    note the languages offered: English and every catalogue's, in the order found."""
+    offered = [translations.SOURCE_LANGUAGE]
+    for folder in translation_folders(app):
+        try:
+            translations.compile_catalogues(folder)
+        except OSError as error:  # cannot write there: the .mo files shipped are used
+            app.logger.warning("Could not compile the catalogues in %s: %s", folder, error)
+        offered += [c for c in translations.catalogue_languages(folder) if c not in offered]
+    app.config["LANGUAGES"] = offered
+    return offered
+
+
+def offered_languages() -> list[str]:
+    """The language codes a person may pick in this app, English first."""
+    return current_app.config.get("LANGUAGES") or [translations.SOURCE_LANGUAGE]
+
+
+def offered_language(code: str | None) -> str | None:
+    """The offered language a code asks for ("de-AT" -> "de"), or None."""
+    if not code:
+        return None
+    offered = offered_languages()
+    code = code.replace("-", "_")
+    for candidate in (code, code.split("_")[0]):
+        if candidate in offered:
+            return candidate
+    return None
+
+
+def show_in_language(code: str | None) -> None:
+    """Show the rest of this request in a given language when it is offered (the workshop's
+    language on the projector and the printouts), whatever the person picked."""
+    if offered_language(code):
+        g.page_language = offered_language(code)
+        refresh()  # a language already worked out for this request is forgotten
+
+
+def page_language_code() -> str:
+    """The code of the language this page is in ("pl"), for `<html lang>` and scripts."""
+    locale = get_locale()
+    return str(locale).replace("_", "-") if locale else translations.SOURCE_LANGUAGE
+
+
+def plural_forms(render) -> dict[str, str]:
+    """A count's words in each plural category of the page's language, for a script to pick
+    from with Intl.PluralRules (both follow CLDR): render(n) is a template macro calling
+    ngettext(..., n, num="{n}"), so the script fills in the number (live.js `plural`)."""
+    locale = get_locale() or Locale.parse(translations.SOURCE_LANGUAGE)
+    return {category: str(render(n)).strip() for category, n in _plural_samples(locale).items()}
+
+
+@functools.cache
+def _plural_samples(locale: Locale) -> dict[str, int]:
+    """The first whole number of each plural category of a language ("one": 1, "few": 2, ...)."""
+    samples: dict[str, int] = {}
+    for n in range(200):
+        samples.setdefault(locale.plural_form(n), n)
+    return samples
 
 
 def local_time(value: str | datetime | None, format: str = "short") -> str:
@@ -40,3 +138,28 @@ def list_of(items, style: str = "standard") -> str:
     return format_list(
         [str(item) for item in items], style, locale="en_GB" if locale == "en" else locale
     )
+
+
+def local_number(value: float) -> str:
+    """A number the way the page's language writes it ("10,000"; "10.000"; "10 000")."""
+    return format_decimal(value, locale=get_locale() or "en")
+
+
+def local_date(value: str | date | None, format: str = "medium") -> str:
+    """A stored day ("2024-01-22", or a moment: its day on this laptop's clock) the way the
+    page's language writes dates ("22 Jan 2024", "22.01.2024"; the `local_date` filter)."""
+    if not value:
+        return ""
+    try:
+        if isinstance(value, date):
+            day = value
+        elif len(value) == 10:
+            day = date.fromisoformat(value)
+        else:
+            moment = datetime.fromisoformat(value)
+            day = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone().date()
+    except ValueError:
+        return str(value)  # not a date: shown as written
+    if isinstance(day, datetime):
+        day = (day if day.tzinfo else day.replace(tzinfo=UTC)).astimezone().date()
+    return format_date(day, format, locale=get_locale() or "en")

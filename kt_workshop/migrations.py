@@ -668,3 +668,12 @@ def m_issue16_audit_views(db):
     db.execute("ALTER TABLE audit ADD COLUMN times INTEGER NOT NULL DEFAULT 1")
     db.execute("ALTER TABLE audit ADD COLUMN last_at TEXT")
     db.execute("CREATE INDEX audit_views ON audit(workshop_id, action, actor, at)")
+
+
+@migrations()
+def m_issue17_languages(db):
+    """The language each person picked for their pages: on a join link (every device that
+    opens it, and every reload or reconnect, keeps it) and the organiser's own. '' follows
+    the browser's preference."""
+    db.execute("ALTER TABLE access ADD COLUMN language TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE TABLE preference (name TEXT PRIMARY KEY, value TEXT NOT NULL)")

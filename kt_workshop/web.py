@@ -18,7 +18,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from kt_workshop import access, store
 from kt_workshop.db import open_db, writing
-from kt_workshop.i18n import _, lazy_
+from kt_workshop.i18n import _, lazy_, local_date
 
 PUBLIC = "public"
 
@@ -81,9 +81,12 @@ def actor_from_grant(grant: dict) -> Actor:
 def sign_in(actor: Actor, grant: dict | None = None) -> None:
     """Start a session for the actor (a fresh session, so no earlier state carries over),
     recorded on the server and, for a join link, bound to the grant's secret."""
+    language = session.get("language")  # a language picked before joining stays
     end_this_session()
     session.clear()
     session.permanent = True
+    if language:
+        session["language"] = language
     session["role"] = actor.role
     session["key"] = access.start_session(get_db(), actor.role, actor.grant_id)
     if grant is not None:
@@ -380,7 +383,7 @@ def address_notice(workshop: dict) -> dict:
                 "The QR codes and links printed on %(when)s point to %(old)s, but tablets now "
                 "use %(new)s. Print the table cards, run sheets and badges again, or make this "
                 "laptop reachable at %(old)s.",
-                when=(workshop.get("links_printed_at") or "")[:10],
+                when=local_date(workshop.get("links_printed_at")),
                 old=printed,
                 new=address,
             )

@@ -74,6 +74,10 @@ def test_the_wheel_carries_the_front_end_files_and_topic_packs(tmp_path):
     assert "kt_workshop/static/vendor/socket.io.min.js" in names
     assert "kt_workshop/topics/reference-2ps-csae.toml" in names
     assert "kt_workshop/templates/base.html" in names
+    # Every catalogue compiled by the build hook; the .po sources stay out of the wheel.
+    for code in ("pl", "de"):
+        assert f"kt_workshop/translations/{code}/LC_MESSAGES/messages.mo" in names
+    assert not [name for name in names if name.endswith(".po")]
 
 
 @pytest.mark.slow
@@ -109,6 +113,9 @@ def test_the_sdist_carries_the_socket_io_client_and_builds_a_wheel_without_npm(t
     assert "`docs/printing.md`" in description and "](docs/" not in description
     targets = re.findall(r"\]\(([^)\s]+)\)", description)
     assert all(t.startswith(("https://", "http://", "#")) for t in targets), targets
+    # The catalogues go as their .po sources (the .mo files are git-ignored build products).
+    assert f"{top}/kt_workshop/translations/pl/LC_MESSAGES/messages.po" in names
+    assert not [name for name in names if name.endswith(".mo")]
 
     no_npm = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # python, pip; no npm
     subprocess.run(
@@ -118,4 +125,6 @@ def test_the_sdist_carries_the_socket_io_client_and_builds_a_wheel_without_npm(t
         check=True,
     )
     wheel = next(out.glob("kt_workshop-*.whl"))
-    assert "kt_workshop/static/vendor/socket.io.min.js" in zipfile.ZipFile(wheel).namelist()
+    inside = zipfile.ZipFile(wheel).namelist()
+    assert "kt_workshop/static/vendor/socket.io.min.js" in inside
+    assert "kt_workshop/translations/de/LC_MESSAGES/messages.mo" in inside  # compiled by the build

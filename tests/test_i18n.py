@@ -80,3 +80,47 @@ def test_stored_moments_show_in_the_laptops_time_zone(app, in_warsaw):
     templates = Path(__file__).resolve().parent.parent / "kt_workshop" / "templates"
     sliced = [p.name for p in templates.rglob("*.html") if "_at[:" in p.read_text("utf-8")]
     assert sliced == []
+
+
+SCRIPTS = TEMPLATES.parent / "static" / "js"
+JS_TOKEN = re.compile(
+    r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`|/\*.*?\*/|//[^\n]*', re.S
+)
+# Words in a sentence: a capitalised word, words ending in punctuation, or three words in a row.
+SENTENCE = re.compile(
+    r"(?:^|[\s(])[A-Z][a-z]+\b|[a-z]{2,}[.!?:…]\s*$|[a-z]{2,} [a-z]{2,} [a-z]{2,}"
+)
+SHOWN = re.compile(
+    r"(?:textContent|innerText|title|placeholder|ariaLabel|alert|confirm)\s*[=(]\s*$"
+)
+NOT_SHOWN = {"Enter", "Escape", "io server disconnect"}  # key names; Socket.IO's reason
+
+
+def english_in_script(code: str) -> list[str]:
+    """String literals of a script that read as English text, or that are put on the page."""
+    found = []
+    for match in JS_TOKEN.finditer(code):
+        token = match.group(0)
+        if token.startswith(("//", "/*")):
+            continue
+        text = re.sub(r"\$\{[^}]*\}", " ", token[1:-1])
+        shown = SHOWN.search(code[max(0, match.start() - 40) : match.start()])
+        if text not in NOT_SHOWN and (
+            SENTENCE.search(text) or (shown and re.search("[A-Za-z]{2}", text))
+        ):
+            found.append(text)
+    return found
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS.rglob("*.js")), ids=lambda p: p.name)
+def test_scripts_show_only_text_the_template_passed_in(script):
+    """Every text a script shows comes from the page (data-i18n, translated by the template),
+    so scripts hold no English of their own."""
+    assert english_in_script(script.read_text("utf-8")) == [], script.name
+
+
+def test_the_script_check_catches_english():
+    code = """// A comment, with Words.
+    el.textContent = "saved"; say('Not saved: try again.'); x = `Round ${n} of ${m}`;
+    el.className = "secondary small"; if (event.key === "Enter") go(t.saved);"""
+    assert english_in_script(code) == ["saved", "Not saved: try again.", "Round   of  "]

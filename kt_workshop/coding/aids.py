@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from kt_workshop.coding import suggestions
 from kt_workshop.coding.codebook import Change, create_theme, get_theme
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, ngettext
 from kt_workshop.store import InputError, now
 
 _cache: dict[tuple, list] = {}
@@ -214,10 +214,11 @@ def apply_rule(
     change.record(
         actor,
         "rule",
-        _(
-            "The rule “%(rule)s” coded %(n)s notes with “%(theme)s”.",
+        ngettext(
+            "The rule “%(rule)s” coded %(num)s note with “%(theme)s”.",
+            "The rule “%(rule)s” coded %(num)s notes with “%(theme)s”.",
+            added,
             rule=preview["rule"].text,
-            n=added,
             theme=preview["theme"]["name"],
         ),
     )
@@ -324,10 +325,11 @@ def accept_suggestion(
     change.record(
         actor,
         "suggestion",
-        _(
-            "The suggestion “%(label)s” coded %(n)s notes with “%(theme)s”.",
+        ngettext(
+            "The suggestion “%(label)s” coded %(num)s note with “%(theme)s”.",
+            "The suggestion “%(label)s” coded %(num)s notes with “%(theme)s”.",
+            added,
             label=suggestion.label,
-            n=added,
             theme=theme["name"],
         )
         + ("" if into else " " + _("(“%(theme)s” is new.)", theme=theme["name"])),

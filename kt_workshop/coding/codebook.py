@@ -494,11 +494,12 @@ def merge_themes(
     change.record(
         actor,
         "merge",
-        _(
-            "Merged “%(source)s” into “%(target)s” (%(n)s codes moved).",
+        ngettext(
+            "Merged “%(source)s” into “%(target)s” (%(num)s code moved).",
+            "Merged “%(source)s” into “%(target)s” (%(num)s codes moved).",
+            moved,
             source=source["name"],
             target=target["name"],
-            n=moved,
         ),
     )
 
@@ -550,11 +551,12 @@ def split_theme(
     change.record(
         actor,
         "split",
-        _(
-            "Split “%(new)s” from “%(name)s” (%(n)s codes moved).",
+        ngettext(
+            "Split “%(new)s” from “%(name)s” (%(num)s code moved).",
+            "Split “%(new)s” from “%(name)s” (%(num)s codes moved).",
+            moved,
             new=name,
             name=theme["name"],
-            n=moved,
         ),
     )
     return new_id

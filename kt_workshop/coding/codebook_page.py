@@ -300,7 +300,8 @@ def import_qdc(workshop_id):
     for problem in problems[:20]:
         flash(problem, "info")
     if len(problems) > 20:
-        flash(_("… and %(n)s more remarks.", n=len(problems) - 20), "info")
+        more = len(problems) - 20
+        flash(ngettext("… and %(num)s more remark.", "… and %(num)s more remarks.", more), "info")
     return to_codebook(workshop_id)
 
 
@@ -376,7 +377,14 @@ def rule_apply(workshop_id):
     except store.NotFound as error:
         flash(str(error), "error")
     else:
-        flash(_("The rule coded %(n)s notes. Undo takes them off again.", n=added), "success")
+        flash(
+            ngettext(
+                "The rule coded %(num)s note. Undo takes it off again.",
+                "The rule coded %(num)s notes. Undo takes them off again.",
+                added,
+            ),
+            "success",
+        )
     return to_aids(workshop_id)
 
 

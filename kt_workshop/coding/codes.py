@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from sqlite_utils import Database
 
 from kt_workshop.coding.codebook import descendants, get_theme
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, local_number, local_time
 from kt_workshop.live.notes import KINDS
 from kt_workshop.store import InputError, NotFound, now
 
@@ -290,7 +290,7 @@ def live_notes(db: Database, workshop_id: int, note_ids: Iterable) -> tuple[list
                 _(
                     "Note %(id)s was deleted on the day (at %(at)s), so it was not coded.",
                     id=note_id,
-                    at=row[0][:16].replace("T", " "),
+                    at=local_time(row[0]),
                 )
             )
         else:
@@ -370,7 +370,7 @@ def _check_text(text, what: str, required: bool = True) -> str:
     if required and not text.strip():
         raise InputError({what: _("Write something first.")})
     if len(text) > MAX_TEXT:
-        raise InputError({what: _("Keep this under %(n)s characters.", n=f"{MAX_TEXT:,}")})
+        raise InputError({what: _("Keep this under %(n)s characters.", n=local_number(MAX_TEXT))})
     return text.strip()
 
 

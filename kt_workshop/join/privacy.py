@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from kt_workshop import store
 from kt_workshop.db import writing
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, local_date, ngettext
 
 MAX_CONSENT_TEXT = 5000
 
@@ -69,10 +69,12 @@ def settings_statement(db: Database, workshop_id: int) -> list[str]:
         said.append(_("Delegates were asked to agree to: “%(text)s”", text=facts["consent_text"]))
     if people:
         said.append(
-            _(
-                "Of %(n)s delegates, %(yes)s gave their consent, %(no)s did not and for "
+            ngettext(
+                "Of %(num)s delegate, %(yes)s gave their consent, %(no)s did not and for "
                 "%(unknown)s it was not recorded.",
-                n=people,
+                "Of %(num)s delegates, %(yes)s gave their consent, %(no)s did not and for "
+                "%(unknown)s it was not recorded.",
+                people,
                 yes=facts["consented"],
                 no=facts["refused"],
                 unknown=facts["unknown"],
@@ -86,7 +88,7 @@ def settings_statement(db: Database, workshop_id: int) -> list[str]:
             _(
                 "Names and contact data were replaced by pseudonyms and photos deleted on "
                 "%(date)s.",
-                date=facts["removed_at"][:10],
+                date=local_date(facts["removed_at"]),
             )
         )
     elif facts["retention_until"]:
@@ -98,9 +100,10 @@ def settings_statement(db: Database, workshop_id: int) -> list[str]:
         )
     if facts["photos"]:
         said.append(
-            _(
-                "%(n)s photos of flipcharts and tablecloths are kept with the notes.",
-                n=facts["photos"],
+            ngettext(
+                "%(num)s photo of a flipchart or tablecloth is kept with the notes.",
+                "%(num)s photos of flipcharts and tablecloths are kept with the notes.",
+                facts["photos"],
             )
         )
     return said

@@ -328,16 +328,17 @@ def remove_personal_data(workshop_id):
     store.audit(db, workshop_id, audit_actor(), "removed personal data", counts)
     if "backups" in counts:
         message = _(
-            "Names and contact data are now pseudonyms, %(n)s photos and %(b)s backups are "
-            "deleted.",
-            n=counts["photos"],
-            b=counts["backups"],
+            "Names and contact data are now pseudonyms; deleted: %(photos)s and %(backups)s.",
+            photos=ngettext("%(num)s photo", "%(num)s photos", counts["photos"]),
+            backups=ngettext("%(num)s backup", "%(num)s backups", counts["backups"]),
         )
     else:
-        message = _(
-            "Names and contact data are now pseudonyms and %(n)s photos are deleted. Backups "
+        message = ngettext(
+            "Names and contact data are now pseudonyms and %(num)s photo is deleted. Backups "
             "made before now still hold them.",
-            n=counts["photos"],
+            "Names and contact data are now pseudonyms and %(num)s photos are deleted. Backups "
+            "made before now still hold them.",
+            counts["photos"],
         )
     flash(message, "success")
     return redirect(url_for("auth.privacy_page", workshop_id=workshop_id))

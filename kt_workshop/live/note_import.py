@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from sqlite_utils import Database
 
 from kt_workshop import store
-from kt_workshop.i18n import _, lazy_, list_of
+from kt_workshop.i18n import _, lazy_, list_of, local_number
 from kt_workshop.live import notes
 from kt_workshop.plan.store import day_rounds
 from kt_workshop.setup.delegates.detect import _MAGIC, _csv_rows, _decode, _open_rows
@@ -183,7 +183,7 @@ def _read_into(preview: NotesPreview, data: bytes, context: NotesContext) -> Non
                 _(
                     "The file has more than %(limit)s notes. Split it into files of at most"
                     " %(limit)s rows.",
-                    limit=f"{MAX_ROWS:,}",
+                    limit=local_number(MAX_ROWS),
                 )
             )
         texts, reasons = _cells(number, values, columns)

@@ -21,6 +21,7 @@ from kt_workshop.live.day import record_change
 from kt_workshop.plan.store import day_rounds
 
 KINDS = ("insight", "challenge", "good_practice", "idea", "question", "quote")
+# How each kind reads on the analysts' pages (the report's words for them too).
 MAX_TEXT = 10_000
 # Control characters other than tab, line feed and carriage return have no place in a note.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -24,7 +24,7 @@ from PIL import Image, UnidentifiedImageError
 
 from kt_workshop import store
 from kt_workshop.db import writing
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, show_in_language
 from kt_workshop.live import cells, day, notes
 from kt_workshop.live.events import broadcast
 from kt_workshop.plan import printouts
@@ -75,6 +75,7 @@ def projector(workshop_id):
     """The projector view: round, timer, where groups go next, the join QR, the harvest wall."""
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
+    show_in_language(workshop["language"])  # the room reads the workshop's language
     join = workshop_url(workshop, "auth.welcome")  # the address tablets use, not the laptop's
     trust = trust_page_url()
     return render_template(

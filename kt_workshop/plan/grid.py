@@ -253,7 +253,7 @@ def _is_theirs(cell: dict, moderator_id, table_id, participant_id) -> bool:
 def capacity_problems(db: Database, workshop_id: int) -> list[str]:
     """Where the tables cannot seat everyone: too few seats in all, or a table (in some round)
     with more people than its capacity. A capacity of 0 means "not limited"."""
-    from kt_workshop.i18n import _
+    from kt_workshop.i18n import _, ngettext
 
     tables = store.list_items(db, "tables", workshop_id)
     people = planned_people(db, workshop_id)
@@ -281,11 +281,12 @@ def capacity_problems(db: Database, workshop_id: int) -> list[str]:
     for table in tables:
         if table["id"] in crowded:
             problems.append(
-                _(
-                    "%(table)s seats %(capacity)s, but the plan puts %(n)s people there.",
+                ngettext(
+                    "%(table)s seats %(capacity)s, but the plan puts %(num)s person there.",
+                    "%(table)s seats %(capacity)s, but the plan puts %(num)s people there.",
+                    crowded[table["id"]],
                     table=table["name"],
                     capacity=table["capacity"],
-                    n=crowded[table["id"]],
                 )
             )
     return problems

@@ -10,7 +10,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Mm, Pt
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, ngettext
 from kt_workshop.plan.printouts import (
     PrintPlan,
     _closing_paragraph,
@@ -41,9 +41,7 @@ def rosters_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
     for index, group in enumerate(plan.groups):
         _page_top(doc, plan, group.name, index)
         count = len(group.members)
-        doc.add_paragraph(
-            _("%(n)s members", n=count) if count != 1 else _("1 member"), style="Subtitle"
-        )
+        doc.add_paragraph(ngettext("%(num)s member", "%(num)s members", count), style="Subtitle")
         if not group.members:
             continue
         table = doc.add_table(rows=1, cols=4)

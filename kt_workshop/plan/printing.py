@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 from kt_workshop import store
+from kt_workshop.i18n import local_date
 from kt_workshop.plan import grid as plan_view
 from kt_workshop.plan import store as plan
 from kt_workshop.plan.links import live_links
@@ -87,7 +88,7 @@ def print_plan(
 
     return PrintPlan(
         title=workshop["title"],
-        date=workshop["date"],
+        date=local_date(workshop["date"]),
         venue=workshop["venue"],
         language=workshop["language"],
         fixed_groups=not plan.uses_seats(workshop),

@@ -22,7 +22,7 @@ from flask import (
 from flask_babel import format_date, format_time
 
 from kt_workshop import access, store
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, show_in_language
 from kt_workshop.plan import edits, labels, links, printing, printouts, replanning
 from kt_workshop.plan import grid as plan_view
 from kt_workshop.plan import store as plan
@@ -308,6 +308,7 @@ def printout(workshop_id, kind, fmt):
         abort(400, _("Choose A4 or Letter paper."))
     db = get_db()
     workshop = store.get_workshop(db, workshop_id)
+    show_in_language(workshop["language"])  # printed for the room, in the workshop's language
     secret = current_app.config["SECRET_KEY"]
     document = printing.print_plan(
         db,

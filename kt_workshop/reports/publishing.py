@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from kt_workshop.i18n import _, lazy_
+from kt_workshop.i18n import _, lazy_, local_number
 from kt_workshop.store import InputError, NotFound, now
 
 _GLOSSARY_LINE = re.compile(r"([^:\t]+?)(?:\s*[:\t]\s*|\s+[–—-]\s+)(\S.*)")
@@ -159,7 +159,7 @@ def review_quote(
         text = text.replace("\r\n", "\n").strip()
         if len(text) > MAX_TEXT:
             raise InputError(
-                {"text": _("A quote can hold up to %(n)s characters.", n=f"{MAX_TEXT:,}")}
+                {"text": _("A quote can hold up to %(n)s characters.", n=local_number(MAX_TEXT))}
             )
         if decision == "approved" and not text:
             raise InputError({"text": _("Write the words to publish, or drop the quote.")})
@@ -173,7 +173,9 @@ def edit_note(db: Database, workshop_id: int, note_id, text: str, actor: str) ->
     note = _note(db, workshop_id, note_id)
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > MAX_TEXT:
-        raise InputError({"text": _("A note can hold up to %(n)s characters.", n=f"{MAX_TEXT:,}")})
+        raise InputError(
+            {"text": _("A note can hold up to %(n)s characters.", n=local_number(MAX_TEXT))}
+        )
     published = None if not text or text == note["text"].strip() else text
     _save(db, workshop_id, note["id"], actor, published_text=published)
 
@@ -310,7 +312,7 @@ def save_front_matter(db: Database, workshop_id: int, form, actor: str) -> None:
         text = (form.get(name) or "").replace("\r\n", "\n").strip()
         if len(text) > longest:
             errors[name] = _(
-                "%(field)s: keep it under %(n)s characters.", field=label, n=f"{longest:,}"
+                "%(field)s: keep it under %(n)s characters.", field=label, n=local_number(longest)
             )
         values[name] = text
     locale = form.get("locale") or ""

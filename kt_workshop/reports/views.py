@@ -60,6 +60,16 @@ SECTION_LABELS = {
     "appendix": lazy_("Appendix: all notes and the codebook"),
 }
 LANGUAGES = {"en": "English"}
+# What the page calls each chart (its name is its file's).
+CHART_CAPTIONS = {
+    "participation-by-country": lazy_("Participation by country"),
+    "participation-by-sector": lazy_("Participation by sector"),
+    "notes-per-question": lazy_("Notes per question"),
+    "theme-frequencies": lazy_("Theme frequencies"),
+    "theme-question-heatmap": lazy_("Themes by question"),
+    "question-network": lazy_("Question network"),
+    "feedback-ratings": lazy_("Feedback ratings"),
+}
 PACK = ("all",)  # what the page writes
 NAMED = ".with-names"  # the marker of a pack that names the delegates (workbook or archive)
 
@@ -280,7 +290,7 @@ def report_page(workshop_id):
         workshop=workshop,
         sections=[(s, SECTION_LABELS[s]) for s in SECTIONS],
         languages=LANGUAGES,
-        charts=figures.NAMES,
+        charts={name: CHART_CAPTIONS.get(name, name) for name in figures.NAMES},
         files=[] if hidden else files_in(workshop_id),
         names_hidden=hidden,
         job=job,

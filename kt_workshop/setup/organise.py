@@ -185,7 +185,7 @@ def item_add(workshop_id, kind):
             )
         elif kind == "question" and form.get("bulk", "").strip():
             added = add_pasted_questions(db, workshop_id, form.get("block_id"), form["bulk"])
-            flash(_("Added %(n)s questions.", n=added), "success")
+            flash(ngettext("Added %(num)s question.", "Added %(num)s questions.", added), "success")
         else:
             item_id = store.add_item(db, kind, workshop_id, form)
     except store.InputError as error:
@@ -353,7 +353,15 @@ def pack_apply(workshop_id):
         return redirect(url_for("organise.programme", workshop_id=workshop_id))
     added = store.apply_pack(db, workshop_id, pack)
     store.audit(db, workshop_id, audit_actor(), "applied topic pack", {"pack": pack.title})
-    flash(_("Added %(n)s questions from “%(title)s”.", n=added, title=pack.title), "success")
+    flash(
+        ngettext(
+            "Added %(num)s question from “%(title)s”.",
+            "Added %(num)s questions from “%(title)s”.",
+            added,
+            title=pack.title,
+        ),
+        "success",
+    )
     return redirect(url_for("organise.programme", workshop_id=workshop_id))
 
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from kt_workshop import store
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, ngettext
 from kt_workshop.setup import delegates as sheets
 from kt_workshop.setup.delegates.fields import LABELS as DELEGATE_LABELS
 from kt_workshop.web import allow, audit_actor, flash_errors, get_db
@@ -182,7 +182,15 @@ def delegate_import_confirm(workshop_id, stash_id):
     store.audit(
         db, workshop_id, audit_actor(), "imported delegates", {"file": filename, "count": len(ids)}
     )
-    flash(_("Imported %(n)s delegates from %(file)s.", n=len(ids), file=filename), "success")
+    flash(
+        ngettext(
+            "Imported %(num)s delegate from %(file)s.",
+            "Imported %(num)s delegates from %(file)s.",
+            len(ids),
+            file=filename,
+        ),
+        "success",
+    )
     if unknown:
         flash(
             _(
@@ -194,7 +202,12 @@ def delegate_import_confirm(workshop_id, stash_id):
         )
     if skipped:
         flash(
-            _("%(n)s rows were left out: those delegates were added meanwhile.", n=skipped), "info"
+            ngettext(
+                "%(num)s row was left out: that delegate was added meanwhile.",
+                "%(num)s rows were left out: those delegates were added meanwhile.",
+                skipped,
+            ),
+            "info",
         )
     return redirect(url_for("roster.delegates", workshop_id=workshop_id))
 

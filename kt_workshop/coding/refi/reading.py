@@ -337,5 +337,7 @@ class _Problems:
             out.append(message)
         if len(out) > MAX_PROBLEMS:
             more = len(out) - MAX_PROBLEMS
-            out = out[:MAX_PROBLEMS] + [_("…and %(count)s more problems.", count=more)]
+            out = out[:MAX_PROBLEMS] + [
+                ngettext("…and %(num)s more problem.", "…and %(num)s more problems.", more)
+            ]
         return out

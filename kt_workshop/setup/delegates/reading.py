@@ -10,7 +10,7 @@ from datetime import date, time, timedelta
 
 from openpyxl.utils import get_column_letter
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, local_number
 from kt_workshop.setup.delegates.detect import _open_rows
 from kt_workshop.setup.delegates.fields import (
     LABELS,
@@ -235,7 +235,7 @@ def _read_into(
                 _(
                     "The file has more than %(limit)s delegates. Split it into"
                     " files of at most %(limit)s rows.",
-                    limit=f"{MAX_ROWS:,}",
+                    limit=local_number(MAX_ROWS),
                 )
             )
         delegate, reasons, texts = _check_row(number, values, layout)

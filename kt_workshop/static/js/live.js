@@ -45,9 +45,10 @@ export function secondsLeft(state, offset) {
   return state.duration - state.elapsed - running;
 }
 
-// A time of day on the 24-hour clock (13:05), as venues and programmes write it.
+// A time of day the way the page's language writes it (13:05; 1:05 PM in American English).
 export function clockTime(date) {
-  return `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
+  const language = document.documentElement.lang || "en";
+  return date.toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
 }
 
 export function formatClock(seconds) {
@@ -121,6 +122,13 @@ export function csrfToken() {
 // Fill {name} placeholders in a translated string.
 export function fill(text, values) {
   return text.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
+}
+
+// A count in words: `forms` holds the page language's plural forms by CLDR category (the
+// template's plural_forms), and the browser's Intl.PluralRules says which one n takes.
+export function plural(forms, n) {
+  const category = new Intl.PluralRules(document.documentElement.lang || "en").select(n);
+  return fill(forms[category] || forms.other || Object.values(forms)[0] || "", { n });
 }
 
 // The end-of-round chime: a short two-note tone made here, no sound file needed. Browsers

@@ -1,7 +1,7 @@
 // The analyst's workspace: the page's forms, sent with fetch so coding does not reload the
 // page, and keys for coding without the mouse. Without this script every form still works.
 
-import { fill } from "../live.js";
+import { fill, plural } from "../live.js";
 
 const list = document.querySelector(".coding-list");
 const bulk = document.querySelector(".js-bulk");
@@ -30,7 +30,7 @@ function chosenBoxes() {
 function showChosen() {
   if (!chosenCount) return;
   const n = chosenBoxes().length;
-  chosenCount.textContent = n ? fill(chosenCount.parentElement.dataset.i18nChosen, { n }) : "";
+  chosenCount.textContent = n ? plural(JSON.parse(chosenCount.parentElement.dataset.i18nChosen), n) : "";
 }
 
 // Swap in the server's re-rendered chips and buttons of each note it names.
@@ -79,7 +79,7 @@ async function send(form, submitter) {
       credentials: "same-origin",
     });
   } catch (error) {
-    say(status.dataset.offline || "Not saved: the connection to the server is lost.", true);
+    say(status.dataset.offline, true);
     return null;
   }
   const body = await response.json().catch(() => ({}));

@@ -3,6 +3,8 @@
 // this browser's storage; the welcome page, where such a tablet lands, shows them as text to
 // copy or download, so nothing typed is lost, and lets the holder clear them.
 
+import { plural } from "../live.js";
+
 const root = document.getElementById("unsent");
 const t = JSON.parse(root.dataset.i18n);
 const current = root.dataset.grant; // the signed-in link's own waiting notes are its page's
@@ -33,7 +35,7 @@ const outboxes = waitingOutboxes();
 if (outboxes.length) {
   const box = document.getElementById("unsent-notes");
   box.value = asText(outboxes);
-  document.getElementById("unsent-count").textContent = t.count.replace("{n}", outboxes.reduce((sum, o) => sum + o.notes.length, 0));
+  document.getElementById("unsent-count").textContent = plural(t.count, outboxes.reduce((sum, o) => sum + o.notes.length, 0));
   root.hidden = false;
   document.getElementById("unsent-copy").addEventListener("click", async () => {
     try {

@@ -4,7 +4,7 @@
 // The page replays the whole change log on load (catch_up from 0: fine for one day) so it can
 // count every table's notes and list the notes held back from the projector.
 
-import { chimer, clockTime, fill, follow, formatClock, secondsLeft, storageKey } from "../live.js";
+import { chimer, clockTime, fill, follow, formatClock, plural, secondsLeft, storageKey } from "../live.js";
 
 const root = document.getElementById("control");
 const workshopId = Number(root.dataset.workshop);
@@ -147,7 +147,7 @@ function tableOf(grant) {
 function ago(seconds) {
   if (!seconds) return t.never;
   const minutes = Math.floor((serverNow() - seconds) / 60);
-  return fill(t.lastActivity, { when: minutes < 1 ? t.justNow : fill(t.minutesAgo, { n: minutes }) });
+  return fill(t.lastActivity, { when: minutes < 1 ? t.justNow : plural(t.minutesAgo, minutes) });
 }
 
 // A tablet's dot: green when connected, red when it is due at a table this round and is not,
@@ -190,9 +190,9 @@ function renderTables() {
     card.classList.toggle("is-online", online);
     card.classList.toggle("is-offline", serverReachable && entry.tablets.length > 0 && !online);
     slot("tablets").replaceChildren(...(entry.tablets.length ? entry.tablets.map((tablet) => tabletLine(tablet, true)) : [t.noTablet]));
-    slot("notes").textContent = entry.notes === 1 ? t.oneNote : fill(t.notes, { n: entry.notes });
+    slot("notes").textContent = plural(t.notes, entry.notes);
     const waiting = entry.tablets.reduce((sum, tablet) => sum + (tablet.status.waiting || 0), 0);
-    slot("waiting").textContent = waiting ? fill(t.waitingNotes, { n: waiting }) : t.allSent;
+    slot("waiting").textContent = waiting ? plural(t.waitingNotes, waiting) : t.allSent;
     slot("waiting").className = waiting ? "is-waiting" : "meta";
     const last = Math.max(entry.last, ...entry.tablets.map((tablet) => tablet.status.last_activity || 0));
     slot("activity").textContent = ago(last);
@@ -203,7 +203,7 @@ function renderTables() {
     ...elsewhere.map((entry) => {
       const item = document.createElement("li");
       item.append(tabletLine(entry, false));
-      if (entry.status.waiting) item.append(` · ${fill(t.waitingNotes, { n: entry.status.waiting })}`);
+      if (entry.status.waiting) item.append(` · ${plural(t.waitingNotes, entry.status.waiting)}`);
       return item;
     }),
   );

@@ -4,7 +4,7 @@
 // The page replays the whole change log on load (catch_up from 0: fine for one day), so the
 // wall always shows every note of the current block that is not held back or deleted.
 
-import { chimer, fill, follow, formatClock, readJSON, secondsLeft, storageKey, writeJSON } from "../live.js";
+import { chimer, fill, follow, formatClock, plural, readJSON, secondsLeft, storageKey, writeJSON } from "../live.js";
 
 const root = document.getElementById("projector");
 const workshopId = Number(root.dataset.workshop);
@@ -209,7 +209,7 @@ function renderWall() {
       const mine = visible.filter((note) => note.question_id === question.id);
       const head = element("header", "wall-head");
       head.append(element("h2", "wall-question", question.text));
-      head.append(element("span", "wall-count", mine.length === 1 ? t.oneNote : fill(t.notes, { n: mine.length })));
+      head.append(element("span", "wall-count", plural(t.notes, mine.length)));
       const list = element("ul", "wall-notes");
       if (mine.length) list.append(...mine.map(wallNote));
       else list.append(element("li", "wall-empty", t.emptyColumn));

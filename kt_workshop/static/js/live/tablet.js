@@ -7,7 +7,7 @@
 // cell and round state are kept too, so a reload with no network (served by the service
 // worker, shell.js) shows the page where it was and typing goes on.
 
-import { clockTime, csrfToken, fill, follow, formatClock, randomId, readJSON, secondsLeft, storageKey, writeJSON } from "../live.js";
+import { clockTime, csrfToken, fill, follow, formatClock, plural, randomId, readJSON, secondsLeft, storageKey, writeJSON } from "../live.js";
 import { photoOutbox } from "./photo_outbox.js";
 import { forgetPages, keepPageForOffline } from "./shell.js";
 
@@ -77,8 +77,8 @@ function showSaveState() {
   const failed = photos.filter((photo) => photo.failed).length + refused.length;
   const waiting = waitingCount();
   const label = $("save-state");
-  if (failed) label.textContent = fill(t.notSent, { n: failed });
-  else label.textContent = waiting ? fill(t.waiting, { n: waiting }) : t.allSaved;
+  if (failed) label.textContent = plural(t.notSent, failed);
+  else label.textContent = waiting ? plural(t.waiting, waiting) : t.allSaved;
   label.className = "save-state " + (failed ? "is-failed" : waiting ? "is-waiting" : "is-saved");
   const list = $("waiting-list");
   list.replaceChildren();

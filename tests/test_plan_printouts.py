@@ -436,3 +436,29 @@ def test_libreoffice_prints_the_demos_run_sheets_one_page_each(db, tmp_path):
     )  # fmt: skip
     pages = len(re.findall(rb"/Type\s*/Page[^s]", (tmp_path / "runsheets.pdf").read_bytes()))
     assert pages == len(document.moderators) + len(document.self_led_tables()) == 10
+
+
+def test_mixed_format_cards_name_the_delegate_who_stays(organiser, db):
+    """In the mixed format the host's side of a table card (Word and the printable page) says
+    who cannot move from that table; other tables' cards say nothing of the kind."""
+    from kt_workshop import store
+    from kt_workshop.plan import store as plan_store
+
+    workshop = store.create_workshop(db, {"title": "Mixed café", "format": "mixed"})
+    tables = [
+        store.add_item(db, "tables", workshop, {"name": name, "capacity": 6})
+        for name in ("Stół Łódź", "Table B")
+    ]
+    store.add_block(db, workshop, {"title": "Morning", "starts_at": "09:30"}, 2, 20)
+    store.add_delegates(db, workshop, [{"name": f"Guest {n}"} for n in range(7)])
+    store.add_delegates(
+        db, workshop, [{"name": "Bella Wiśniewska", "stays": True, "table_id": tables[0]}]
+    )
+    plan_store.make_plan(db, workshop, time_limit=0.2)
+
+    cards = Document(io.BytesIO(organiser.get(f"/w/{workshop}/printouts/cards.docx").data))
+    described = [d.get("descr") for d in cards.element.body.xpath(".//wp:inline/wp:docPr")]
+    assert "Stays at this table all day: Bella Wiśniewska" in described[0]
+    assert "Stays at this table" not in described[1]
+    page = organiser.get(f"/w/{workshop}/printouts/cards.html").get_data(as_text=True)
+    assert page.count("Stays at this table all day: Bella Wiśniewska") == 1

@@ -87,12 +87,20 @@ class Block(_Tidy):
 
 @dataclass(frozen=True)
 class TableCard(_Tidy):
-    """A table, the link its own tablet opens to join it ("" if it has none) and the link's
-    short code."""
+    """A table, the link its own tablet opens to join it ("" if it has none), the link's
+    short code, and who cannot move from it (mixed format)."""
 
     name: str
     join_url: str = ""
     code: str = ""
+    stays: tuple[str, ...] = ()
+
+    @property
+    def stays_line(self) -> str:
+        """ "Stays at this table all day: Bella" for the host, or ""."""
+        if not self.stays:
+            return ""
+        return _("Stays at this table all day: %(names)s", names=", ".join(self.stays))
 
     @property
     def qr_svg(self) -> str:
@@ -319,7 +327,7 @@ def table_cards_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for card in plan.tables:
-        notes = []
+        notes = [card.stays_line] if card.stays else []
         if card.join_url:
             notes.append(_("Moderator or host: scan this code with this table's tablet."))
         if plan.code_line(card.code):

@@ -118,11 +118,11 @@ def this_checkout_first() -> dict:
 class LiveServer:
     """`kt-workshop serve` running in its own process on a temporary database."""
 
-    def __init__(self, tmp_path, demo=False, tls=False):
+    def __init__(self, tmp_path, demo=False, tls=False, port=None):
         import subprocess
         import sys
 
-        self.port = free_port()
+        self.port = port or free_port()  # a restart takes the port its tablets know
         self.db_path = tmp_path / "live.db"
         command = [
             sys.executable,
@@ -177,6 +177,11 @@ class LiveServer:
                 return
             except OSError:
                 time.sleep(0.05)
+
+    def kill(self) -> None:
+        """End the server at once, as a pulled plug or a crash would: no clean shut-down."""
+        self.process.kill()
+        self.process.wait(timeout=10)
 
     def stop(self) -> None:
         """Stop the server process."""

@@ -249,14 +249,47 @@ def test_fixed_group_itineraries_name_the_group_once(plan):
     """In fixed groups a delegate's sheet says their group once and who leads each round."""
     from dataclasses import replace
 
-    grouped = replace(plan, fixed_groups=True, people=[replace(plan.people[0], group="Group 4")])
+    group = TABLES[0]
+    places = tuple((group,) * len(b.rounds) for b in plan.blocks)
+    person = replace(plan.people[0], group=group, places=places)
+    grouped = replace(plan, fixed_groups=True, people=[person])
     document = Document(io.BytesIO(printouts.itineraries_docx(grouped)))
     text = all_text(document)
-    assert text.count("Group 4") == 1
-    assert "Your group: Group 4" in text
+    assert text.count(group) == 1
+    assert f"Your group: {group}" in text
     header = [cell.text for cell in document.tables[0].rows[0].cells]
     assert header == ["Round", "Time", "Question", "Led by"]
     assert MODERATORS[0] in text or MODERATORS[1] in text
+
+
+def test_an_itinerary_names_each_rounds_group_once_the_group_changed(app, plan):
+    """After a re-plan moved a delegate (their group closed at lunch) or they arrived late,
+    their reprinted itinerary says which group each round, "free" where they were in none
+    (nobody leads them there), and the printable page says the same."""
+    from dataclasses import replace
+
+    morning, afternoon = (len(b.rounds) for b in plan.blocks)
+    moved = replace(
+        plan.people[0],
+        group=TABLES[1],
+        places=((TABLES[2],) * morning, (TABLES[1],) * afternoon),
+    )
+    late = replace(
+        plan.people[1], group=TABLES[1], places=((None,) * morning, (TABLES[1],) * afternoon)
+    )
+    grouped = replace(plan, fixed_groups=True, people=[moved, late])
+    document = Document(io.BytesIO(printouts.itineraries_docx(grouped)))
+    header = [cell.text for cell in document.tables[0].rows[0].cells]
+    assert header == ["Round", "Time", "Group", "Question", "Led by"]
+    groups = [[row.cells[2].text for row in t.rows[1:]] for t in document.tables]
+    assert groups[:2] == [[TABLES[2]] * morning, [TABLES[1]] * afternoon]
+    assert groups[2:] == [["free"] * morning, [TABLES[1]] * afternoon]
+    late_morning = [[c.text for c in row.cells[3:]] for row in document.tables[2].rows[1:]]
+    assert late_morning == [["", ""]] * morning  # not "self-led": they were not there
+    with app.test_request_context():
+        page = render_template("plan/itineraries.html", doc=grouped)
+    assert page.count('<th class="col-table">Group</th>') == 4
+    assert "self-led" not in page.split(late.name)[1].split("</table>")[0]
 
 
 def test_hostile_text_is_printed_as_text(plan):

@@ -99,7 +99,9 @@ def test_a_photo_arrives_and_one_that_cannot_says_why_with_retry_and_discard(ven
     control = signed_in_organiser(organiser_context, venue)
     control.goto(f"{venue.url}/w/1/live")
     group = control.locator(f'.table-state[data-table="{grant["table_id"]}"]')
-    expect(group.locator('[data-slot="tablets"]')).to_contain_text("tablet connected")
+    expect(group.locator('[data-slot="tablets"]')).to_contain_text(
+        "tablet connected", timeout=15000
+    )
 
     # A camera photo is made smaller on the tablet and arrives: no data: URL, no CSP error.
     errors = []

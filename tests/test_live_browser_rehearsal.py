@@ -510,6 +510,19 @@ def test_the_dress_rehearsal(day, tmp_path):
     box = planner.locator("#replan")
     choices = box.locator("select[name=from_round] option").all_inner_texts()
     assert choices == ["Afternoon round 1", "Afternoon round 2"]  # never a round begun
+    # A form forged to re-plan the round on now is refused, in the box, in the grid's words.
+    on_now = plan_store.day_rounds(day.db, day.workshop_id)[1]["id"]
+    box.locator("select[name=from_round] option").first.evaluate(
+        "(option, id) => { option.value = String(id); }", on_now
+    )
+    box.locator("select[name=close]").select_option(label="Group 3")
+    box.get_by_role("button", name="Re-plan from this round").click()
+    expect(box.locator(".flash-error")).to_have_text(
+        "Morning round 2 has started, so its seats stay as they are: re-plan from "
+        "Afternoon round 1 or later."
+    )
+    assert history(day) == before
+    planner.reload()
     box.locator("select[name=from_round]").select_option(label="Afternoon round 1")
     box.locator("select[name=left]").select_option(label=leaver)
     box.locator("select[name=arrived]").select_option(label=LATE[0])

@@ -162,9 +162,21 @@ class LiveServer:
             lines.append(line)
             if "/signin?token=" in line:
                 self._wait_until_listening()
+                self._keep_reading()
                 return line.strip()
         self.stop()
         raise RuntimeError("server did not start:\n" + "".join(lines))
+
+    def _keep_reading(self) -> None:
+        """Go on reading the server's output (its errors, for a failing test to show): a
+        full pipe would otherwise stall the server at its next line."""
+        import threading
+
+        def read():
+            for line in self.process.stdout:
+                self.transcript.append(line)
+
+        threading.Thread(target=read, daemon=True).start()
 
     def _wait_until_listening(self) -> None:
         """Wait until the port accepts connections."""

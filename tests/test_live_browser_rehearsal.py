@@ -122,9 +122,16 @@ class Day:
 
 @pytest.fixture
 def day(tmp_path, browser):
+    # Many pages wait at once on a shared 2-core machine: give each state twice the default
+    # five seconds to show (a wait, not a clock: a state that never comes still fails).
+    expect.set_options(timeout=10_000)
     rehearsal = Day(tmp_path, browser)
-    yield rehearsal
-    rehearsal.close()
+    try:
+        yield rehearsal
+    finally:
+        expect.set_options(timeout=None)
+        rehearsal.close()
+        print("".join(rehearsal.server.transcript[-200:]))  # shown when the test fails
 
 
 # Before the day: set-up, delegates, plan, printouts, links ---------------------------------

@@ -1,5 +1,6 @@
 """The database: one SQLite file (WAL), a connection per request or event, appended migrations."""
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -34,8 +35,12 @@ def private_file(path: Path) -> None:
     if not path.exists() and path.parent.is_dir():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     for member in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        if member.exists() and member.stat().st_mode & 0o077:
-            member.chmod(0o600)
+        # SQLite deletes the -wal and -shm files when the last connection closes, which may
+        # happen between two of these calls (another request ending): then there is nothing
+        # left to protect.
+        with contextlib.suppress(FileNotFoundError):
+            if member.exists() and member.stat().st_mode & 0o077:
+                member.chmod(0o600)
 
 
 def pending_migrations(db: Database, steps: Migrations = migrations) -> list[str]:

@@ -118,11 +118,11 @@ def this_checkout_first() -> dict:
 class LiveServer:
     """`kt-workshop serve` running in its own process on a temporary database."""
 
-    def __init__(self, tmp_path, demo=False, tls=False):
+    def __init__(self, tmp_path, demo=False, tls=False, port=None):
         import subprocess
         import sys
 
-        self.port = free_port()
+        self.port = port or free_port()  # a restart takes the port its tablets know
         self.db_path = tmp_path / "live.db"
         command = [
             sys.executable,
@@ -162,9 +162,21 @@ class LiveServer:
             lines.append(line)
             if "/signin?token=" in line:
                 self._wait_until_listening()
+                self._keep_reading()
                 return line.strip()
         self.stop()
         raise RuntimeError("server did not start:\n" + "".join(lines))
+
+    def _keep_reading(self) -> None:
+        """Go on reading the server's output (its errors, for a failing test to show): a
+        full pipe would otherwise stall the server at its next line."""
+        import threading
+
+        def read():
+            for line in self.process.stdout:
+                self.transcript.append(line)
+
+        threading.Thread(target=read, daemon=True).start()
 
     def _wait_until_listening(self) -> None:
         """Wait until the port accepts connections."""
@@ -177,6 +189,11 @@ class LiveServer:
                 return
             except OSError:
                 time.sleep(0.05)
+
+    def kill(self) -> None:
+        """End the server at once, as a pulled plug or a crash would: no clean shut-down."""
+        self.process.kill()
+        self.process.wait(timeout=10)
 
     def stop(self) -> None:
         """Stop the server process."""

@@ -129,13 +129,25 @@ def test_a_second_serve_of_the_same_database_points_to_the_first(tmp_path):
         server.stop()
 
 
+def wait_until(check, seconds=10) -> bool:
+    """Wait for a state (a line the server prints), never longer than `seconds`."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return check()
+
+
 def test_serve_says_where_its_folder_is_and_organiser_link_finds_it(tmp_path, monkeypatch):
     """The first lines name the database and the instance folder; `organiser-link` run from
     elsewhere finds the running server's port in the runtime file, and it is gone after."""
     server = LiveServer(tmp_path)
     try:
-        head = server.process.stdout.readline()  # the line after the sign-in link
-        assert "Only this computer can connect" in head
+        # The line after the sign-in link (the server's output is read on as it comes).
+        link = next(n for n, line in enumerate(server.transcript) if "/signin?token=" in line)
+        assert wait_until(lambda: len(server.transcript) > link + 1)
+        assert "Only this computer can connect" in server.transcript[link + 1]
         runtime = tmp_path / "server.json"
         assert f":{server.port}" in runtime.read_text()
         monkeypatch.chdir(tmp_path.parent)

@@ -217,3 +217,30 @@ def test_deleting_a_workshop_deletes_everything_in_it_and_nothing_else(db, works
     assert count(db, "round", "block_id = ?", [other_block]) == 3
     assert count(db, "question", "workshop_id = ?", [other]) == 1
     assert count(db, "participant", "workshop_id = ?", [other]) == 1
+
+
+def test_opening_the_database_as_its_wal_file_goes_away_is_no_error(tmp_path, monkeypatch):
+    """SQLite deletes the -wal and -shm files when the last connection closes. A request that
+    opens the database at that moment sees the file, then finds it gone: that is no error
+    (suspected behind a one-off 500 on a tablet page in the dress rehearsal)."""
+    from pathlib import Path
+
+    from kt_workshop.db import open_db
+
+    path = tmp_path / "kt.db"
+    open_db(path).close()
+    real_exists, real_stat = Path.exists, Path.stat
+
+    def exists(self, *args, **kwargs):
+        return True if self.name.endswith(("-wal", "-shm")) else real_exists(self, *args, **kwargs)
+
+    def stat(self, *args, **kwargs):
+        if self.name.endswith(("-wal", "-shm")):
+            raise FileNotFoundError(2, "No such file or directory", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "exists", exists)
+    monkeypatch.setattr(Path, "stat", stat)
+    db = open_db(path)
+    assert db.execute("SELECT 1").fetchone() == (1,)
+    db.close()

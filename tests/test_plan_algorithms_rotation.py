@@ -316,8 +316,8 @@ def _problem(plan, *words):
 def test_together_pair_fixed_at_different_tables_is_reported():
     rules = Constraints(fixed={3: 0, 4: 1}, together=[(3, 4)])
     plan = plan_rotation(3, 2, size=4, constraints=rules, time_limit=0.1)
-    text = _problem(plan, "3", "4", "together")
-    assert "fixed at table 1" in text
+    text = _problem(plan, "Person 4", "Person 5", "together")
+    assert "fixed at Table 2" in text  # without names, counted from 1 as the grid counts
     assert all({p: t for t, table in enumerate(r) for p in table}[3] == 0 for r in plan.rounds), (
         "the fixed seats still hold"
     )
@@ -326,14 +326,14 @@ def test_together_pair_fixed_at_different_tables_is_reported():
 def test_too_many_fixed_people_at_one_table_is_reported():
     rules = Constraints(fixed={p: 0 for p in range(5)})
     plan = plan_rotation(3, 2, size=3, constraints=rules, time_limit=0.1)
-    _problem(plan, "Table 0", "fixed")
+    _problem(plan, "Table 1", "fixed")
     assert_valid(plan, 9, 3, 2)
 
 
 def test_pair_both_apart_and_together_is_kept_apart():
     rules = Constraints(apart=[(1, 2)], together=[(1, 2)])
     plan = plan_rotation(3, 2, size=3, constraints=rules, time_limit=0.1)
-    _problem(plan, "1", "2", "apart")
+    _problem(plan, "Person 2", "Person 3", "apart")
     for r in plan.rounds:
         where = {p: t for t, table in enumerate(r) for p in table}
         assert where[1] != where[2]
@@ -341,14 +341,14 @@ def test_pair_both_apart_and_together_is_kept_apart():
 
 def test_closing_every_table_is_reported():
     plan = plan_rotation(2, 2, size=3, constraints=Constraints(closed={0: {0, 1}}))
-    _problem(plan, "Every table", "round 0")
+    _problem(plan, "Every table", "Round 1")
     assert_valid(plan, 6, 2, 2)
 
 
 def test_fixed_person_at_a_closed_table_is_reported():
     rules = Constraints(fixed={0: 1}, closed={1: {1}})
     plan = plan_rotation(3, 2, size=3, constraints=rules, time_limit=0.1)
-    _problem(plan, "Person 0", "closed in round 1")
+    _problem(plan, "Person 1", "closed in Round 2")
     assert_valid(plan, 9, 3, 2, constraints=Constraints(closed={1: {1}}))
 
 

@@ -249,14 +249,47 @@ def test_fixed_group_itineraries_name_the_group_once(plan):
     """In fixed groups a delegate's sheet says their group once and who leads each round."""
     from dataclasses import replace
 
-    grouped = replace(plan, fixed_groups=True, people=[replace(plan.people[0], group="Group 4")])
+    group = TABLES[0]
+    places = tuple((group,) * len(b.rounds) for b in plan.blocks)
+    person = replace(plan.people[0], group=group, places=places)
+    grouped = replace(plan, fixed_groups=True, people=[person])
     document = Document(io.BytesIO(printouts.itineraries_docx(grouped)))
     text = all_text(document)
-    assert text.count("Group 4") == 1
-    assert "Your group: Group 4" in text
+    assert text.count(group) == 1
+    assert f"Your group: {group}" in text
     header = [cell.text for cell in document.tables[0].rows[0].cells]
     assert header == ["Round", "Time", "Question", "Led by"]
     assert MODERATORS[0] in text or MODERATORS[1] in text
+
+
+def test_an_itinerary_names_each_rounds_group_once_the_group_changed(app, plan):
+    """After a re-plan moved a delegate (their group closed at lunch) or they arrived late,
+    their reprinted itinerary says which group each round, "free" where they were in none
+    (nobody leads them there), and the printable page says the same."""
+    from dataclasses import replace
+
+    morning, afternoon = (len(b.rounds) for b in plan.blocks)
+    moved = replace(
+        plan.people[0],
+        group=TABLES[1],
+        places=((TABLES[2],) * morning, (TABLES[1],) * afternoon),
+    )
+    late = replace(
+        plan.people[1], group=TABLES[1], places=((None,) * morning, (TABLES[1],) * afternoon)
+    )
+    grouped = replace(plan, fixed_groups=True, people=[moved, late])
+    document = Document(io.BytesIO(printouts.itineraries_docx(grouped)))
+    header = [cell.text for cell in document.tables[0].rows[0].cells]
+    assert header == ["Round", "Time", "Group", "Question", "Led by"]
+    groups = [[row.cells[2].text for row in t.rows[1:]] for t in document.tables]
+    assert groups[:2] == [[TABLES[2]] * morning, [TABLES[1]] * afternoon]
+    assert groups[2:] == [["free"] * morning, [TABLES[1]] * afternoon]
+    late_morning = [[c.text for c in row.cells[3:]] for row in document.tables[2].rows[1:]]
+    assert late_morning == [["", ""]] * morning  # not "self-led": they were not there
+    with app.test_request_context():
+        page = render_template("plan/itineraries.html", doc=grouped)
+    assert page.count('<th class="col-table">Group</th>') == 4
+    assert "self-led" not in page.split(late.name)[1].split("</table>")[0]
 
 
 def test_hostile_text_is_printed_as_text(plan):
@@ -436,3 +469,29 @@ def test_libreoffice_prints_the_demos_run_sheets_one_page_each(db, tmp_path):
     )  # fmt: skip
     pages = len(re.findall(rb"/Type\s*/Page[^s]", (tmp_path / "runsheets.pdf").read_bytes()))
     assert pages == len(document.moderators) + len(document.self_led_tables()) == 10
+
+
+def test_mixed_format_cards_name_the_delegate_who_stays(organiser, db):
+    """In the mixed format the host's side of a table card (Word and the printable page) says
+    who cannot move from that table; other tables' cards say nothing of the kind."""
+    from kt_workshop import store
+    from kt_workshop.plan import store as plan_store
+
+    workshop = store.create_workshop(db, {"title": "Mixed café", "format": "mixed"})
+    tables = [
+        store.add_item(db, "tables", workshop, {"name": name, "capacity": 6})
+        for name in ("Stół Łódź", "Table B")
+    ]
+    store.add_block(db, workshop, {"title": "Morning", "starts_at": "09:30"}, 2, 20)
+    store.add_delegates(db, workshop, [{"name": f"Guest {n}"} for n in range(7)])
+    store.add_delegates(
+        db, workshop, [{"name": "Bella Wiśniewska", "stays": True, "table_id": tables[0]}]
+    )
+    plan_store.make_plan(db, workshop, time_limit=0.2)
+
+    cards = Document(io.BytesIO(organiser.get(f"/w/{workshop}/printouts/cards.docx").data))
+    described = [d.get("descr") for d in cards.element.body.xpath(".//wp:inline/wp:docPr")]
+    assert "Stays at this table all day: Bella Wiśniewska" in described[0]
+    assert "Stays at this table" not in described[1]
+    page = organiser.get(f"/w/{workshop}/printouts/cards.html").get_data(as_text=True)
+    assert page.count("Stays at this table all day: Bella Wiśniewska") == 1

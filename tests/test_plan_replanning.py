@@ -455,3 +455,36 @@ def test_planning_the_rotation_once_the_day_is_over_says_so_and_changes_nothing(
     response = organiser.post(f"/w/{travelling}/plan/rotation", data={"seed": "3"})
     page = organiser.get(response.location).get_data(as_text=True)
     assert "The day is over: every round has happened." in page and "plan:" not in page
+
+
+def test_the_planners_warnings_name_people_tables_and_rounds_as_the_grid_does(db):
+    """A keep-together rule between two people who cannot move from different tables, and a
+    locked seat at a table closed that round: the warnings say who, where and when in the
+    organiser's words (names, table names, "Afternoon round 1"), never "Person 6" or round 0."""
+    workshop = build(db, "mixed")
+    tables = store.list_items(db, "tables", workshop)
+    rounds = plan.day_rounds(db, workshop)
+    ana, bo = person(db, workshop, "Person 05"), person(db, workshop, "Person 06")
+    store.update_item(db, "participant", workshop, ana["id"], {"name": "Ana Stays"})
+    store.update_item(db, "participant", workshop, bo["id"], {"name": "Bo Stays"})
+    for who, table in ((ana, tables[0]), (bo, tables[1])):
+        store.update_item(
+            db, "participant", workshop, who["id"], {"stays": True, "table_id": table["id"]}
+        )
+    edits.add_pair_rule(db, workshop, "together", ana["id"], bo["id"])
+    plan.make_plan(db, workshop, time_limit=0.2)
+    at_table_5 = plan_view.grid(db, workshop)[2]["cells"][4]["people"][0]["name"]
+    edits.toggle_lock(db, workshop, rounds[2]["id"], tables[4]["id"])
+    edits.toggle_closed(db, workshop, rounds[2]["id"], tables[4]["id"])
+
+    problems = plan.make_plan(db, workshop, time_limit=0.2).problems
+
+    assert (
+        "Ana Stays and Bo Stays must be kept together but Ana Stays cannot move from Table 1 "
+        "and Bo Stays is fixed at Table 2; they sit apart." in problems
+    ), problems
+    assert (
+        f"{at_table_5} is locked at Table 5, which is closed in Afternoon round 1; they move "
+        "that round." in problems
+    ), problems
+    assert not [p for p in problems if "Person 5" in p or "round 0" in p or "round 2" in p]

@@ -94,7 +94,14 @@ def print_plan(
         fixed_groups=not plan.uses_seats(workshop),
         welcome_url=welcome_url,
         blocks=blocks,
-        tables=[TableCard(t["name"], *link("tables", t["id"])) for t in tables],
+        tables=[
+            TableCard(
+                t["name"],
+                *link("tables", t["id"]),
+                stays=[p["name"] for p in people if p.get("stays") and p["table_id"] == t["id"]],
+            )
+            for t in tables
+        ],
         people=[
             Person(
                 name=p["name"],

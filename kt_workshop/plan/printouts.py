@@ -87,12 +87,20 @@ class Block(_Tidy):
 
 @dataclass(frozen=True)
 class TableCard(_Tidy):
-    """A table, the link its own tablet opens to join it ("" if it has none) and the link's
-    short code."""
+    """A table, the link its own tablet opens to join it ("" if it has none), the link's
+    short code, and who cannot move from it (mixed format)."""
 
     name: str
     join_url: str = ""
     code: str = ""
+    stays: tuple[str, ...] = ()
+
+    @property
+    def stays_line(self) -> str:
+        """ "Stays at this table all day: Bella" for the host, or ""."""
+        if not self.stays:
+            return ""
+        return _("Stays at this table all day: %(names)s", names=", ".join(self.stays))
 
     @property
     def qr_svg(self) -> str:
@@ -116,6 +124,13 @@ class Person(_Tidy):
     def qr_svg(self) -> str:
         """The participant-page QR code for the printable page ("" without a page)."""
         return qr_svg_data_uri(self.url) if self.url else ""
+
+    @property
+    def moved_groups(self) -> bool:
+        """True when some round had them elsewhere than their group (fixed groups after a
+        re-plan: a group closed, they arrived late or left): the itinerary says each round's
+        group instead of only one."""
+        return any(table != self.group for block in self.places for table in block)
 
 
 @dataclass(frozen=True)
@@ -319,7 +334,7 @@ def table_cards_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for card in plan.tables:
-        notes = []
+        notes = [card.stays_line] if card.stays else []
         if card.join_url:
             notes.append(_("Moderator or host: scan this code with this table's tablet."))
         if plan.code_line(card.code):
@@ -376,14 +391,16 @@ def itineraries_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
                 _("Your group: %(group)s", group=person.group or _("not yet placed")),
                 style="Subtitle",
             )
-            led = {None: _("self-led")}
             rows = [
-                ((str(s.round), s.time, (s.question, ""), led.get(s.moderator, s.moderator))
-                 for s in stops)
+                [(str(s.round), s.time, s.table or _("free"), (s.question, ""), _led(s))
+                 for s in stops]
                 for _block, stops in plan.itinerary_schedule(person)
             ]  # fmt: skip
-            headers = (_("Round"), _("Time"), _("Question"), _("Led by"))
-            widths = (Mm(20), Mm(32), None, Mm(40))
+            headers = (_("Round"), _("Time"), _("Group"), _("Question"), _("Led by"))
+            widths = (Mm(20), Mm(32), Mm(32), None, Mm(36))
+            if not person.moved_groups:  # one group all day: said once, above
+                rows = [[(*row[:2], *row[3:]) for row in block] for block in rows]
+                headers, widths = headers[:2] + headers[3:], widths[:2] + widths[3:]
         else:
             rows = [
                 ((str(s.round), s.time, s.table or _("free"), (s.question, "")) for s in stops)
@@ -400,6 +417,14 @@ def itineraries_docx(plan: PrintPlan, paper: str = "a4") -> bytes:
             if person.code and plan.welcome_url:
                 _caption(doc, plan.code_line(person.code))
     return _save(doc)
+
+
+def _led(stop: Stop) -> str:
+    """Who leads where a delegate is that round: a name, "self-led", or nothing when they
+    are in no group that round."""
+    if not stop.table:
+        return ""
+    return stop.moderator or _("self-led")
 
 
 def runsheets_docx(plan: PrintPlan, paper: str = "a4") -> bytes:

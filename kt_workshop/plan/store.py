@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from kt_workshop import store
 from kt_workshop.i18n import _
 from kt_workshop.plan.algorithms import groups as grouping
-from kt_workshop.plan.algorithms.constraints import Constraints
+from kt_workshop.plan.algorithms.constraints import Constraints, Names
 from kt_workshop.plan.algorithms.fixed_groups import plan_fixed_groups
 from kt_workshop.plan.algorithms.rotation import ORDER, ORDERS, plan_rotation
 from kt_workshop.setup.delegates.fields import LABELS
@@ -276,7 +276,13 @@ def seat_constraints(
     person = {p["id"]: i for i, p in enumerate(people)}
     table = {t["id"]: i for i, t in enumerate(tables)}
     round_index = {r["id"]: i for i, r in enumerate(rounds)}
-    constraints = Constraints()
+    constraints = Constraints(
+        names=Names(
+            [p["name"] for p in people],
+            [t["name"] for t in tables],
+            [round_name(r) for r in rounds],
+        )
+    )
     constraints.fixed = {
         person[p["id"]]: table[p["table_id"]]
         for p in people

@@ -4,7 +4,8 @@
 together, which tables close in which round. `check` turns it into `Rules`, the form the
 planners use (per round: who is seated, who is pinned to which table, table capacities), and
 lists in plain words every rule that cannot hold together with the others, saying which one
-gives way. The planners then respect every rule that is left, always.
+gives way. The planners then respect every rule that is left, always. Messages name people,
+tables and rounds as the organiser does (`Names`); without names, by 1-based numbers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,35 @@ from kt_workshop.i18n import _, list_of, ngettext
 
 
 @dataclass
+class Names:
+    """What the organiser calls the people, tables and rounds the planner numbers from 0."""
+
+    people: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+    rounds: list[str] = field(default_factory=list)
+
+    def person(self, p: int) -> str:
+        """A person's name, or "Person 3" (counted from 1) when the plan has none."""
+        return self.people[p] if 0 <= p < len(self.people) else _("Person %(n)s", n=p + 1)
+
+    def table(self, t: int) -> str:
+        """A table's name, or "Table 2" (counted from 1)."""
+        return self.tables[t] if 0 <= t < len(self.tables) else _("Table %(n)s", n=t + 1)
+
+    def round(self, r: int) -> str:
+        """A round as the grid names it ("Afternoon round 1"), or "Round 1"."""
+        return self.rounds[r] if 0 <= r < len(self.rounds) else _("Round %(n)s", n=r + 1)
+
+    def later(self, start: int) -> Names:
+        """The same names for a plan of the rounds from `start` on (a re-plan)."""
+        return Names(self.people, self.tables, self.rounds[start:])
+
+    def listed(self, people: list[int]) -> str:
+        """People named in a message: 'Ana', 'Ana and Bo', 'Ana, Bo and Cy'."""
+        return list_of(self.person(p) for p in people)
+
+
+@dataclass
 class Constraints:
     """Hard rules: fixed seats (access needs), pairs kept apart or together, closed tables."""
 
@@ -26,6 +56,7 @@ class Constraints:
     closed: dict[int, set[int]] = field(default_factory=dict)
     # (round, person) -> table: a seat the organiser locked for one round only.
     pinned: dict[tuple[int, int], int] = field(default_factory=dict)
+    names: Names = field(default_factory=Names)
 
 
 @dataclass
@@ -41,6 +72,7 @@ class Rules:
     groups: list[list[int]]  # people who must sit together (two or more each)
     problems: list[str] = field(default_factory=list)
     hosts: bool = False
+    names: Names = field(default_factory=Names)
 
     @property
     def rounds(self) -> int:
@@ -73,11 +105,6 @@ class Rules:
         )
 
 
-def _names(people: list[int]) -> str:
-    """People listed for a message: '3', '3 and 4', '3, 4 and 7' (as the language lists)."""
-    return list_of(people)
-
-
 def check(
     n: int,
     tables: int,
@@ -88,6 +115,7 @@ def check(
 ) -> Rules:
     """Resolve constraints into Rules, listing every rule that cannot hold and what gives way."""
     c = constraints or Constraints()
+    name = c.names
     problems: list[str] = []
     if present is None:
         present = np.ones((rounds, n), dtype=bool)
@@ -95,22 +123,27 @@ def check(
     for r, closed in sorted(c.closed.items()):
         if not 0 <= r < rounds:
             problems.append(
-                _("Round %(r)s is not planned, so closing tables in it is ignored.", r=r)
+                _(
+                    "%(round)s is not planned, so closing tables in it is ignored.",
+                    round=name.round(r),
+                )
             )
             continue
         bad = sorted(t for t in closed if not 0 <= t < tables)
         if bad:
             problems.append(
                 ngettext(
-                    "Table %(t)s does not exist, so it cannot be closed.",
-                    "Tables %(t)s do not exist, so they cannot be closed.",
+                    "%(table)s does not exist, so it cannot be closed.",
+                    "%(table)s do not exist, so they cannot be closed.",
                     len(bad),
-                    t=_names(bad),
+                    table=list_of(name.table(t) for t in bad),
                 )
             )
         left = [t for t in range(tables) if t not in closed]
         if not left:
-            problems.append(_("Every table is closed in round %(r)s; all stay open.", r=r))
+            problems.append(
+                _("Every table is closed in %(round)s; all stay open.", round=name.round(r))
+            )
             continue
         open_tables[r] = left
 
@@ -120,19 +153,27 @@ def check(
         wanted.update({t: t for t in range(min(tables, n))})
     for p, t in sorted(c.fixed.items()):
         if not 0 <= p < n:
-            problems.append(_("Person %(p)s is not in the plan; their fixed seat is ignored.", p=p))
+            problems.append(
+                _(
+                    "%(person)s is not in the plan; their fixed seat is ignored.",
+                    person=name.person(p),
+                )
+            )
         elif not 0 <= t < tables:
             problems.append(
-                _("Person %(p)s is fixed at table %(t)s, which does not exist; ignored.", p=p, t=t)
+                _(
+                    "%(person)s is fixed at %(table)s, which does not exist; ignored.",
+                    person=name.person(p),
+                    table=name.table(t),
+                )
             )
         elif p in wanted and wanted[p] != t:
             problems.append(
                 _(
-                    "Person %(p)s hosts table %(h)s and cannot also be fixed at table %(t)s;"
-                    " they host.",
-                    p=p,
-                    h=wanted[p],
-                    t=t,
+                    "%(person)s hosts %(host)s and cannot also be fixed at %(table)s; they host.",
+                    person=name.person(p),
+                    host=name.table(wanted[p]),
+                    table=name.table(t),
                 )
             )
         else:
@@ -146,18 +187,18 @@ def check(
             elif not hosts or p in c.fixed:
                 problems.append(
                     _(
-                        "Person %(p)s must stay at table %(t)s but it is closed in round %(r)s;"
+                        "%(person)s must stay at %(table)s but it is closed in %(round)s;"
                         " they move that round.",
-                        p=p,
-                        t=t,
-                        r=r,
+                        person=name.person(p),
+                        table=name.table(t),
+                        round=name.round(r),
                     )
                 )
 
     _pin_locked_seats(c, n, tables, rounds, present, open_tables, pinned, problems)
     apart_pairs = _apart_pairs(c, n, pinned, problems)
     groups = _together_groups(c, n, rounds, pinned, apart_pairs, open_tables, present, problems)
-    rules = Rules(n, tables, present, open_tables, pinned, None, groups, problems, hosts)
+    rules = Rules(n, tables, present, open_tables, pinned, None, groups, problems, hosts, name)
     _pin_groups(rules)
     _check_capacity(rules)
     _drop_pinned_apart(rules, apart_pairs)
@@ -171,10 +212,15 @@ def check(
 def _apart_pairs(c: Constraints, n: int, pinned: np.ndarray, problems: list[str]) -> list:
     """Keep-apart pairs that make sense on their own (known people, not fixed side by side)."""
     pairs = []
+    name = c.names
     for a, b in c.apart:
         if not (0 <= a < n and 0 <= b < n) or a == b:
             problems.append(
-                _("Keep-apart rule %(a)s-%(b)s names no two people; ignored.", a=a, b=b)
+                _(
+                    "The keep-apart rule for %(a)s and %(b)s names no two people; ignored.",
+                    a=name.person(a),
+                    b=name.person(b),
+                )
             )
             continue
         same = [
@@ -183,11 +229,11 @@ def _apart_pairs(c: Constraints, n: int, pinned: np.ndarray, problems: list[str]
         if same:
             problems.append(
                 _(
-                    "Persons %(a)s and %(b)s must be kept apart but both are fixed at table %(t)s;"
+                    "%(a)s and %(b)s must be kept apart but both are fixed at %(table)s;"
                     " they sit together there.",
-                    a=a,
-                    b=b,
-                    t=int(pinned[same[0], a]),
+                    a=name.person(a),
+                    b=name.person(b),
+                    table=name.table(int(pinned[same[0], a])),
                 )
             )
             continue
@@ -209,19 +255,23 @@ def _together_groups(c, n, rounds, pinned, apart_pairs, open_tables, present, pr
     smallest = min(
         (int(present[r].sum()) // len(open_tables[r]) + 1 for r in range(rounds)), default=n
     )
+    name = c.names
     for a, b in c.together:
         if not (0 <= a < n and 0 <= b < n) or a == b:
             problems.append(
-                _("Keep-together rule %(a)s-%(b)s names no two people; ignored.", a=a, b=b)
+                _(
+                    "The keep-together rule for %(a)s and %(b)s names no two people; ignored.",
+                    a=name.person(a),
+                    b=name.person(b),
+                )
             )
             continue
         if (min(a, b), max(a, b)) in apart:
             problems.append(
                 _(
-                    "Persons %(a)s and %(b)s are to be kept both apart and together;"
-                    " they are kept apart.",
-                    a=a,
-                    b=b,
+                    "%(a)s and %(b)s are to be kept both apart and together; they are kept apart.",
+                    a=name.person(a),
+                    b=name.person(b),
                 )
             )
             continue
@@ -230,7 +280,7 @@ def _together_groups(c, n, rounds, pinned, apart_pairs, open_tables, present, pr
             continue
         side_a = [p for p in range(n) if root(p) == ra]
         side_b = [p for p in range(n) if root(p) == rb]
-        why = _merge_conflict(a, b, side_a, side_b, pinned, apart, smallest)
+        why = _merge_conflict(a, b, side_a, side_b, pinned, apart, smallest, name)
         if why:
             problems.append(why)
             continue
@@ -241,39 +291,39 @@ def _together_groups(c, n, rounds, pinned, apart_pairs, open_tables, present, pr
     return [members for members in groups.values() if len(members) > 1]
 
 
-def _merge_conflict(a, b, side_a, side_b, pinned, apart, smallest) -> str | None:
+def _merge_conflict(a, b, side_a, side_b, pinned, apart, smallest, name: Names) -> str | None:
     """Say why people a and b (with their groups) cannot be kept together, or None."""
     for r in range(pinned.shape[0]):
         fixed_a = [(p, int(pinned[r, p])) for p in side_a if pinned[r, p] >= 0]
         fixed_b = [(p, int(pinned[r, p])) for p in side_b if pinned[r, p] >= 0]
         if fixed_a and fixed_b and fixed_a[0][1] != fixed_b[0][1]:
             return _(
-                "Persons %(a)s and %(b)s must be kept together but person %(x)s cannot move from"
-                " table %(t)s and person %(y)s is fixed at table %(u)s; they sit apart.",
-                a=a,
-                b=b,
-                x=fixed_a[0][0],
-                t=fixed_a[0][1],
-                y=fixed_b[0][0],
-                u=fixed_b[0][1],
+                "%(a)s and %(b)s must be kept together but %(x)s cannot move from %(t)s and"
+                " %(y)s is fixed at %(u)s; they sit apart.",
+                a=name.person(a),
+                b=name.person(b),
+                x=name.person(fixed_a[0][0]),
+                t=name.table(fixed_a[0][1]),
+                y=name.person(fixed_b[0][0]),
+                u=name.table(fixed_b[0][1]),
             )
     for x in side_a:
         for y in side_b:
             if (min(x, y), max(x, y)) in apart:
                 return _(
-                    "Persons %(a)s and %(b)s must be kept together, but that would seat %(x)s"
+                    "%(a)s and %(b)s must be kept together, but that would seat %(x)s"
                     " with %(y)s, who must be kept apart; they sit apart.",
-                    a=a,
-                    b=b,
-                    x=x,
-                    y=y,
+                    a=name.person(a),
+                    b=name.person(b),
+                    x=name.person(x),
+                    y=name.person(y),
                 )
     if len(side_a) + len(side_b) > smallest:
         return _(
-            "Persons %(a)s and %(b)s must be kept together but that makes a group of %(k)s,"
+            "%(a)s and %(b)s must be kept together but that makes a group of %(k)s,"
             " more than a table seats (%(s)s); they sit apart.",
-            a=a,
-            b=b,
+            a=name.person(a),
+            b=name.person(b),
             k=len(side_a) + len(side_b),
             s=smallest,
         )
@@ -312,15 +362,15 @@ def _check_capacity(rules: Rules) -> None:
             if moved:
                 rules.problems.append(
                     ngettext(
-                        "Table %(t)s seats %(k)s in round %(r)s but more are fixed there;"
-                        " person %(p)s moves.",
-                        "Table %(t)s seats %(k)s in round %(r)s but more are fixed there;"
-                        " people %(p)s move.",
+                        "%(table)s seats %(k)s in %(round)s but more are fixed there;"
+                        " %(people)s moves.",
+                        "%(table)s seats %(k)s in %(round)s but more are fixed there;"
+                        " %(people)s move.",
                         len(moved),
-                        t=t,
+                        table=rules.names.table(t),
                         k=limit,
-                        r=r,
-                        p=_names(sorted(moved)),
+                        round=rules.names.round(r),
+                        people=rules.names.listed(sorted(moved)),
                     )
                 )
 
@@ -332,11 +382,11 @@ def _drop_pinned_apart(rules: Rules, apart_pairs: list) -> None:
             if rules.pinned[r, a] >= 0 and rules.pinned[r, a] == rules.pinned[r, b]:
                 rules.problems.append(
                     _(
-                        "Persons %(a)s and %(b)s must be kept apart but their groups are fixed at"
-                        " table %(t)s; they sit together there.",
-                        a=a,
-                        b=b,
-                        t=int(rules.pinned[r, a]),
+                        "%(a)s and %(b)s must be kept apart but their groups are fixed at"
+                        " %(table)s; they sit together there.",
+                        a=rules.names.person(a),
+                        b=rules.names.person(b),
+                        table=rules.names.table(int(rules.pinned[r, a])),
                     )
                 )
                 apart_pairs.remove((a, b))
@@ -345,35 +395,35 @@ def _drop_pinned_apart(rules: Rules, apart_pairs: list) -> None:
 
 def _pin_locked_seats(c, n, tables, rounds, present, open_tables, pinned, problems) -> None:
     """Hold the seats of locked cells for their round; say which locks cannot hold."""
+    name = c.names
     for (r, p), t in sorted(c.pinned.items()):
         if not (0 <= r < rounds and 0 <= p < n and 0 <= t < tables) or not present[r, p]:
             problems.append(
                 _(
-                    "Person %(p)s has a locked seat in round %(r)s that is not in the plan;"
-                    " ignored.",
-                    p=p,
-                    r=r,
+                    "%(person)s has a locked seat in %(round)s that is not in the plan; ignored.",
+                    person=name.person(p),
+                    round=name.round(r),
                 )
             )
         elif t not in open_tables[r]:
             problems.append(
                 _(
-                    "Person %(p)s is locked at table %(t)s, which is closed in round %(r)s;"
+                    "%(person)s is locked at %(table)s, which is closed in %(round)s;"
                     " they move that round.",
-                    p=p,
-                    t=t,
-                    r=r,
+                    person=name.person(p),
+                    table=name.table(t),
+                    round=name.round(r),
                 )
             )
         elif pinned[r, p] not in (-1, t):
             problems.append(
                 _(
-                    "Person %(p)s is locked at table %(t)s in round %(r)s but must stay at table"
-                    " %(s)s; they stay.",
-                    p=p,
-                    t=t,
-                    r=r,
-                    s=int(pinned[r, p]),
+                    "%(person)s is locked at %(table)s in %(round)s but must stay at %(stay)s;"
+                    " they stay.",
+                    person=name.person(p),
+                    table=name.table(t),
+                    round=name.round(r),
+                    stay=name.table(int(pinned[r, p])),
                 )
             )
         else:

@@ -66,6 +66,7 @@ def replan(
         together=list(c.together),
         closed={r - held: set(t) for r, t in c.closed.items() if r >= held},
         pinned={(r - held, p): t for (r, p), t in c.pinned.items() if r >= held},
+        names=c.names.later(held),
     )
     rules = check(n, tables, future_rounds, hosts, shifted, present=here)
     problems = list(rules.problems)
@@ -134,6 +135,7 @@ def _repair(rules: Rules, previous: np.ndarray, base: np.ndarray, rng) -> tuple[
                 rules.pinned[r : r + 1],
                 rules.apart,
                 rules.groups,
+                names=rules.names.later(r),
             )
             fresh, more = initial_plan(one, rng, base)
             rules.apart, rules.groups = one.apart, one.groups

@@ -128,17 +128,17 @@ def _give_way(rules: Rules, r: int, stuck: list[int]) -> str:
         rules.apart[np.ix_(stuck, partners)] = False
         rules.apart[np.ix_(partners, stuck)] = False
         return _(
-            "Round %(r)s has no seating that keeps person %(p)s apart from %(q)s;"
+            "%(round)s has no seating that keeps %(person)s apart from %(others)s;"
             " that rule is dropped.",
-            r=r,
-            p=stuck[0],
-            q=", ".join(map(str, partners)),
+            round=rules.names.round(r),
+            person=rules.names.person(stuck[0]),
+            others=rules.names.listed(partners),
         )
     if len(stuck) > 1:
         rules.groups = [g for g in rules.groups if stuck[0] not in g]
         return _(
-            "Round %(r)s has no seating that keeps persons %(p)s together; that rule is dropped.",
-            r=r,
-            p=", ".join(map(str, stuck)),
+            "%(round)s has no seating that keeps %(people)s together; that rule is dropped.",
+            round=rules.names.round(r),
+            people=rules.names.listed(stuck),
         )
     raise RuntimeError("a single person without rules could not be seated")  # pragma: no cover

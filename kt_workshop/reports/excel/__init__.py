@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, in_language
 from kt_workshop.reports.dataset import Dataset
 from kt_workshop.reports.excel.cells import (
     _COLOUR,
@@ -60,7 +60,13 @@ from kt_workshop.reports.excel.cells import (
 
 def write_workbook(data: Dataset) -> bytes:
     """The workshop as an .xlsx file: overview, participants, plan, notes, codebook, matrices,
-    agreement and feedback, in that order."""
+    agreement and feedback, in that order; sheet names, headers and labels in the report's
+    language, the workshop's own text as written."""
+    with in_language(data.language or "en"):
+        return _workbook(data)
+
+
+def _workbook(data: Dataset) -> bytes:
     workbook = Workbook(write_only=True)
     _top_aligned_by_default(workbook)
     for write in (

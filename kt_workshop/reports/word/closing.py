@@ -14,6 +14,7 @@ from kt_workshop.reports.dataset import HELD, kind_label
 from kt_workshop.reports.word.document import (
     _MUTED_XML,
     _SMALL_MUTED_XML,
+    GROUP_HEADING,
     _paragraphs_from_xml,
     _run_xml,
     _safe,
@@ -388,7 +389,7 @@ class Closing:
 
     def appendix_notes(self, notes) -> None:
         for table, group in groupby(notes, key=lambda note: note.table):
-            self.heading(table or _("No table"), 4)  # below the contents' levels
+            self.para(table or _("No table"), GROUP_HEADING)  # level 3, not in the contents
             mark = self.section_mark()
             for element in _paragraphs_from_xml([self.appendix_note(note) for note in group]):
                 mark.addprevious(element)

@@ -46,6 +46,9 @@ HEADER_FILL = "E7ECF2"
 MARGIN = Cm(2.5)
 TEXT_WIDTH = Cm(16)  # A4 less two margins
 PICTURE_HEIGHT = Cm(22)  # the tallest a chart may be, leaving room for its caption
+# The appendix's table headings: level 3 under each question (Heading 3's outline level, which
+# a screen reader's heading list shows), a style of their own so the contents leave them out.
+GROUP_HEADING = "Appendix Group Heading"
 QUOTES = 3  # key quotes per question and per overarching theme
 STRONGEST = 3  # links between questions named in the text
 LONG_ROW = 600  # characters in a table row above which it may break across pages
@@ -287,6 +290,11 @@ class Writer:
         table.autofit = False  # a fixed layout: Word and LibreOffice keep the widths as set
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
+        # The table's title for a screen reader's table list (Word's "Alt Text" of a table),
+        # last in the table's properties as the schema orders them.
+        title = OxmlElement("w:tblCaption")
+        title.set(qn("w:val"), _safe(caption or ", ".join(str(h) for h in headers))[:250])
+        table._tbl.tblPr.append(title)
         self.add_paragraph().paragraph_format.space_after = Pt(0)
         return table
 
@@ -403,16 +411,13 @@ def _styles(doc, language: str) -> None:
     normal.font.color.rgb = INK
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), language or "en-GB")
-    normal.element.get_or_add_rPr().append(lang)
+    _document_language(doc, language or "en-GB")
     sizes = {
         "Title": 26,
         "Subtitle": 14,
         "Heading 1": 17,
         "Heading 2": 13.5,
         "Heading 3": 11.5,
-        "Heading 4": 10.5,
     }
     for name, size in sizes.items():
         style = doc.styles[name]
@@ -423,9 +428,12 @@ def _styles(doc, language: str) -> None:
     # pages half empty. The contents and the appendix start pages of their own.
     doc.styles["Heading 1"].paragraph_format.space_before = Pt(24)
     doc.styles["Heading 1"].paragraph_format.space_after = Pt(6)
-    doc.styles["Heading 4"].paragraph_format.space_before = Pt(8)
-    doc.styles["Heading 4"].paragraph_format.space_after = Pt(2)
-    doc.styles["Heading 4"].font.italic = False
+    group = doc.styles.add_style(GROUP_HEADING, WD_STYLE_TYPE.PARAGRAPH)
+    group.base_style = doc.styles["Heading 3"]
+    group.next_paragraph_style = doc.styles["Normal"]
+    group.font.size, group.font.italic = Pt(10.5), False
+    group.paragraph_format.space_before = Pt(8)
+    group.paragraph_format.space_after = Pt(2)
     doc.styles["Heading 2"].paragraph_format.space_before = Pt(14)
     doc.styles["Heading 2"].paragraph_format.space_after = Pt(4)
     doc.styles["Heading 3"].paragraph_format.space_before = Pt(12)
@@ -452,6 +460,23 @@ def _styles(doc, language: str) -> None:
     quote.paragraph_format.left_indent = quote.paragraph_format.right_indent = Cm(0.8)
     quote.paragraph_format.space_after = Pt(6)
     _update_fields_on_open(doc.settings.element)
+
+
+def _document_language(doc, language: str) -> None:
+    """The document's language, where Word, LibreOffice and screen readers look for it: the
+    defaults every style inherits (the template says en-US), the Normal style and the theme
+    fonts' language in the settings. Spell-checking and a reader's voice follow it."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    found = run_defaults.find(f"{qn('w:rPr')}/{qn('w:lang')}") if run_defaults is not None else None
+    if found is not None:
+        found.set(qn("w:val"), language)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), language)
+    doc.styles["Normal"].element.get_or_add_rPr().append(lang)
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), language)
 
 
 def _update_fields_on_open(settings) -> None:

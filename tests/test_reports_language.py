@@ -142,6 +142,8 @@ def test_the_report_is_written_in_the_chosen_language_without_a_request(translat
     alts = [d.get("descr") for d in doc.element.body.iter(qn("wp:docPr"))]
     assert any(a.startswith("Wykres słupkowy: uczestnicy według kraju: ") for a in alts)
     assert charts["participation-by-country"].alt.startswith("Wykres słupkowy")
+    # Numbers in the charts as Polish writes them: a decimal comma.
+    assert re.search(r"mean \d,\d \(n = \d+\)", charts["feedback-ratings"].alt)
 
 
 def test_polish_plurals_take_all_three_forms(translations):
@@ -362,6 +364,9 @@ def test_every_table_has_a_repeated_header_row_and_a_title(english_report):
         title = table._tbl.tblPr.find(qn("w:tblCaption"))
         assert title is not None and title.get(qn("w:val"))
         assert table._tbl.tblPr[-1] is title  # the schema's order: last
+        # Room under each cell's last line (a descender touched the row's line in the PDF).
+        padding = table._tbl.tblPr.find(f"{qn('w:tblCellMar')}/{qn('w:bottom')}")
+        assert padding is not None and int(padding.get(qn("w:w"))) > 0
 
 
 def test_every_picture_has_alt_text_in_the_reading_order(english_report):
@@ -385,3 +390,50 @@ def test_every_picture_has_alt_text_in_the_reading_order(english_report):
     country_alt = paragraphs[pictures[0]]._p.findall(".//" + qn("wp:docPr"))[0].get("descr")
     top = max(set(d.country for d in data.delegates), key=[d.country for d in data.delegates].count)
     assert country_alt.startswith("Bar chart of delegates by country: " + top)
+
+
+def test_counts_read_as_sentences_with_no_row_of_zeros(english_report):
+    """Found reading the demo's PDF: "0 became notes, 1 were set aside" and "376 were gone
+    through by every analyst, 0 by some of them (0 by one analyst alone) and 0 by nobody"."""
+    data, report = english_report
+    text = "\n".join(p.text for p in read_docx(report).paragraphs)
+    assert data.ideas == {"sent": 3, "accepted": 0, "dismissed": 1, "pending": 2}
+    assert "Participants sent 3 ideas from their phones: 1 was set aside and 2 were " in text
+    assert "0 became" not in text
+    assert f"Every analyst went through all {data.agreement.notes} notes." in text
+    assert "0 by nobody" not in text
+
+
+def test_libreoffice_shows_numbers_level_with_the_wrapped_text(tmp_path):
+    """Found reading the demo's workbook as PDF: block, round and people sat at the bottom of
+    their rows in LibreOffice, under top-aligned wrapped text (it shows unformatted cells in the
+    "Normal" cell style, where Excel uses the first cell format). Checked in LibreOffice's own
+    reading of the file: no cell style there is bottom-aligned."""
+    import subprocess
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
+    from kt_workshop.reports import pack
+    from kt_workshop.reports.excel.cells import _top_aligned_by_default
+    from tests.test_reports_pack import libreoffice_or_skip
+
+    libreoffice_or_skip()
+    book = Workbook(write_only=True)
+    _top_aligned_by_default(book)
+    sheet = book.create_sheet("Plan")
+    text = WriteOnlyCell(sheet, "a long block title " * 20)
+    text.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.append([1, text, 13])
+    book.save(tmp_path / "plan.xlsx")
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [pack.soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to"]
+        + ["fods", "--outdir", str(tmp_path), str(tmp_path / "plan.xlsx")],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    shown = (tmp_path / "plan.fods").read_text()
+    assert 'vertical-align="top"' in shown and 'vertical-align="bottom"' not in shown

@@ -70,6 +70,9 @@ def _top_aligned_by_default(workbook: Workbook) -> None:
     format is changed once, so the tens of thousands of plain cells stay unstyled (fast)."""
     default = workbook._cell_styles[0]
     default.alignmentId = workbook._alignments.add(Alignment(vertical="top"))
+    # LibreOffice shows a cell with no format of its own in the "Normal" cell style, not in
+    # the first cell format as Excel does: that style is top-aligned too.
+    workbook._named_styles["Normal"].alignment = Alignment(vertical="top")
 
 
 def _text(value) -> str:

@@ -51,6 +51,8 @@ PICTURE_HEIGHT = Cm(22)  # the tallest a chart may be, leaving room for its capt
 GROUP_HEADING = "Appendix Group Heading"
 QUOTES = 3  # key quotes per question and per overarching theme
 STRONGEST = 3  # links between questions named in the text
+TABLE_CELL_PADDING = 29  # twips above and below a cell's text (about half a millimetre)
+SHORT_TABLE = 12  # rows a table may have and still be kept on one page
 LONG_ROW = 600  # characters in a table row above which it may break across pages
 SETTINGS_AFTER_UPDATE_FIELDS = (
     "hdrShapeDefaults",
@@ -287,9 +289,15 @@ class Writer:
                 paragraph = self._cell(cell, value, bold=level == 0, right=index in numeric)
                 if level:
                     paragraph.paragraph_format.left_indent = Cm(0.45 * level)
+        if len(rows) <= SHORT_TABLE:  # kept on one page: two rows need not cross a page break
+            for row in table.rows[:-1]:
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
         table.autofit = False  # a fixed layout: Word and LibreOffice keep the widths as set
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
+        _cell_margins(table._tbl.tblPr)
         # The table's title for a screen reader's table list (Word's "Alt Text" of a table),
         # last in the table's properties as the schema orders them.
         title = OxmlElement("w:tblCaption")
@@ -544,6 +552,23 @@ def _link(paragraph, anchor: str, text: str) -> None:
 def _page_break():
     """A paragraph holding only a page break."""
     return parse_xml(f'<w:p {nsdecls("w")}><w:r><w:br w:type="page"/></w:r></w:p>')
+
+
+def _cell_margins(properties) -> None:
+    """Room above and below each cell's text (none by default: a descender touched the line
+    under it in the PDF), and Word's usual room left and right; before tblLook, as the schema
+    orders them."""
+    margins = parse_xml(
+        f"<w:tblCellMar {nsdecls('w')}>"
+        f'<w:top w:w="{TABLE_CELL_PADDING}" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+        f'<w:bottom w:w="{TABLE_CELL_PADDING}" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+        "</w:tblCellMar>"
+    )
+    look = properties.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        properties.append(margins)
 
 
 def _shade(cell, fill: str) -> None:

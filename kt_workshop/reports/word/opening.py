@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from babel.lists import format_list
 from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Emu, Pt
 
@@ -120,6 +121,28 @@ class Opening:
         rows = sorted(self.data.glossary, key=lambda item: item[0].casefold())
         self.table((_("Term"), _("Meaning")), rows, (Cm(3.5), Cm(12.5)))
 
+    def ideas_sentence(self, ideas: dict) -> str:
+        """ "Participants sent 3 ideas from their phones: 1 was set aside and 2 were not
+        decided.": each outcome with its own plural, outcomes nobody had left out."""
+        accepted, dismissed, pending = (
+            ideas.get(k, 0) for k in ("accepted", "dismissed", "pending")
+        )
+        outcomes = []
+        if accepted:
+            outcomes.append(ngettext("%(num)d became a note", "%(num)d became notes", accepted))
+        if dismissed:
+            outcomes.append(ngettext("%(num)d was set aside", "%(num)d were set aside", dismissed))
+        if pending:
+            outcomes.append(
+                ngettext("%(num)d was not decided", "%(num)d were not decided", pending)
+            )
+        return ngettext(
+            "Participants sent %(num)d idea from their phones: %(outcomes)s.",
+            "Participants sent %(num)d ideas from their phones: %(outcomes)s.",
+            ideas["sent"],
+            outcomes=format_list(outcomes, locale=self.locale),
+        )
+
     def people_word(self, count: int) -> str:
         """ "65 delegates took part" when attendance was recorded, else "65 delegates
         registered": nobody is said to have come who was only registered."""
@@ -186,16 +209,7 @@ class Opening:
             )
         ideas = self.data.ideas or {}
         if ideas.get("sent"):
-            text += " " + ngettext(
-                "Participants sent %(num)d idea from their phones: %(accepted)s became notes, "
-                "%(dismissed)s were set aside and %(pending)s were not decided.",
-                "Participants sent %(num)d ideas from their phones: %(accepted)s became notes, "
-                "%(dismissed)s were set aside and %(pending)s were not decided.",
-                ideas["sent"],
-                accepted=ideas.get("accepted", 0),
-                dismissed=ideas.get("dismissed", 0),
-                pending=ideas.get("pending", 0),
-            )
+            text += " " + self.ideas_sentence(ideas)
         self.para(text).paragraph_format.keep_with_next = True
         # The charts carry the counts (each bar is labelled), in the same order as a table
         # would: most first, ties by name. A table beside them would only repeat them.

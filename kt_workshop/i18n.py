@@ -14,7 +14,16 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from flask import Flask, has_app_context
-from flask_babel import Babel, force_locale, get_babel, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    Babel,
+    force_locale,
+    get_babel,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+    pgettext,
+)
 
 _ = gettext
 lazy_ = lazy_gettext
@@ -26,6 +35,7 @@ __all__ = [
     "lazy_",
     "local_time",
     "ngettext",
+    "pgettext",
     "shipped_languages",
 ]
 

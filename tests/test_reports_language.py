@@ -37,8 +37,7 @@ POLISH = {
     "Executive summary": "Streszczenie",
     "Method and data protection": "Metoda i ochrona danych",
     "Coding and analysis": "Kodowanie i analiza",
-    "Figure": "Rycina",
-    "Table": "Tabela",
+    "Table": "Stolik",  # the café's table
     "Overview": "Przegląd",
     "Notes": "Notatki",
     "Codebook": "Księga kodów",
@@ -46,17 +45,24 @@ POLISH = {
     "Bar chart of %(subject)s: %(values)s.": "Wykres słupkowy: %(subject)s: %(values)s.",
     ("%(num)d theme", "%(num)d themes"): ("%(num)d temat", "%(num)d tematy", "%(num)d tematów"),
 }
+POLISH_IN_CONTEXT = {
+    ("a numbered figure", "Figure"): "Rycina",
+    ("a numbered table", "Table"): "Tabela",  # a caption's: not "Stolik"
+}
 GERMAN = {"Executive summary": "Zusammenfassung", "Overview": "Übersicht"}
 PLURAL_PL = "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
 
 
-def write_catalogue(folder: Path, code: str, messages: dict) -> None:
-    """A compiled catalogue of `messages` for `code` under folder/<code>/LC_MESSAGES."""
+def write_catalogue(folder: Path, code: str, messages: dict, in_context=None) -> None:
+    """A compiled catalogue of `messages` (and of `in_context`, by (context, msgid)) for `code`
+    under folder/<code>/LC_MESSAGES."""
     catalog = Catalog(locale=code)
     if code == "pl":
         catalog._num_plurals, catalog._plural_expr = 3, PLURAL_PL.split("plural=")[1][:-1]
     for msgid, msgstr in messages.items():
         catalog.add(msgid, msgstr)
+    for (context, msgid), msgstr in (in_context or {}).items():
+        catalog.add(msgid, msgstr, context=context)
     target = folder / code / "LC_MESSAGES"
     target.mkdir(parents=True, exist_ok=True)
     with (target / "messages.mo").open("wb") as out:
@@ -68,7 +74,7 @@ def translations(tmp_path, monkeypatch):
     """Polish and German catalogues where the app and the command line look for them; the
     shared catalogue cache is emptied before and after, so no other test sees them."""
     folder = tmp_path / "translations"
-    write_catalogue(folder, "pl", POLISH)
+    write_catalogue(folder, "pl", POLISH, POLISH_IN_CONTEXT)
     write_catalogue(folder, "de", GERMAN)
     monkeypatch.setattr(i18n, "TRANSLATIONS", folder)
     forget_catalogues()
@@ -404,36 +410,64 @@ def test_counts_read_as_sentences_with_no_row_of_zeros(english_report):
     assert "0 by nobody" not in text
 
 
-def test_libreoffice_shows_numbers_level_with_the_wrapped_text(tmp_path):
+def test_libreoffice_shows_numbers_level_with_the_wrapped_text(english_report, tmp_path):
     """Found reading the demo's workbook as PDF: block, round and people sat at the bottom of
-    their rows in LibreOffice, under top-aligned wrapped text (it shows unformatted cells in the
-    "Normal" cell style, where Excel uses the first cell format). Checked in LibreOffice's own
-    reading of the file: no cell style there is bottom-aligned."""
+    their rows in LibreOffice, under top-aligned wrapped text. LibreOffice shows a cell with no
+    format of its own in its column's format (openpyxl's plain one) where Excel uses the first
+    cell format. Checked in LibreOffice's own reading of the demo's workbook: every column's
+    format, and every number's, is top-aligned."""
     import subprocess
 
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment
-
     from kt_workshop.reports import pack
-    from kt_workshop.reports.excel.cells import _top_aligned_by_default
     from tests.test_reports_pack import libreoffice_or_skip
 
     libreoffice_or_skip()
-    book = Workbook(write_only=True)
-    _top_aligned_by_default(book)
-    sheet = book.create_sheet("Plan")
-    text = WriteOnlyCell(sheet, "a long block title " * 20)
-    text.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.append([1, text, 13])
-    book.save(tmp_path / "plan.xlsx")
+    data, _report = english_report
+    (tmp_path / "data.xlsx").write_bytes(excel.write_workbook(data))
     profile = (tmp_path / "profile").as_uri()
     subprocess.run(
         [pack.soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to"]
-        + ["fods", "--outdir", str(tmp_path), str(tmp_path / "plan.xlsx")],
+        + ["fods", "--outdir", str(tmp_path), str(tmp_path / "data.xlsx")],
         capture_output=True,
         timeout=300,
         check=True,
     )
-    shown = (tmp_path / "plan.fods").read_text()
-    assert 'vertical-align="top"' in shown and 'vertical-align="bottom"' not in shown
+    shown = (tmp_path / "data.fods").read_text()
+    placement = dict(
+        re.findall(
+            r'<style:style style:name="([^"]+)" style:family="table-cell"[^>]*>\s*'
+            r'<style:table-cell-properties[^>]*?style:vertical-align="(\w+)"',
+            shown,
+        )
+    )
+    columns = set(re.findall(r'table:default-cell-style-name="([^"]+)"', shown))
+    assert columns and {placement.get(name, "top") for name in columns} == {"top"}
+    plan = shown[shown.index('table:name="Plan"') :]
+    plan = plan[: plan.index("</table:table>")]
+    numbers = re.findall(
+        r'<table:table-cell (?:table:style-name="(\w+)" )?office:value-type="float"', plan
+    )
+    assert numbers and {placement.get(name, "top") for name in numbers if name} <= {"top"}
+
+
+def test_translated_headers_and_words_are_never_broken_in_a_table():
+    """Found in the Polish PDF: "Średni/a", "Odpowie/dzi", "nieokreślo/na" broken in columns
+    made for the English words. A column takes the room its longest word needs from the column
+    with the most to spare; the table keeps its width."""
+    from docx.shared import Cm
+
+    from kt_workshop.reports.word.document import CELL_ROOM, CHAR_WIDTH, fit_words
+
+    headers = ("Pytanie", "Odpowiedzi", "Średnia", "Oceny")
+    rows = [("Jak przydatny był warsztat?", "41", "4,6", "1:\u00a00 · 2:\u00a00 · 5:\u00a028")]
+    widths = (Cm(7.5), Cm(2), Cm(1.7), Cm(4.8))
+    fitted = fit_words(headers, rows, widths)
+    assert sum(fitted) == sum(widths)
+    for header, width in zip(headers, fitted, strict=True):
+        assert width >= len(header) * CHAR_WIDTH + CELL_ROOM
+    assert fitted[0] < widths[0]  # the question's column gave the room
+    # Where nothing is short, nothing moves.
+    assert fit_words(("Term", "Meaning"), [("KPI", "key indicator")], (Cm(3), Cm(13))) == [
+        Cm(3),
+        Cm(13),
+    ]

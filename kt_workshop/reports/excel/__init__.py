@@ -326,7 +326,11 @@ def _agreement(workbook: Workbook, data: Dataset) -> None:
          _figure(p.alpha), p.themes_pooled, p.disagreements, p.open_disagreements]
         for p in figures.pairs
     ]  # fmt: skip
-    _table(sheet, headers, pair_rows, top=top, filtered=False)
+    end = _table(sheet, headers, pair_rows, top=top, filtered=False)
+    # Shown rounded as in the report (the cells keep every digit): "98.8", not 98.815280464217.
+    for row in range(top + 1, end + 1):
+        for column, look in ((4, AS_PERCENT), (5, AS_DECIMALS), (6, AS_DECIMALS)):
+            _restyle(sheet, row, column, look)
     _write(sheet)
 
 

@@ -22,7 +22,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, pgettext
 from kt_workshop.plan import printouts
 from kt_workshop.reports.charts import Chart
 from kt_workshop.reports.dataset import (
@@ -52,6 +52,8 @@ GROUP_HEADING = "Appendix Group Heading"
 QUOTES = 3  # key quotes per question and per overarching theme
 STRONGEST = 3  # links between questions named in the text
 TABLE_CELL_PADDING = 29  # twips above and below a cell's text (about half a millimetre)
+CHAR_WIDTH = Cm(0.23)  # a character of a table's 9 pt text, bold, with room to spare (DejaVu)
+CELL_ROOM = Cm(0.45)  # a cell's margins left and right, and a little more
 SHORT_TABLE = 12  # rows a table may have and still be kept on one page
 LONG_ROW = 600  # characters in a table row above which it may break across pages
 SETTINGS_AFTER_UPDATE_FIELDS = (
@@ -237,10 +239,12 @@ class Writer:
         """ "Figure 3: text" with the number as a SEQ field, so Word can renumber and list them."""
         if kind == "Figure":
             self.figure_count += 1
-            number, word = self.figure_count, _("Figure")
+            number, word = self.figure_count, pgettext("a numbered figure", "Figure")
         else:
             self.table_count += 1
-            number, word = self.table_count, _("Table")
+            # With a context: "Table" alone is the café's table ("Stolik" in Polish), and a
+            # caption's is the document's ("Tabela").
+            number, word = self.table_count, pgettext("a numbered table", "Table")
         paragraph = self.add_paragraph(style="Caption")
         paragraph.add_run(_safe(word) + " ").bold = True
         _field(paragraph, f"SEQ {kind} \\* ARABIC", str(number)).bold = True
@@ -272,6 +276,7 @@ class Writer:
         the first cell of each row (level 0 in bold), `numeric` columns are right-aligned."""
         if caption:
             self.caption("Table", caption, above=True)
+        widths = fit_words(headers, rows, widths)
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -552,6 +557,29 @@ def _link(paragraph, anchor: str, text: str) -> None:
 def _page_break():
     """A paragraph holding only a page break."""
     return parse_xml(f'<w:p {nsdecls("w")}><w:r><w:br w:type="page"/></w:r></w:p>')
+
+
+def fit_words(headers, rows, widths) -> list:
+    """Column widths in which no word is broken: a column narrower than its longest word (a
+    translated header such as "Odpowiedzi", a cell's "nieokreślona") takes the room from the
+    column with the most to spare, never below that column's own longest word. The table's
+    width stays as given."""
+    columns = list(zip(headers, *rows, strict=True)) if rows else [(h,) for h in headers]
+    need = [
+        max((len(word) for value in column for word in str(value).split()), default=0) * CHAR_WIDTH
+        + CELL_ROOM
+        for column in columns
+    ]
+    fitted = [int(width) for width in widths]
+    for index, width in enumerate(fitted):
+        short = need[index] - width
+        if short <= 0:
+            continue
+        room, donor = max((fitted[j] - need[j], j) for j in range(len(fitted)) if j != index)
+        taken = int(min(short, max(room, 0)))
+        fitted[index] += taken
+        fitted[donor] -= taken
+    return [Emu(width) for width in fitted]
 
 
 def _cell_margins(properties) -> None:

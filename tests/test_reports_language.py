@@ -466,6 +466,17 @@ def test_translated_headers_and_words_are_never_broken_in_a_table():
     for header, width in zip(headers, fitted, strict=True):
         assert width >= len(header) * CHAR_WIDTH + CELL_ROOM
     assert fitted[0] < widths[0]  # the question's column gave the room
+    # A donor keeps its header on one line: the time column's room comes from the first
+    # column's spare, not from "Group 5" (found in the English PDF: "Group" over "5").
+    headers = ("Round", "Time", "Group 1", "Group 2", "Group 3", "Group 4", "Group 5")
+    rows = [("1", "09:30–09:50", "Q1", "Q2", "Q3", "Q4", "Q5")]
+    widths = (Cm(1.6), Cm(2.2), Cm(2.44), Cm(2.44), Cm(2.44), Cm(2.44), Cm(2.44))
+    fitted = fit_words(headers, rows, widths)
+    assert all(
+        w >= len(h) * CHAR_WIDTH + CELL_ROOM for h, w in zip(headers[2:], fitted[2:], strict=True)
+    )
+    assert fitted[1] >= len("09:30–09:50") * CHAR_WIDTH + CELL_ROOM  # the time on one line
+    assert sum(fitted) == sum(widths)
     # Where nothing is short, nothing moves.
     assert fit_words(("Term", "Meaning"), [("KPI", "key indicator")], (Cm(3), Cm(13))) == [
         Cm(3),

@@ -570,15 +570,22 @@ def fit_words(headers, rows, widths) -> list:
         + CELL_ROOM
         for column in columns
     ]
+    # A column gives room only down to its whole header on one line ("Group 5", not "Group"
+    # over "5"), or its longest word where that is wider.
+    keep = [
+        max(n, len(str(h)) * CHAR_WIDTH + CELL_ROOM) for n, h in zip(need, headers, strict=True)
+    ]
     fitted = [int(width) for width in widths]
-    for index, width in enumerate(fitted):
-        short = need[index] - width
-        if short <= 0:
-            continue
-        room, donor = max((fitted[j] - need[j], j) for j in range(len(fitted)) if j != index)
-        taken = int(min(short, max(room, 0)))
-        fitted[index] += taken
-        fitted[donor] -= taken
+    for index in range(len(fitted)):
+        short = need[index] - fitted[index]
+        while short > 0:  # from the column with the most to spare, then the next
+            room, donor = max((fitted[j] - keep[j], j) for j in range(len(fitted)) if j != index)
+            taken = int(min(short, room))
+            if taken <= 0:
+                break
+            fitted[index] += taken
+            fitted[donor] -= taken
+            short -= taken
     return [Emu(width) for width in fitted]
 
 

@@ -7,6 +7,8 @@ translations folders (`kt_workshop.translations`): adding one needs no code.
 """
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,8 +16,10 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from babel.numbers import format_decimal
-from flask import current_app, g
+from flask import Flask, current_app, g, has_app_context
 from flask_babel import (
+    Babel,
+    force_locale,
     get_locale,
     gettext,
     lazy_gettext,
@@ -26,12 +30,15 @@ from flask_babel import (
 )
 
 from kt_workshop import translations
+from kt_workshop.translations import language_name
 
 _ = gettext
 lazy_ = lazy_gettext
 
 __all__ = [
     "_",
+    "in_language",
+    "language_name",
     "lazy_",
     "list_of",
     "local_time",
@@ -43,6 +50,7 @@ __all__ = [
     "offered_languages",
     "page_language_code",
     "plural_forms",
+    "shipped_languages",
     "show_in_language",
 ]
 
@@ -70,6 +78,14 @@ def load_catalogues(app) -> list[str]:
 def offered_languages() -> list[str]:
     """The language codes a person may pick in this app, English first."""
     return current_app.config.get("LANGUAGES") or [translations.SOURCE_LANGUAGE]
+
+
+def shipped_languages() -> list[str]:
+    """The languages documents can be written in: the app's offered languages, or, where no
+    app runs (the command line's export), the catalogues shipped with the package."""
+    if has_app_context():
+        return offered_languages()
+    return translations.shipped_languages()
 
 
 def offered_language(code: str | None) -> str | None:
@@ -113,6 +129,32 @@ def _plural_samples(locale: Locale) -> dict[str, int]:
     for n in range(200):
         samples.setdefault(locale.plural_form(n), n)
     return samples
+
+
+@functools.cache
+def _bare_app(folder: str) -> Flask:
+    """An app that only knows the translations, for translating where no app runs (the
+    command line's export). Its own Babel, so its catalogue cache is its own."""
+    # A fresh checkout has no .mo yet; where nothing can be written, the shipped .mo are used.
+    with suppress(OSError):
+        translations.compile_catalogues(Path(folder))
+    app = Flask("kt_workshop")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = folder
+    Babel(app)
+    return app
+
+
+@contextmanager
+def in_language(code: str) -> Iterator[None]:
+    """Translate `_()` and lazy strings into `code` inside the block, with or without a
+    request: the report's thread and the command line write documents in a language of their
+    own, not the reader's page's."""
+    if has_app_context():
+        with force_locale(code):
+            yield
+        return
+    with _bare_app(str(translations.FOLDER)).app_context(), force_locale(code):
+        yield
 
 
 def local_time(value: str | datetime | None, format: str = "short") -> str:

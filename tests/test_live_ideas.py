@@ -97,8 +97,12 @@ def test_an_analyst_can_decide_an_idea_after_the_day_and_the_report_counts_them(
     from kt_workshop.reports.word import write_report
 
     text = "\n".join(p.text for p in Document(io.BytesIO(write_report(data, {}))).paragraphs)
-    assert "Participants sent 2 ideas from their phones: 1 became notes" in text
-    assert "1 were not decided" in text
+    # Each outcome in its own number, none said of nothing (was: "1 became notes, 0 were set
+    # aside and 1 were not decided").
+    assert (
+        "Participants sent 2 ideas from their phones. 1 of them became a note."
+        " 1 of them was not decided." in text
+    )
 
 
 def test_a_refused_idea_keeps_its_text_and_a_burst_of_ideas_is_slowed(app, db, workshop):

@@ -369,6 +369,8 @@ def test_agreement_figures_every_pair_and_per_theme_rows(demo):
     pair = figures.pairs[0]
     assert [c.value for c in ws[10]][:3] == [pair.analyst_a, pair.analyst_b, pair.units]
     assert ws.cell(10, 5).value == pytest.approx(pair.kappa)
+    # Every digit kept, shown rounded as the report prints them (found in the PDF: 98.815280464217).
+    assert [ws.cell(10, c).number_format for c in (4, 5, 6)] == ["0.0", "0.00", "0.00"]
     assert ws.cell(10, 7).value == pair.themes_pooled == len(data.themes) - len(pair.undefined)
     # The per-theme figures have a sheet of their own, so each printed page's header is theirs.
     assert ws.max_row == 10

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import matplotlib as mpl
+from babel.numbers import format_decimal, format_percent
+from flask_babel import get_locale
 from matplotlib import colormaps
 from matplotlib.colors import Normalize, to_rgb
 from matplotlib.figure import Figure
@@ -37,6 +39,7 @@ HEAT_MAP = "YlGnBu"
 ROLLUP_MAP = "Greys"  # rows that add up the rows below them
 RATING_MAP = "YlGnBu"
 EDGE_COLOUR = "#333333"
+LEGEND_LINE = 6  # series a legend puts on one line
 TOP = 5  # values an alt text names before "and N more"
 STYLE = {
     "font.family": "sans-serif",
@@ -65,13 +68,19 @@ STYLE = {
     "svg.hashsalt": "kt-workshop",
 }
 _LOCK = threading.RLock()
+# What a letter the font lacks does: matplotlib draws a box and warns. Notes may be in any
+# script (a note in Chinese or an emoji draws a box, not a failed report), so the report ignores
+# it; the tests make it an error, to prove the fixed text and European letters all draw.
+MISSING_GLYPH = "ignore"
 
 
 @contextmanager
 def _styled() -> Iterator[None]:
     """Hold the matplotlib lock with the house style on and missing-glyph warnings off."""
     with _LOCK, mpl.rc_context(STYLE), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+        warnings.filterwarnings(
+            MISSING_GLYPH, message=r"Glyph \d+ .*missing from", category=UserWarning
+        )
         yield
 
 
@@ -120,7 +129,16 @@ def _number(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    """A count as it is, a fraction to one place with the report language's decimal sign
+    ("4,6" in a Polish or German report)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return _one_place(value)
+
+
+def _one_place(value: float) -> str:
+    """A number to one decimal place as the report's language writes it ("4.6", "4,6")."""
+    return format_decimal(value, format="0.0", locale=str(get_locale() or "en"))
 
 
 def _wrap(text: str, width: int = 32, lines: int = 3) -> str:
@@ -292,7 +310,10 @@ def grouped_bar_chart(
     if stacked:
         ax.bar_label(ax.containers[-1], labels=[_fmt(t) for t in base], padding=3, fontsize=8.5)
     _integer_ticks(ax.xaxis if horizontal else ax.yaxis, [v for _s, vs in series for v in vs])
-    columns = min(len(series), 4)
+    # One line of up to six (read left to right: matplotlib fills a legend column by column,
+    # so five groups in four columns read "Group 1, Group 3, Group 4, Group 5" with Group 2
+    # under Group 1).
+    columns = len(series) if len(series) <= LEGEND_LINE else 4
     ax.figure.legend(loc="outside upper center", ncols=columns)
     rows = -(-len(series) // columns)  # the legend's lines, above the axes
     ax.figure.set_figheight(ax.figure.get_figheight() + 0.3 * rows)
@@ -527,7 +548,8 @@ def rating_chart(
         style = _series_style(i, colour, edge="white")
         bars = ax.barh(range(len(rows)), shares, 0.7, left=left, label=label, **style)
         box = {"boxstyle": "round,pad=0.15", "facecolor": colour, "linewidth": 0}
-        shown = [f"{share:.0%}" if share >= 0.08 else "" for share in shares]
+        locale = str(get_locale() or "en")
+        shown = [format_percent(share, locale=locale) if share >= 0.08 else "" for share in shares]
         ax.bar_label(bars, shown, label_type="center", fontsize=8, color=_ink(colour), bbox=box)
         left = [a + b for a, b in zip(left, shares, strict=True)]
     for y, n in enumerate(totals):
@@ -539,7 +561,7 @@ def rating_chart(
         _(
             "%(question)s: mean %(mean)s (n = %(n)d)",
             question=_clip(q),
-            mean=f"{sum(s * c for s, c in zip(scale, counts, strict=True)) / n:.1f}",
+            mean=_one_place(sum(s * c for s, c in zip(scale, counts, strict=True)) / n),
             n=n,
         )
         for (q, counts), n in zip(rows, totals, strict=True)

@@ -11,15 +11,26 @@ def cmd_export(args) -> int:
     """Write the chosen files and print each path, one per line."""
     from kt_workshop import store
     from kt_workshop.commands import fail, open_database
+    from kt_workshop.i18n import language_name, shipped_languages
     from kt_workshop.reports import pack
     from kt_workshop.reports.dataset import Options
 
+    language = (args.language or "").replace("-", "_")
+    if language and language not in shipped_languages():
+        offered = ", ".join(f"{code} ({language_name(code)})" for code in shipped_languages())
+        return fail(
+            _(
+                "no translation into %(language)s is installed; choose one of: %(offered)s",
+                language=language,
+                offered=offered,
+            )
+        )
     db = open_database(args)
     out = Path(args.out or Path("exports") / f"workshop-{args.workshop}")
     formats = ["all"] if not args.format or "all" in args.format else args.format
     try:  # build_pack finds the workshop before it writes anything
         written, problems = pack.build_pack(
-            db, args.workshop, out, formats, Options(names=args.names)
+            db, args.workshop, out, formats, Options(names=args.names, language=language)
         )
     except store.NotFound as error:
         return fail(str(error))
@@ -58,6 +69,14 @@ def add_commands(commands) -> None:
         "--names",
         action="store_true",
         help=_("name the delegates in the workbook (default: pseudonyms)"),
+    )
+    export.add_argument(
+        "--language",
+        metavar="CODE",
+        help=_(
+            "the language of the report's and workbook's fixed text, such as pl, de or en "
+            "(default: the workshop's language)"
+        ),
     )
     export.add_argument(
         "--db",

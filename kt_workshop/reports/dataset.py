@@ -56,7 +56,7 @@ class Options:
 
     sections: tuple[str, ...] = SECTIONS
     names: bool = False  # delegates' names in the workbook instead of pseudonyms
-    language: str = "en"  # the language of the fixed text
+    language: str = ""  # the language of the fixed text ("": the workshop's)
 
     def has(self, section: str) -> bool:
         return section in self.sections

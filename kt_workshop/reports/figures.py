@@ -4,7 +4,7 @@ chart files of the export and the report page."""
 import math
 from collections import Counter
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, in_language
 from kt_workshop.reports import charts
 from kt_workshop.reports.charts import Chart
 from kt_workshop.reports.dataset import Dataset
@@ -127,13 +127,16 @@ MAKERS = {
 
 
 def report_chart(data: Dataset, name: str) -> Chart:
-    """One chart of the report by its name (KeyError for an unknown name)."""
-    return MAKERS[name](data)
+    """One chart of the report by its name (KeyError for an unknown name), its titles, axes
+    and alt text in the report's language."""
+    with in_language(data.language or "en"):
+        return MAKERS[name](data)
 
 
 def report_charts(data: Dataset) -> dict[str, Chart]:
-    """Every chart of the report, by name."""
-    return {name: make(data) for name, make in MAKERS.items()}
+    """Every chart of the report, by name, in the report's language."""
+    with in_language(data.language or "en"):
+        return {name: make(data) for name, make in MAKERS.items()}
 
 
 NAMES = tuple(MAKERS)

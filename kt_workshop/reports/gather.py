@@ -7,12 +7,14 @@ are pure functions of what this returns.
 import hashlib
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
 from kt_workshop import store
 from kt_workshop.coding import agreement, analysis, codebook, codes
+from kt_workshop.i18n import in_language, shipped_languages
 from kt_workshop.join import privacy
 from kt_workshop.live import cells, feedback
 from kt_workshop.plan import grid as plan_view
@@ -50,10 +52,19 @@ class _Cleaner:
 
 
 def gather(db: Database, workshop_id: int, options: Options | None = None) -> Dataset:
-    """Everything the report, workbook and charts need, from one workshop."""
+    """Everything the report, workbook and charts need, from one workshop, with the fixed
+    text it carries (privacy statements, labels) in the report's language."""
     options = options or Options()
-    text = _Cleaner()
     workshop = store.get_workshop(db, workshop_id)
+    workshop_language = workshop.get("language") or "en"  # a workshop setting; English if unset
+    language = report_language(options.language, workshop_language, shipped_languages())
+    options = replace(options, language=language)
+    with in_language(language):
+        return _gather(db, workshop_id, options, workshop)
+
+
+def _gather(db: Database, workshop_id: int, options: Options, workshop: dict) -> Dataset:
+    text = _Cleaner()
     summaries = codes.summaries(db, workshop_id)
     programme = store.programme(db, workshop_id)
     blocks, questions = [], []
@@ -126,7 +137,7 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
         feedback=_feedback(db, workshop_id, text),
         front=FrontMatter(**{k: text(front[k]) for k in FrontMatter.__dataclass_fields__}),
         glossary=[(text(t), text(m)) for t, m in publishing.glossary(db, workshop_id)],
-        locale=report_locale(front["locale"], workshop["language"]),
+        locale=report_locale(front["locale"], options.language, workshop.get("language") or ""),
         respondents=db.execute(
             "SELECT COUNT(DISTINCT response) FROM feedback_answer WHERE workshop_id = ?",
             [workshop_id],
@@ -152,15 +163,30 @@ def gather(db: Database, workshop_id: int, options: Options | None = None) -> Da
     )
 
 
-def report_locale(chosen: str, language: str) -> str:
-    """How the report writes dates: the organiser's choice, else the workshop's language with
-    its region ("en-GB"), else British English for English (the app's own spelling)."""
-    if chosen:
+def report_language(requested: str, workshop_language: str, shipped: list[str]) -> str:
+    """The language of the report's fixed text: the one asked for, else the workshop's
+    ("de-AT" is German), of those a translation is shipped for; else English."""
+    for code in (requested, workshop_language):
+        code = (code or "").replace("-", "_")
+        for candidate in (code, code.split("_")[0]):
+            if candidate and candidate in shipped:
+                return candidate
+    return "en"
+
+
+def report_locale(chosen: str, language: str, workshop_language: str = "") -> str:
+    """How the report writes dates and numbers: the organiser's choice when it is of the
+    report's language, else the workshop's own region of it ("en-IE"), else the language's
+    usual region (British English for English, the app's own spelling)."""
+    base = (language or "en").replace("-", "_").split("_")[0]
+    if chosen and chosen.split("_")[0] == base:
         return chosen
-    code = (language or "en").replace("-", "_")
-    if "_" in code:
-        return code
-    return {"en": "en_GB", "de": "de_DE", "pl": "pl_PL", "nl": "nl_NL"}.get(code, code)
+    workshop = (workshop_language or "").replace("-", "_")
+    if "_" in workshop and workshop.split("_")[0] == base:
+        return workshop
+    return {"en": "en_GB", "de": "de_DE", "pl": "pl_PL", "nl": "nl_NL", "cs": "cs_CZ"}.get(
+        base, base
+    )
 
 
 def _notes(db, workshop_id, questions, themes, consensus, codings, text, decided):

@@ -31,7 +31,7 @@ from flask import (
 from kt_workshop import store
 from kt_workshop.coding import agreement, blind
 from kt_workshop.db import open_db, writing
-from kt_workshop.i18n import _, lazy_, ngettext
+from kt_workshop.i18n import _, language_name, lazy_, ngettext, shipped_languages
 from kt_workshop.reports import figures, pack, publishing
 from kt_workshop.reports.dataset import SECTIONS, Dataset, Options
 from kt_workshop.reports.gather import data_version, gather
@@ -59,7 +59,6 @@ SECTION_LABELS = {
     "method": lazy_("Method and data protection"),
     "appendix": lazy_("Appendix: all notes and the codebook"),
 }
-LANGUAGES = {"en": "English"}
 # What the page calls each chart (its name is its file's).
 CHART_CAPTIONS = {
     "participation-by-country": lazy_("Participation by country"),
@@ -137,10 +136,18 @@ def options_from(form) -> Options:
     """The report options from the form; names only for the organiser."""
     sections = tuple(s for s in SECTIONS if form.get(f"section_{s}")) or SECTIONS
     names = form.get("names") == "1" and may_name_delegates()
-    language = form.get("language", "en")
+    language = form.get("language", "")
     return Options(
-        sections=sections, names=names, language=language if language in LANGUAGES else "en"
+        sections=sections,
+        names=names,
+        language=language if language in shipped_languages() else "",  # "": the workshop's
     )
+
+
+def report_languages() -> dict[str, str]:
+    """The languages a report can be written in (those with a translation shipped), each
+    named in its own language."""
+    return {code: language_name(code) for code in shipped_languages()}
 
 
 def page_formats() -> tuple[str, ...]:
@@ -289,7 +296,8 @@ def report_page(workshop_id):
         "reports/page.html",
         workshop=workshop,
         sections=[(s, SECTION_LABELS[s]) for s in SECTIONS],
-        languages=LANGUAGES,
+        languages=report_languages(),
+        default_language=data.language,
         charts={name: CHART_CAPTIONS.get(name, name) for name in figures.NAMES},
         files=[] if hidden else files_in(workshop_id),
         names_hidden=hidden,

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, in_language
 from kt_workshop.reports.dataset import Dataset
 from kt_workshop.reports.excel.cells import (
     _COLOUR,
@@ -60,7 +60,13 @@ from kt_workshop.reports.excel.cells import (
 
 def write_workbook(data: Dataset) -> bytes:
     """The workshop as an .xlsx file: overview, participants, plan, notes, codebook, matrices,
-    agreement and feedback, in that order."""
+    agreement and feedback, in that order; sheet names, headers and labels in the report's
+    language, the workshop's own text as written."""
+    with in_language(data.language or "en"):
+        return _workbook(data)
+
+
+def _workbook(data: Dataset) -> bytes:
     workbook = Workbook(write_only=True)
     _top_aligned_by_default(workbook)
     for write in (
@@ -320,7 +326,11 @@ def _agreement(workbook: Workbook, data: Dataset) -> None:
          _figure(p.alpha), p.themes_pooled, p.disagreements, p.open_disagreements]
         for p in figures.pairs
     ]  # fmt: skip
-    _table(sheet, headers, pair_rows, top=top, filtered=False)
+    end = _table(sheet, headers, pair_rows, top=top, filtered=False)
+    # Shown rounded as in the report (the cells keep every digit): "98.8", not 98.815280464217.
+    for row in range(top + 1, end + 1):
+        for column, look in ((4, AS_PERCENT), (5, AS_DECIMALS), (6, AS_DECIMALS)):
+            _restyle(sheet, row, column, look)
     _write(sheet)
 
 

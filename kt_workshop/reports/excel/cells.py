@@ -69,7 +69,9 @@ def _top_aligned_by_default(workbook: Workbook) -> None:
     the wrapped text beside them, instead of Excel's default bottom. The workbook's default cell
     format is changed once, so the tens of thousands of plain cells stay unstyled (fast)."""
     default = workbook._cell_styles[0]
-    default.alignmentId = workbook._alignments.add(Alignment(vertical="top"))
+    default.alignmentId = workbook._alignments.add(TOP)
+    # LibreOffice starts from the "Normal" cell style, and from a column's format (`_write`).
+    workbook._named_styles["Normal"].alignment = TOP
 
 
 def _text(value) -> str:
@@ -247,7 +249,11 @@ def _write(sheet: _Sheet, widths: dict[int, float] | None = None) -> None:
     ws.calculate_dimension = lambda: extent
     sized = _fit(sheet, widths)
     for column, width in sized.items():
-        ws.column_dimensions[get_column_letter(column)].width = width
+        dimension = ws.column_dimensions[get_column_letter(column)]
+        dimension.width = width
+        # LibreOffice shows a cell with no format of its own in its column's format (Excel in
+        # the first cell format): the column's is top-aligned too, not openpyxl's plain one.
+        dimension.alignment = TOP
     for row, height in _heights(sheet, sized).items():
         dimension = ws.row_dimensions[row]
         dimension.height = max(height, dimension.height or 0)

@@ -16,6 +16,7 @@ which the appendix lists at the start of the note (with a bookmark the reference
 
 from collections.abc import Mapping
 
+from kt_workshop.i18n import in_language
 from kt_workshop.reports.charts import Chart
 from kt_workshop.reports.dataset import Dataset
 from kt_workshop.reports.word.closing import Closing
@@ -31,7 +32,8 @@ class _Report(Opening, Findings, Closing, Writer):
 def write_report(data: Dataset, charts: Mapping[str, Chart], pages=None) -> bytes:
     """The workshop report as the bytes of a .docx file; a chart that is missing is left out.
     `pages` gives the contents' entries their page numbers, in order (see `contents`)."""
-    return _Report(data, charts, pages).write()
+    with in_language(data.language or "en"):
+        return _Report(data, charts, pages).write()
 
 
 def write_report_and_contents(
@@ -39,5 +41,6 @@ def write_report_and_contents(
 ) -> tuple[bytes, list[str]]:
     """The report's bytes and the headings its contents list, in order: the titles a PDF's
     outline is matched against to learn their pages."""
-    report = _Report(data, charts, pages)
-    return report.write(), report.headings
+    with in_language(data.language or "en"):
+        report = _Report(data, charts, pages)
+        return report.write(), report.headings

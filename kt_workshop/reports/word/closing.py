@@ -14,6 +14,7 @@ from kt_workshop.reports.dataset import HELD, kind_label
 from kt_workshop.reports.word.document import (
     _MUTED_XML,
     _SMALL_MUTED_XML,
+    GROUP_HEADING,
     _paragraphs_from_xml,
     _run_xml,
     _safe,
@@ -44,7 +45,8 @@ class Closing:
             for item in ratings:
                 answers = sum(item.ratings.values())
                 mean = sum(r * n for r, n in item.ratings.items()) / answers if answers else None
-                spread = " · ".join(f"{r}: {n}" for r, n in sorted(item.ratings.items()))
+                # A no-break space: never "5:" at a line's end and "28" on the next.
+                spread = " · ".join(f"{r}:\u00a0{n}" for r, n in sorted(item.ratings.items()))
                 rows.append((item.text, str(answers), self.number(mean, 1), spread or "–"))
             headers = (_("Question"), _("Answers"), _("Mean"), _("Ratings"))
             widths = (Cm(7.5), Cm(2), Cm(1.7), Cm(4.8))
@@ -207,15 +209,22 @@ class Closing:
         figures = self.data.agreement
         if figures is None:
             return
-        text = _(
-            "Of the %(notes)d notes, %(all)d were gone through by every analyst, %(some)d by "
-            "some of them (%(one)d by one analyst alone) and %(none)d by nobody.",
-            notes=figures.notes,
-            all=figures.by_all,
-            some=figures.by_some,
-            one=figures.by_one,
-            none=figures.by_none,
-        )
+        if figures.by_all == figures.notes:  # the usual case, said without a row of zeros
+            text = ngettext(
+                "Every analyst went through the note.",
+                "Every analyst went through all %(num)d notes.",
+                figures.notes,
+            )
+        else:
+            text = _(
+                "Of the %(notes)d notes, %(all)d were gone through by every analyst, %(some)d by "
+                "some of them (%(one)d by one analyst alone) and %(none)d by nobody.",
+                notes=figures.notes,
+                all=figures.by_all,
+                some=figures.by_some,
+                one=figures.by_one,
+                none=figures.by_none,
+            )
         text += " " + ngettext(
             "%(num)d disagreement was resolved (%(reasons)d with a written reason);",
             "%(num)d disagreements were resolved (%(reasons)d with a written reason);",
@@ -397,7 +406,7 @@ class Closing:
 
     def appendix_notes(self, notes) -> None:
         for table, group in groupby(notes, key=lambda note: note.table):
-            self.heading(table or _("No table"), 4)  # below the contents' levels
+            self.para(table or _("No table"), GROUP_HEADING)  # level 3, not in the contents
             mark = self.section_mark()
             for element in _paragraphs_from_xml([self.appendix_note(note) for note in group]):
                 mark.addprevious(element)

@@ -20,8 +20,10 @@ from xml.sax.saxutils import escape
 import defusedxml.ElementTree as SafeET
 from docx.oxml.ns import qn
 
-LEVELS = 3  # Heading 1-3 are listed; the appendix's tables are Heading 4 and are not
-TOC_FIELD = f'TOC \\o "1-{LEVELS}" \\h \\z \\u'
+LEVELS = 3  # Heading 1-3 are listed; the appendix's tables are headings of their own style
+# Built-in heading styles only (no \u, which would take any paragraph's outline level): the
+# appendix's group headings are level 3 for a screen reader but stay out of the contents.
+TOC_FIELD = f'TOC \\o "1-{LEVELS}" \\h \\z'
 TAB_POSITION = 9070  # twips: the right edge of the text (16 cm)
 HEADING_STYLES = {f"Heading{level}": level for level in range(1, LEVELS + 1)}
 

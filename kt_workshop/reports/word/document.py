@@ -22,7 +22,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from kt_workshop.i18n import _
+from kt_workshop.i18n import _, pgettext
 from kt_workshop.plan import printouts
 from kt_workshop.reports.charts import Chart
 from kt_workshop.reports.dataset import (
@@ -46,8 +46,15 @@ HEADER_FILL = "E7ECF2"
 MARGIN = Cm(2.5)
 TEXT_WIDTH = Cm(16)  # A4 less two margins
 PICTURE_HEIGHT = Cm(22)  # the tallest a chart may be, leaving room for its caption
+# The appendix's table headings: level 3 under each question (Heading 3's outline level, which
+# a screen reader's heading list shows), a style of their own so the contents leave them out.
+GROUP_HEADING = "Appendix Group Heading"
 QUOTES = 3  # key quotes per question and per overarching theme
 STRONGEST = 3  # links between questions named in the text
+TABLE_CELL_PADDING = 29  # twips above and below a cell's text (about half a millimetre)
+CHAR_WIDTH = Cm(0.25)  # a character of a table's 9 pt text, bold, with room to spare (DejaVu)
+CELL_ROOM = Cm(0.45)  # a cell's margins left and right, and a little more
+SHORT_TABLE = 12  # rows a table may have and still be kept on one page
 LONG_ROW = 600  # characters in a table row above which it may break across pages
 SETTINGS_AFTER_UPDATE_FIELDS = (
     "hdrShapeDefaults",
@@ -232,10 +239,12 @@ class Writer:
         """ "Figure 3: text" with the number as a SEQ field, so Word can renumber and list them."""
         if kind == "Figure":
             self.figure_count += 1
-            number, word = self.figure_count, _("Figure")
+            number, word = self.figure_count, pgettext("a numbered figure", "Figure")
         else:
             self.table_count += 1
-            number, word = self.table_count, _("Table")
+            # With a context: "Table" alone is the café's table ("Stolik" in Polish), and a
+            # caption's is the document's ("Tabela").
+            number, word = self.table_count, pgettext("a numbered table", "Table")
         paragraph = self.add_paragraph(style="Caption")
         paragraph.add_run(_safe(word) + " ").bold = True
         _field(paragraph, f"SEQ {kind} \\* ARABIC", str(number)).bold = True
@@ -267,6 +276,7 @@ class Writer:
         the first cell of each row (level 0 in bold), `numeric` columns are right-aligned."""
         if caption:
             self.caption("Table", caption, above=True)
+        widths = fit_words(headers, rows, widths)
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -284,9 +294,20 @@ class Writer:
                 paragraph = self._cell(cell, value, bold=level == 0, right=index in numeric)
                 if level:
                     paragraph.paragraph_format.left_indent = Cm(0.45 * level)
+        if len(rows) <= SHORT_TABLE:  # kept on one page: two rows need not cross a page break
+            for row in table.rows[:-1]:
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
         table.autofit = False  # a fixed layout: Word and LibreOffice keep the widths as set
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
+        _cell_margins(table._tbl.tblPr)
+        # The table's title for a screen reader's table list (Word's "Alt Text" of a table),
+        # last in the table's properties as the schema orders them.
+        title = OxmlElement("w:tblCaption")
+        title.set(qn("w:val"), _safe(caption or ", ".join(str(h) for h in headers))[:250])
+        table._tbl.tblPr.append(title)
         self.add_paragraph().paragraph_format.space_after = Pt(0)
         return table
 
@@ -403,16 +424,13 @@ def _styles(doc, language: str) -> None:
     normal.font.color.rgb = INK
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), language or "en-GB")
-    normal.element.get_or_add_rPr().append(lang)
+    _document_language(doc, language or "en-GB")
     sizes = {
         "Title": 26,
         "Subtitle": 14,
         "Heading 1": 17,
         "Heading 2": 13.5,
         "Heading 3": 11.5,
-        "Heading 4": 10.5,
     }
     for name, size in sizes.items():
         style = doc.styles[name]
@@ -423,9 +441,12 @@ def _styles(doc, language: str) -> None:
     # pages half empty. The contents and the appendix start pages of their own.
     doc.styles["Heading 1"].paragraph_format.space_before = Pt(24)
     doc.styles["Heading 1"].paragraph_format.space_after = Pt(6)
-    doc.styles["Heading 4"].paragraph_format.space_before = Pt(8)
-    doc.styles["Heading 4"].paragraph_format.space_after = Pt(2)
-    doc.styles["Heading 4"].font.italic = False
+    group = doc.styles.add_style(GROUP_HEADING, WD_STYLE_TYPE.PARAGRAPH)
+    group.base_style = doc.styles["Heading 3"]
+    group.next_paragraph_style = doc.styles["Normal"]
+    group.font.size, group.font.italic = Pt(10.5), False
+    group.paragraph_format.space_before = Pt(8)
+    group.paragraph_format.space_after = Pt(2)
     doc.styles["Heading 2"].paragraph_format.space_before = Pt(14)
     doc.styles["Heading 2"].paragraph_format.space_after = Pt(4)
     doc.styles["Heading 3"].paragraph_format.space_before = Pt(12)
@@ -452,6 +473,23 @@ def _styles(doc, language: str) -> None:
     quote.paragraph_format.left_indent = quote.paragraph_format.right_indent = Cm(0.8)
     quote.paragraph_format.space_after = Pt(6)
     _update_fields_on_open(doc.settings.element)
+
+
+def _document_language(doc, language: str) -> None:
+    """The document's language, where Word, LibreOffice and screen readers look for it: the
+    defaults every style inherits (the template says en-US), the Normal style and the theme
+    fonts' language in the settings. Spell-checking and a reader's voice follow it."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    found = run_defaults.find(f"{qn('w:rPr')}/{qn('w:lang')}") if run_defaults is not None else None
+    if found is not None:
+        found.set(qn("w:val"), language)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), language)
+    doc.styles["Normal"].element.get_or_add_rPr().append(lang)
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), language)
 
 
 def _update_fields_on_open(settings) -> None:
@@ -519,6 +557,53 @@ def _link(paragraph, anchor: str, text: str) -> None:
 def _page_break():
     """A paragraph holding only a page break."""
     return parse_xml(f'<w:p {nsdecls("w")}><w:r><w:br w:type="page"/></w:r></w:p>')
+
+
+def fit_words(headers, rows, widths) -> list:
+    """Column widths in which no word is broken: a column narrower than its longest word (a
+    translated header such as "Odpowiedzi", a cell's "nieokreślona") takes the room from the
+    column with the most to spare, never below that column's own longest word. The table's
+    width stays as given."""
+    columns = list(zip(headers, *rows, strict=True)) if rows else [(h,) for h in headers]
+    need = [
+        max((len(word) for value in column for word in str(value).split()), default=0) * CHAR_WIDTH
+        + CELL_ROOM
+        for column in columns
+    ]
+    # A column gives room only down to its whole header on one line ("Group 5", not "Group"
+    # over "5"), or its longest word where that is wider.
+    keep = [
+        max(n, len(str(h)) * CHAR_WIDTH + CELL_ROOM) for n, h in zip(need, headers, strict=True)
+    ]
+    fitted = [int(width) for width in widths]
+    for index in range(len(fitted)):
+        short = need[index] - fitted[index]
+        while short > 0:  # from the column with the most to spare, then the next
+            room, donor = max((fitted[j] - keep[j], j) for j in range(len(fitted)) if j != index)
+            taken = int(min(short, room))
+            if taken <= 0:
+                break
+            fitted[index] += taken
+            fitted[donor] -= taken
+            short -= taken
+    return [Emu(width) for width in fitted]
+
+
+def _cell_margins(properties) -> None:
+    """Room above and below each cell's text (none by default: a descender touched the line
+    under it in the PDF), and Word's usual room left and right; before tblLook, as the schema
+    orders them."""
+    margins = parse_xml(
+        f"<w:tblCellMar {nsdecls('w')}>"
+        f'<w:top w:w="{TABLE_CELL_PADDING}" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+        f'<w:bottom w:w="{TABLE_CELL_PADDING}" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+        "</w:tblCellMar>"
+    )
+    look = properties.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        properties.append(margins)
 
 
 def _shade(cell, fill: str) -> None:

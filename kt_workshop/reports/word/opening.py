@@ -120,6 +120,41 @@ class Opening:
         rows = sorted(self.data.glossary, key=lambda item: item[0].casefold())
         self.table((_("Term"), _("Meaning")), rows, (Cm(3.5), Cm(12.5)))
 
+    def ideas_sentence(self, ideas: dict) -> str:
+        """ "Participants sent 3 ideas from their phones. 1 of them was set aside. 2 of them
+        were not decided.": each outcome a sentence with its own count (one message per count,
+        so every language can decline its words), outcomes nobody had left out."""
+        sentences = [
+            ngettext(
+                "Participants sent %(num)d idea from their phones.",
+                "Participants sent %(num)d ideas from their phones.",
+                ideas["sent"],
+            )
+        ]
+        accepted, dismissed, pending = (
+            ideas.get(k, 0) for k in ("accepted", "dismissed", "pending")
+        )
+        # Each message written out in full, so the extraction finds it.
+        if accepted:
+            sentences.append(
+                ngettext(
+                    "%(num)d of them became a note.", "%(num)d of them became notes.", accepted
+                )
+            )
+        if dismissed:
+            sentences.append(
+                ngettext(
+                    "%(num)d of them was set aside.", "%(num)d of them were set aside.", dismissed
+                )
+            )
+        if pending:
+            sentences.append(
+                ngettext(
+                    "%(num)d of them was not decided.", "%(num)d of them were not decided.", pending
+                )
+            )
+        return " ".join(sentences)
+
     def people_sentence(self, count: int) -> str:
         """ "65 delegates took part." when attendance was recorded, else "65 delegates
         registered.": nobody is said to have come who was only registered. Each count is
@@ -235,16 +270,7 @@ class Opening:
             )
         ideas = self.data.ideas or {}
         if ideas.get("sent"):
-            text += " " + ngettext(
-                "Participants sent %(num)d idea from their phones: %(accepted)s became notes, "
-                "%(dismissed)s were set aside and %(pending)s were not decided.",
-                "Participants sent %(num)d ideas from their phones: %(accepted)s became notes, "
-                "%(dismissed)s were set aside and %(pending)s were not decided.",
-                ideas["sent"],
-                accepted=ideas.get("accepted", 0),
-                dismissed=ideas.get("dismissed", 0),
-                pending=ideas.get("pending", 0),
-            )
+            text += " " + self.ideas_sentence(ideas)
         self.para(text).paragraph_format.keep_with_next = True
         # The charts carry the counts (each bar is labelled), in the same order as a table
         # would: most first, ties by name. A table beside them would only repeat them.

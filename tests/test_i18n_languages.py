@@ -248,3 +248,15 @@ def test_the_switch_is_on_every_page_and_labelled(organiser, workshop):
     assert re.search(r'<label for="language-switch">[^<]+</label>', shown)
     assert '<select id="language-switch" name="language">' in shown
     assert f'name="next" value="/w/{workshop}/delegates"' in shown
+
+
+def test_work_done_outside_a_request_is_translated_without_one(app):
+    """The report's thread has the app but no request: a message there asks the language
+    selector, which must answer (English, unless the work says its language) rather than
+    reach for a session that is not there."""
+    from kt_workshop.i18n import _, in_language
+
+    with app.app_context():
+        assert _("Language") == "Language"
+        with in_language("pl"):
+            assert _("Language") == "Język"

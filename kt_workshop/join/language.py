@@ -9,7 +9,7 @@ or in the browser's session before signing in; else the browser's preference
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, request, session, url_for
+from flask import Blueprint, g, has_request_context, redirect, request, session, url_for
 
 from kt_workshop.i18n import (
     offered_language,
@@ -26,23 +26,22 @@ ORGANISER_LANGUAGE = "organiser_language"  # its row in the preference table
 
 
 def page_language() -> str:
-    """Flask-Babel's locale selector: the language of this request's page."""
+    """Flask-Babel's locale selector: the language of this request's page (English where
+    there is no request, as in the report's thread, which says its language itself)."""
     forced = offered_language(g.get("page_language"))
     if forced:
         return forced
+    if not has_request_context():
+        return offered_languages()[0]
     picked = offered_language(picked_language())
     if picked:
         return picked
-    return (
-        request.accept_languages.best_match(offered_languages(), default=offered_languages()[0])
-        if request
-        else offered_languages()[0]
-    )
+    return request.accept_languages.best_match(offered_languages(), default=offered_languages()[0])
 
 
 def picked_language() -> str | None:
     """The language the person asking picked with the switch, if any."""
-    actor = current_actor() if request else None
+    actor = current_actor()
     if actor is None:
         return session.get("language")
     if actor.role == "organiser":

@@ -59,6 +59,17 @@ SECTION_LABELS = {
     "method": lazy_("Method and data protection"),
     "appendix": lazy_("Appendix: all notes and the codebook"),
 }
+# The chart previews' captions (and their alt text until a chart is drawn, when its own alt
+# text, with the figures, takes over).
+CHART_TITLES = {
+    "participation-by-country": lazy_("Delegates by country"),
+    "participation-by-sector": lazy_("Delegates by sector"),
+    "notes-per-question": lazy_("Notes per question and group"),
+    "theme-frequencies": lazy_("Notes per theme"),
+    "theme-question-heatmap": lazy_("Notes per theme and question (heatmap)"),
+    "question-network": lazy_("Questions linked by the themes they share (network)"),
+    "feedback-ratings": lazy_("Feedback ratings"),
+}
 LANGUAGES = {"en": "English"}
 PACK = ("all",)  # what the page writes
 NAMED = ".with-names"  # the marker of a pack that names the delegates (workbook or archive)
@@ -90,14 +101,17 @@ class Previews:
     version: str
     data: Dataset
     svgs: dict[str, bytes] = field(default_factory=dict)
+    alts: dict[str, str] = field(default_factory=dict)  # each drawn chart's words, for its <img>
     drawing: threading.Lock = field(default_factory=threading.Lock)  # one chart drawn at a time
 
     def svg(self, name: str) -> bytes:
         """One chart's SVG, drawn the first time it is asked for (by a request or by
-        `draw_all`), then kept."""
+        `draw_all`), then kept with its alt text."""
         with self.drawing:
             if name not in self.svgs:
-                self.svgs[name] = figures.report_chart(self.data, name).svg()
+                chart = figures.report_chart(self.data, name)
+                self.svgs[name] = chart.svg()
+                self.alts[name] = chart.alt
             return self.svgs[name]
 
     def draw_all(self) -> None:
@@ -273,14 +287,18 @@ def report_page(workshop_id):
         if running is not None:
             job_id, job = running_id, running
     hidden = names_hidden(workshop_id)
-    data = preview(workshop_id, draw_ahead=True).data
+    previews = preview(workshop_id, draw_ahead=True)
+    data = previews.data
     terms = publishing.undefined_terms(db, workshop_id)
     return render_template(
         "reports/page.html",
         workshop=workshop,
         sections=[(s, SECTION_LABELS[s]) for s in SECTIONS],
         languages=LANGUAGES,
-        charts=figures.NAMES,
+        charts=[
+            (name, CHART_TITLES.get(name, name), previews.alts.get(name, ""))
+            for name in figures.NAMES
+        ],
         files=[] if hidden else files_in(workshop_id),
         names_hidden=hidden,
         job=job,

@@ -86,3 +86,35 @@ def test_the_report_page_describes_each_chart_in_words(organiser, demo, app):
     assert "Bar chart of delegates by country: United Kingdom 20" in page
     assert "Participation by country" not in page  # the file name is no caption
     assert "Delegates by country" in page
+
+
+def test_theme_colours_are_named_in_words(organiser, demo):
+    """Each theme's colour is said in words beside its swatch (the palette's own names; any
+    other colour by the nearest name), so no one needs to tell the colours apart."""
+    from kt_workshop.coding.codebook_page import colour_name
+
+    with organiser.application.test_request_context():
+        assert colour_name("#0072b2") == "blue"
+        assert colour_name("#0000FF") == "blue"  # nearest
+        assert colour_name("#e69f00") == "orange"
+        assert colour_name("") == colour_name("nonsense") == "grey"
+    page = organiser.get(f"/w/{demo}/codebook").get_data(as_text=True)
+    swatches = len(re.findall(r'<h2 class="theme-name"><span class="swatch', page))
+    named = re.findall(r"colour: ([a-z ]+)</span></h2>", page)
+    assert swatches == len(named) > 10
+    assert set(named) <= {
+        "orange",
+        "sky blue",
+        "bluish green",
+        "yellow",
+        "blue",
+        "vermilion",
+        "reddish purple",
+        "grey",
+        "black",
+        "white",
+        "red",
+        "green",
+        "brown",
+        "purple",
+    }

@@ -262,6 +262,8 @@ def test_a_note_is_captured_and_a_round_advanced_with_the_keyboard_only(day_serv
     control = contexts("organiser", "en")
     control.goto(day_server.url + "/w/1/live")
     expect(control.locator("#connection")).to_have_text("Connected")
+    # The tablet's green dot says it in words too.
+    expect(control.locator(".tablet-dot.is-online").first).to_contain_text("tablet connected")
     before = control.locator("#now-round").inner_text()
     tab_to(control, "#do-advance")
     control.keyboard.press("Enter")

@@ -27,6 +27,7 @@ class Page:
     role: str
     path: str
     note: str = ""
+    room: bool = False  # shown in the workshop's language (projector, printouts), not the person's
 
 
 # Every page a person opens, for the role that uses it. tests/test_accessibility.py fails when
@@ -56,12 +57,12 @@ PAGES = [
     # Planning and its printable pages.
     Page("organiser", "/w/1/plan"),
     *(
-        Page("organiser", f"/w/1/printouts/{kind}.html")
+        Page("organiser", f"/w/1/printouts/{kind}.html", room=True)
         for kind in ("cards", "itineraries", "runsheets", "rosters", "badges", "links")
     ),
     # The day: the control room and the projector (organiser), the tablet (moderator).
     Page("organiser", "/w/1/live"),
-    Page("organiser", "/w/1/projector"),
+    Page("organiser", "/w/1/projector", room=True),
     Page("moderator", "/w/1/tablet"),
     Page("moderator", "/w/1/me"),
     # Participants' pages on their phones.
@@ -137,6 +138,36 @@ def require_axe():
     if os.environ.get("KT_WORKSHOP_REQUIRE_BROWSER") or os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+SETTLED = """() => new Promise((resolve) => {
+  // Live pages draw what the server sends after they connect: wait until nothing but the
+  // clocks has changed for a moment (at most a few seconds).
+  const ticking = (node) => node.parentElement && node.parentElement.closest('[aria-live="off"]');
+  let quiet;
+  const observer = new MutationObserver((records) => {
+    if (records.every((record) => ticking(record.target) || record.target.closest?.('[aria-live="off"]'))) return;
+    clearTimeout(quiet);
+    quiet = setTimeout(done, 300);
+  });
+  const cap = setTimeout(done, 4000);
+  function done() { observer.disconnect(); clearTimeout(cap); clearTimeout(quiet); resolve(); }
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  quiet = setTimeout(done, 300);
+})"""
+
+
+def open_settled(page, address: str):
+    """Open the page and wait until it shows what it is going to show: its document, its live
+    connection when it has one, and what arrives over it. Returns the response."""
+    response = page.goto(address, wait_until="domcontentloaded")
+    if page.locator("#connection").count():
+        page.wait_for_function(
+            "() => document.querySelector('#connection.is-online, #connection.is-offline')",
+            timeout=15000,
+        )
+    page.evaluate(SETTLED)
+    return response
 
 
 _AXE_SOURCE: list[str] = []

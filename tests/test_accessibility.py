@@ -70,22 +70,21 @@ def test_every_picture_in_the_templates_and_scripts_has_alt_text():
 
 
 def test_the_report_page_describes_each_chart_in_words(organiser, demo, app):
-    """A chart preview's alt text says what it shows in the page's language (its values once
-    drawn), and its caption is a translated title, not a file name."""
+    """A chart preview's alt text says what it shows, with its figures once drawn (the same words
+    as the Word report's), and its caption is a translated title, not a file name."""
     from kt_workshop.reports import figures
 
     page = organiser.get(f"/w/{demo}/report").get_data(as_text=True)
     alts = re.findall(r'<img src="[^"]*/report/charts/([a-z-]+)\.svg[^"]*" alt="([^"]+)"', page)
     assert [name for name, _alt in alts] == list(figures.NAMES)
-    titles = ["Delegates by country", "Delegates by sector", "Notes per question and group"]
-    for (_name, alt), title in zip(alts, titles, strict=False):
-        assert alt == f"Chart: {title}" or alt.startswith("Bar chart of"), alt
+    captions = ["Participation by country", "Participation by sector"]
+    for (_name, alt), caption in zip(alts, captions, strict=False):
+        assert alt == f"Chart: {caption}" or alt.startswith("Bar chart of delegates by"), alt
     # Once the charts are drawn, the alt text carries their figures too.
     organiser.get(f"/w/{demo}/report/charts/participation-by-country.svg")
     page = organiser.get(f"/w/{demo}/report").get_data(as_text=True)
     assert "Bar chart of delegates by country: United Kingdom 20" in page
-    assert "Participation by country" not in page  # the file name is no caption
-    assert "Delegates by country" in page
+    assert "<figcaption>Participation by country ·" in page  # a translated caption
 
 
 def test_theme_colours_are_named_in_words(organiser, demo):

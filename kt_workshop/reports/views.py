@@ -59,18 +59,17 @@ SECTION_LABELS = {
     "method": lazy_("Method and data protection"),
     "appendix": lazy_("Appendix: all notes and the codebook"),
 }
-# The chart previews' captions (and their alt text until a chart is drawn, when its own alt
-# text, with the figures, takes over).
-CHART_TITLES = {
-    "participation-by-country": lazy_("Delegates by country"),
-    "participation-by-sector": lazy_("Delegates by sector"),
-    "notes-per-question": lazy_("Notes per question and group"),
-    "theme-frequencies": lazy_("Notes per theme"),
-    "theme-question-heatmap": lazy_("Notes per theme and question (heatmap)"),
-    "question-network": lazy_("Questions linked by the themes they share (network)"),
+LANGUAGES = {"en": "English"}
+# What the page calls each chart (its name is its file's).
+CHART_CAPTIONS = {
+    "participation-by-country": lazy_("Participation by country"),
+    "participation-by-sector": lazy_("Participation by sector"),
+    "notes-per-question": lazy_("Notes per question"),
+    "theme-frequencies": lazy_("Theme frequencies"),
+    "theme-question-heatmap": lazy_("Themes by question"),
+    "question-network": lazy_("Question network"),
     "feedback-ratings": lazy_("Feedback ratings"),
 }
-LANGUAGES = {"en": "English"}
 PACK = ("all",)  # what the page writes
 NAMED = ".with-names"  # the marker of a pack that names the delegates (workbook or archive)
 
@@ -295,10 +294,9 @@ def report_page(workshop_id):
         workshop=workshop,
         sections=[(s, SECTION_LABELS[s]) for s in SECTIONS],
         languages=LANGUAGES,
-        charts=[
-            (name, CHART_TITLES.get(name, name), previews.alts.get(name, ""))
-            for name in figures.NAMES
-        ],
+        charts={name: CHART_CAPTIONS.get(name, name) for name in figures.NAMES},
+        # Each chart's own words, with its figures, once drawn (else the template names it).
+        chart_alts=previews.alts,
         files=[] if hidden else files_in(workshop_id),
         names_hidden=hidden,
         job=job,

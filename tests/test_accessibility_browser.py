@@ -166,6 +166,16 @@ def test_keyboard_focus_is_always_seen(day_server, contexts):
                 break
             if not (state["ring"] and state["dark"] and state["seen"]):
                 problems.append(f"{path}: {state}")
+    # Going back up the coding workspace's notes, the picker that stays at the top of the
+    # window must not cover the note or button that has the focus.
+    tab = contexts("analyst", "en")
+    tab.goto(day_server.url + "/w/1/coding")
+    tab.locator(".coding-note").nth(8).focus()
+    for _press in range(20):
+        tab.keyboard.press("Shift+Tab")
+        state = tab.evaluate(FOCUS_STATE)
+        if not state["seen"]:
+            problems.append(f"/w/1/coding going back: {state}")
     assert problems == []
 
 

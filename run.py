@@ -2,7 +2,8 @@
 
 Works the same on Linux, macOS and Windows: it makes a virtual environment in .venv, installs
 the app into it with the versions the suite passed with (constraints/lock.txt), fetches the
-browser's Socket.IO client from npm when it is not there yet, then starts the app on this
+browser's Socket.IO client from npm when it is not there yet (and, for `test`, axe-core, which
+the accessibility tests run in the browser), then starts the app on this
 computer with its data in instance/. Anything after `python run.py` goes to `kt-workshop serve`
 (for example `python run.py --lan`). Whatever goes wrong is said in one sentence, with what to do.
 """
@@ -142,11 +143,28 @@ def fetch_front_end() -> None:
         )
 
 
+def fetch_test_tools() -> None:
+    """Install what the tests run in the browser (axe-core, for the accessibility sweep) from
+    package-lock.json: `npm ci` runs only when node_modules is missing or older than the lock.
+    Without npm or the registry the rest of the suite still runs; the sweep says what is
+    missing (and fails in CI, which must run it)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import frontend
+
+    try:
+        frontend.install_node_modules()
+    except frontend.FrontendError as error:
+        print(f"Note: {error} Until then the accessibility sweep cannot run.", flush=True)
+
+
 def set_up(extras: str = "") -> None:
-    """Everything before the first start: the environment, the packages, the front end."""
+    """Everything before the first start: the environment, the packages, the front end (and,
+    for the tests, the tools they run in the browser)."""
     check_python()
     make_venv()
     fetch_front_end()
+    if extras == "test":
+        fetch_test_tools()
     install(extras)
 
 

@@ -313,14 +313,15 @@ def test_keyboard_coding_through_both_traps_codes_the_right_note_with_the_right_
     nothing (not the last match, no longer shown), and a note ticked for an earlier theme must
     not receive the next one. The best match is the one highlighted ("fund" is "Funding and
     resources", not the overarching "Research and funding"), and every add says which notes
-    it touched."""
+    it touched. All of it by keyboard alone, from the page as it opens: no click, no touch
+    (WCAG 2.1.1; the tablet's note and the control room's round are
+    tests/test_accessibility_browser.py's)."""
     page = open_as_analyst(browser, demo_server, "Analyst E")
     posts = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else 0)
     try:
         page.goto(f"{demo_server.url}/w/1/coding")
         picked = page.locator("#theme-choice option:checked")
-        page.locator("h1").click()
         page.keyboard.press("j")
         first_id = page.locator(".coding-note.is-current").get_attribute("data-note-id")
 

@@ -28,6 +28,23 @@ def test_the_lock_file_pins_socket_io_client_4():
     assert version.startswith("4.")
 
 
+def test_axe_core_is_a_locked_test_tool_the_app_never_serves(app):
+    """axe-core (the accessibility sweep's checker) comes from npm through the lock file, as a
+    devDependency: installed for the tests, never copied to the served files."""
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert "axe-core" in package["devDependencies"]
+    assert lock["packages"][""]["devDependencies"] == package["devDependencies"]
+    assert lock["packages"][""]["dependencies"] == package["dependencies"]
+    axe = lock["packages"]["node_modules/axe-core"]
+    assert axe["version"].startswith("4.") and axe["dev"] is True and axe["integrity"]
+    sys.path.insert(0, str(ROOT / "tools"))
+    import frontend
+
+    assert not any(source.startswith("axe-core/") for source in frontend.ASSETS)
+    assert app.test_client().get("/static/vendor/axe.min.js").status_code == 404
+
+
 def test_no_page_loads_anything_from_another_host():
     """Templates, scripts and styles reference no outside address (the venue has no internet)."""
     pattern = re.compile(r"""(?:src|href|url)\s*[=(]\s*["']?(?:https?:)?//""", re.I)

@@ -102,3 +102,29 @@ def test_stopping_run_py_stops_the_server_it_started(tmp_path, stop):
     parent.wait(timeout=30)
     with pytest.raises(ProcessLookupError):
         os.kill(child_pid, 0)
+
+
+def test_the_test_set_up_installs_the_locked_test_tools_and_only_notes_a_failure(
+    tmp_path, monkeypatch, capsys
+):
+    """`python run.py test` brings node_modules up to package-lock.json (axe-core for the
+    accessibility sweep) even when the served files are current; without the registry the
+    suite still starts, with a note."""
+    calls = tmp_path / "npm-calls"
+    npm = tmp_path / "bin" / "npm"
+    npm.parent.mkdir()
+    npm.write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
+    npm.chmod(0o755)
+    monkeypatch.setenv("PATH", str(npm.parent))
+    monkeypatch.setattr(frontend, "_lock_is_installed", lambda: False)
+    run.fetch_test_tools()
+    assert calls.read_text().split()[0] == "ci"
+
+    npm.write_text("#!/bin/sh\nexit 1\n")
+    run.fetch_test_tools()
+    assert "the accessibility sweep cannot run" in capsys.readouterr().out
+
+    monkeypatch.setattr(frontend, "_lock_is_installed", lambda: True)
+    calls.unlink()
+    run.fetch_test_tools()
+    assert not calls.exists()

@@ -1,10 +1,11 @@
 """Fetch the front-end libraries from the npm registry and copy them where the app serves them.
 
 Run by the set-up command (run.py) and by the package build (tools/hatch_build.py), so that the
-app never loads a script from a CDN and no third-party code is committed. npm is needed only
-while a served file is missing or older than package-lock.json asks: the copies (and the
-versions they came from, in vendor/versions.json) then serve without Node.js, at an offline
-venue, from an sdist, or from a wheel.
+app never loads a script from a CDN and no third-party code is committed. The devDependencies
+(axe-core) are for the tests only: they stay in node_modules and the app never serves them.
+npm is needed only while a served file is missing or older than package-lock.json asks: the
+copies (and the versions they came from, in vendor/versions.json) then serve without Node.js,
+at an offline venue, from an sdist, or from a wheel.
 """
 
 import json
@@ -56,14 +57,14 @@ def install_node_modules() -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise FrontendError(
-            "kt-workshop needs npm once, to fetch the browser's Socket.IO client: install "
-            "Node.js (https://nodejs.org) and run this again."
+            "kt-workshop needs npm once, to fetch the browser's Socket.IO client (and the "
+            "tests' axe-core): install Node.js (https://nodejs.org) and run this again."
         )
     done = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=ROOT)
     if done.returncode != 0:
         raise FrontendError(
-            "npm could not fetch the browser's Socket.IO client (its message is above): check "
-            "that the npm registry is reachable from here and run this again."
+            "npm could not fetch the front-end packages of package-lock.json (its message is "
+            "above): check that the npm registry is reachable from here and run this again."
         )
 
 

@@ -9,10 +9,43 @@ from kt_workshop.coding import agreement, aids, codebook, codes, exchange
 from kt_workshop.coding.refi import MAX_ARCHIVE_BYTES, RefiError
 from kt_workshop.coding.workspace import CODERS, current_analyst, current_sight
 from kt_workshop.db import writing
-from kt_workshop.i18n import _, ngettext
+from kt_workshop.i18n import _, lazy_, ngettext
 from kt_workshop.web import allow, audit_actor, current_actor, flash_errors, get_db
 
 bp = Blueprint("codebook", __name__)
+
+# A theme's colour is said in words too (WCAG 1.4.1): the Okabe-Ito palette's own names, and
+# any other colour the name of the nearest of these.
+COLOUR_NAMES = {
+    "#E69F00": lazy_("orange"),
+    "#56B4E9": lazy_("sky blue"),
+    "#009E73": lazy_("bluish green"),
+    "#F0E442": lazy_("yellow"),
+    "#0072B2": lazy_("blue"),
+    "#D55E00": lazy_("vermilion"),
+    "#CC79A7": lazy_("reddish purple"),
+    "#999999": lazy_("grey"),
+    "#000000": lazy_("black"),
+    "#FFFFFF": lazy_("white"),
+    "#D62728": lazy_("red"),
+    "#2CA02C": lazy_("green"),
+    "#8C564B": lazy_("brown"),
+    "#9467BD": lazy_("purple"),
+}
+
+
+def colour_name(colour: str | None) -> str:
+    """A theme colour (#rrggbb) in words: its palette name, or the nearest named colour's."""
+    if not codebook.COLOUR.fullmatch(colour or ""):
+        return str(COLOUR_NAMES["#999999"])
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+    def distance(named: str) -> int:
+        return sum(
+            (a - int(named[i : i + 2], 16)) ** 2 for a, i in zip(rgb, (1, 3, 5), strict=True)
+        )
+
+    return str(COLOUR_NAMES[min(COLOUR_NAMES, key=distance)])
 
 
 def me(workshop_id: int) -> int:
@@ -85,6 +118,7 @@ def codebook_page(workshop_id):
         history=visible_history(db, workshop_id, sight),
         undo=undo_target(db, workshop_id, sight),
         palette=codebook.PALETTE,
+        colour_name=colour_name,
     )
 
 

@@ -99,14 +99,17 @@ class Previews:
     version: str
     data: Dataset
     svgs: dict[str, bytes] = field(default_factory=dict)
+    alts: dict[str, str] = field(default_factory=dict)  # each drawn chart's words, for its <img>
     drawing: threading.Lock = field(default_factory=threading.Lock)  # one chart drawn at a time
 
     def svg(self, name: str) -> bytes:
         """One chart's SVG, drawn the first time it is asked for (by a request or by
-        `draw_all`), then kept."""
+        `draw_all`), then kept with its alt text."""
         with self.drawing:
             if name not in self.svgs:
-                self.svgs[name] = figures.report_chart(self.data, name).svg()
+                chart = figures.report_chart(self.data, name)
+                self.svgs[name] = chart.svg()
+                self.alts[name] = chart.alt
             return self.svgs[name]
 
     def draw_all(self) -> None:
@@ -290,7 +293,8 @@ def report_page(workshop_id):
         if running is not None:
             job_id, job = running_id, running
     hidden = names_hidden(workshop_id)
-    data = preview(workshop_id, draw_ahead=True).data
+    previews = preview(workshop_id, draw_ahead=True)
+    data = previews.data
     terms = publishing.undefined_terms(db, workshop_id)
     return render_template(
         "reports/page.html",
@@ -299,6 +303,8 @@ def report_page(workshop_id):
         languages=report_languages(),
         default_language=data.language,
         charts={name: CHART_CAPTIONS.get(name, name) for name in figures.NAMES},
+        # Each chart's own words, with its figures, once drawn (else the template names it).
+        chart_alts=previews.alts,
         files=[] if hidden else files_in(workshop_id),
         names_hidden=hidden,
         job=job,

@@ -232,3 +232,14 @@ document.addEventListener("keydown", (event) => {
   }
   event.preventDefault();
 });
+
+// The picker stays at the top while the notes scroll: keep its height clear when the page
+// scrolls to a focused note or button, so the picker never hides it (WCAG 2.4.11).
+if (bulk) {
+  const keepClear = () => {
+    const sticky = getComputedStyle(bulk).position === "sticky";
+    document.documentElement.style.scrollPaddingTop = sticky ? `${bulk.offsetHeight + 8}px` : "";
+  };
+  new ResizeObserver(keepClear).observe(bulk);
+  window.addEventListener("resize", keepClear);
+}

@@ -102,3 +102,11 @@ def test_stopping_run_py_stops_the_server_it_started(tmp_path, stop):
     parent.wait(timeout=30)
     with pytest.raises(ProcessLookupError):
         os.kill(child_pid, 0)
+
+
+def test_the_suite_runs_in_parallel_unless_the_caller_says_otherwise():
+    parallel = run.pytest_args(["tests/test_x.py", "-x"])
+    assert parallel[:2] == ["-n", "auto"] and parallel[-2:] == ["tests/test_x.py", "-x"]
+    assert f"--maxprocesses={run.MOST_WORKERS}" in parallel
+    for own in (["-n", "0"], ["-n3"], ["--numprocesses=2"], ["-p", "no:xdist"]):
+        assert run.pytest_args(["-q", *own]) == ["-q", *own]

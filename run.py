@@ -168,6 +168,24 @@ def set_up(extras: str = "") -> None:
     install(extras)
 
 
+# The suite runs on every core (up to four) with pytest-xdist; a test that idles while it
+# waits for a server or a browser then leaves the core to another one.
+MOST_WORKERS = 4
+
+
+def pytest_args(args: list[str]) -> list[str]:
+    """pytest's arguments: in parallel, unless the caller chose the workers or turned it off."""
+    chosen = any(
+        arg in ("-n", "--numprocesses", "no:xdist") or arg.startswith(("-n", "--numprocesses="))
+        for arg in args
+    )
+    if chosen:
+        return args
+    # worksteal: a worker that runs out takes waiting tests from the other, so one slow browser
+    # test at the end does not leave a core idle.
+    return ["-n", "auto", f"--maxprocesses={MOST_WORKERS}", "--dist", "worksteal", *args]
+
+
 def run_tests(args: list[str]) -> int:
     """Check formatting and lint with ruff, then run the whole pytest suite."""
     python = str(venv_python())
@@ -175,7 +193,7 @@ def run_tests(args: list[str]) -> int:
         result = subprocess.run([python, "-m", "ruff", *check], cwd=ROOT)
         if result.returncode:
             return result.returncode
-    return run_child([python, "-m", "pytest", *args])
+    return run_child([python, "-m", "pytest", *pytest_args(args)])
 
 
 def run_child(command: list[str], grace: float = 3.0) -> int:

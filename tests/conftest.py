@@ -6,8 +6,40 @@ import pytest
 
 from kt_workshop import access, store
 from kt_workshop.app import create_app
-from kt_workshop.db import open_db
+from kt_workshop.db import open_db, writing
 from kt_workshop.demo import create_demo
+
+
+def reuse_url_builders() -> None:
+    """Let every app of the session share werkzeug's URL builder of each rule.
+
+    Each create_app compiles, for each of its ~140 URL rules, a builder function from Python
+    source: nine tenths of the fifth of a second of CPU an app takes, and the suite makes about
+    a thousand apps. A builder is a pure function of the rule's parsed parts (it reaches the
+    rule's converters through the rule it is bound to), so a rule with the same text and parts
+    gets the same function back. Rules with defaults, whose values a converter turns into text
+    when compiling, are compiled as usual.
+    """
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None or getattr(compile_builder, "shared", False):
+        return  # another werkzeug: nothing to share, apps are built as usual
+    built = {}
+
+    def shared_builder(self, append_unknown=True):
+        if self.defaults:
+            return compile_builder(self, append_unknown)
+        key = (self.rule, tuple(self._trace), append_unknown)
+        if key not in built:
+            built[key] = compile_builder(self, append_unknown)
+        return built[key]
+
+    shared_builder.shared = True
+    Rule._compile_builder = shared_builder
+
+
+reuse_url_builders()
 
 
 @pytest.fixture
@@ -49,10 +81,48 @@ def workshop(db):
     return workshop_id
 
 
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    """The demo workshop built once (seconds of CPU on every build), in a file to copy from."""
+    from kt_workshop.db import init_db
+
+    path = tmp_path_factory.mktemp("demo-database") / "demo.db"
+    connection = init_db(path)
+    workshop_id = create_demo(connection)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return path, workshop_id
+
+
+def copy_demo(demo_database, db) -> int:
+    """Add the demo workshop to db as create_demo(db) would, by copying the rows it wrote once
+    (other fixtures' rows, such as a signed-in organiser's session, stay); return its id."""
+    path, workshop_id = demo_database
+    template = open_db(path)
+    tables = [t for t in template.table_names() if t != "_sqlite_migrations" and template[t].count]
+    template.close()
+    if any(db[table].count for table in tables if table != "sqlite_sequence"):
+        return create_demo(db)  # the database has rows of its own that the ids could collide with
+    db.conn.execute("ATTACH DATABASE ? AS demo_template", [str(path)])
+    # Tables go in name order, children before parents: the keys are checked once at the end.
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with writing(db):
+            for table in tables:
+                if table != "sqlite_sequence":  # names from our own schema, not user input
+                    copy = f'INSERT INTO main."{table}" SELECT * FROM demo_template."{table}"'  # noqa: S608
+                    db.execute(copy)
+            assert not db.execute("PRAGMA main.foreign_key_check").fetchall()
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.conn.execute("DETACH DATABASE demo_template")
+    return workshop_id
+
+
 @pytest.fixture
-def demo(db):
+def demo(demo_database, db):
     """The demo workshop's id."""
-    return create_demo(db)
+    return copy_demo(demo_database, db)
 
 
 def sign_in_organiser(client, db) -> None:

@@ -102,7 +102,7 @@ class ServerProcess:
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 90) -> None:
         """Start the server and wait until it accepts connections."""
         env = {**os.environ, "KT_WORKSHOP_INSTANCE": str(self.folder / "instance")}
         env.pop("KT_WORKSHOP_DB", None)

@@ -21,7 +21,8 @@ EXEMPT = {"demo/content.py"}
 
 @pytest.fixture(scope="module")
 def graph():
-    return grimp.build_graph("kt_workshop")
+    # No cache folder: two test workers writing .grimp_cache at once could read half a file.
+    return grimp.build_graph("kt_workshop", cache_dir=None)
 
 
 def circles(graph) -> list[list[str]]:

@@ -128,3 +128,11 @@ def test_the_test_set_up_installs_the_locked_test_tools_and_only_notes_a_failure
     calls.unlink()
     run.fetch_test_tools()
     assert not calls.exists()
+
+
+def test_the_suite_runs_in_parallel_unless_the_caller_says_otherwise():
+    parallel = run.pytest_args(["tests/test_x.py", "-x"])
+    assert parallel[:2] == ["-n", "auto"] and parallel[-2:] == ["tests/test_x.py", "-x"]
+    assert f"--maxprocesses={run.MOST_WORKERS}" in parallel
+    for own in (["-n", "0"], ["-n3"], ["--numprocesses=2"], ["-p", "no:xdist"]):
+        assert run.pytest_args(["-q", *own]) == ["-q", *own]

@@ -67,8 +67,12 @@ def main(args: list[str]) -> int:
     for check in (["format", "--check", "--quiet", "."], ["check", "--quiet", "."]):
         if subprocess.run([str(python()), "-m", "ruff", *check], cwd=ROOT).returncode:
             return 1
-    command = [str(python()), "-m", "pytest", "-q", "-p", "no:cacheprovider", *TESTS, *args]
-    return subprocess.run(command, cwd=ROOT).returncode
+    # In parallel as run.py runs the suite, so pytest-xdist's floor is tested on the way.
+    sys.path.insert(0, str(ROOT))
+    from run import pytest_args
+
+    pytest = [str(python()), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    return subprocess.run([*pytest, *pytest_args([*TESTS, *args])], cwd=ROOT).returncode
 
 
 if __name__ == "__main__":

@@ -35,6 +35,9 @@ from kt_workshop.translations import language_name
 _ = gettext
 lazy_ = lazy_gettext
 
+# Where documents written with no app running (the command line's export) find catalogues.
+TRANSLATIONS = translations.FOLDER
+
 __all__ = [
     "_",
     "in_language",
@@ -85,7 +88,7 @@ def shipped_languages() -> list[str]:
     app runs (the command line's export), the catalogues shipped with the package."""
     if has_app_context():
         return offered_languages()
-    return translations.shipped_languages()
+    return translations.shipped_languages(TRANSLATIONS)
 
 
 def offered_language(code: str | None) -> str | None:
@@ -153,8 +156,15 @@ def in_language(code: str) -> Iterator[None]:
         with force_locale(code):
             yield
         return
-    with _bare_app(str(translations.FOLDER)).app_context(), force_locale(code):
+    with _bare_app(str(TRANSLATIONS)).app_context(), force_locale(code):
         yield
+
+
+def formatting_locale() -> str:
+    """The locale dates, times, numbers and lists are written in: the page's language, and
+    British English for English (the source text's; Babel's plain "en" is American)."""
+    locale = str(get_locale() or translations.SOURCE_LANGUAGE)
+    return "en_GB" if locale == translations.SOURCE_LANGUAGE else locale
 
 
 def local_time(value: str | datetime | None, format: str = "short") -> str:
@@ -169,22 +179,18 @@ def local_time(value: str | datetime | None, format: str = "short") -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     # astimezone() with no argument: the zone the operating system says, summer time included.
-    return format_datetime(moment.astimezone(), format, locale=get_locale() or "en")
+    return format_datetime(moment.astimezone(), format, locale=formatting_locale())
 
 
 def list_of(items, style: str = "standard") -> str:
     """Words joined as the page's language joins a list ("3, 4 and 7", "3, 4 i 7"; style "or"
     for alternatives), so no sentence is glued from a translated " and "."""
-    locale = str(get_locale() or "en")
-    # Plain "en" is American ("3, 4, and 7"); the source text is British English.
-    return format_list(
-        [str(item) for item in items], style, locale="en_GB" if locale == "en" else locale
-    )
+    return format_list([str(item) for item in items], style, locale=formatting_locale())
 
 
 def local_number(value: float) -> str:
     """A number the way the page's language writes it ("10,000"; "10.000"; "10 000")."""
-    return format_decimal(value, locale=get_locale() or "en")
+    return format_decimal(value, locale=formatting_locale())
 
 
 def local_date(value: str | date | None, format: str = "medium") -> str:
@@ -204,4 +210,4 @@ def local_date(value: str | date | None, format: str = "medium") -> str:
         return str(value)  # not a date: shown as written
     if isinstance(day, datetime):
         day = (day if day.tzinfo else day.replace(tzinfo=UTC)).astimezone().date()
-    return format_date(day, format, locale=get_locale() or "en")
+    return format_date(day, format, locale=formatting_locale())

@@ -71,7 +71,7 @@ def test_stored_moments_show_in_the_laptops_time_zone(app, in_warsaw):
 
     from kt_workshop.i18n import local_time
 
-    assert "8:05" in local_time("2026-05-04T06:05:00+00:00")  # English: 5/4/26, 8:05 AM
+    assert local_time("2026-05-04T06:05:00+00:00") == "04/05/2026, 08:05"  # British, 24 h
     assert "8:05" in local_time("2026-05-04T06:05:00")  # no offset: stored as UTC
     assert local_time(None) == "" and local_time("not a time") == "not a time"
     with app.test_request_context():

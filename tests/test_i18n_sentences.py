@@ -293,12 +293,13 @@ def test_no_count_in_the_report_is_translated_apart_from_its_sentence(app, db):
     from docx import Document
 
     from kt_workshop.demo import create_demo
+    from kt_workshop.reports.dataset import Options
     from kt_workshop.reports.gather import gather
     from kt_workshop.reports.word import write_report
 
     workshop = create_demo(db)
     with app.test_request_context(), force_locale("pl"):
-        data = gather(db, workshop)
+        data = gather(db, workshop, Options(language="pl"))  # the report's own language
         document = Document(io.BytesIO(write_report(data, {})))
     texts = [p.text for p in document.paragraphs] + [
         cell.text for table in document.tables for row in table.rows for cell in row.cells

@@ -44,6 +44,11 @@ POLISH = {
     "delegates by country": "uczestnicy według kraju",
     "Bar chart of %(subject)s: %(values)s.": "Wykres słupkowy: %(subject)s: %(values)s.",
     ("%(num)d theme", "%(num)d themes"): ("%(num)d temat", "%(num)d tematy", "%(num)d tematów"),
+    ("The codebook has %(num)d theme.", "The codebook has %(num)d themes."): (
+        "Księga kodów ma %(num)d temat.",
+        "Księga kodów ma %(num)d tematy.",
+        "Księga kodów ma %(num)d tematów.",
+    ),
 }
 POLISH_IN_CONTEXT = {
     ("a numbered figure", "Figure"): "Rycina",
@@ -136,7 +141,7 @@ def test_the_report_is_written_in_the_chosen_language_without_a_request(translat
     # Polish has three plural forms: 22 themes is "22 tematy", not "22 tematów" or "themes".
     used = len(data.used_themes())
     form = "tematy" if used % 10 in (2, 3, 4) and used % 100 not in (12, 13, 14) else "tematów"
-    assert f"{used} {form}" in "\n".join(p.text for p in doc.paragraphs)
+    assert f"Księga kodów ma {used} {form}." in "\n".join(p.text for p in doc.paragraphs)
     # Dates as Polish writes them; the document's language is Polish wherever a reader looks.
     assert "stycznia 2024" in "\n".join(p.text for p in doc.paragraphs[:6])
     assert document_languages(report) == {"pl-PL"}

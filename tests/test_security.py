@@ -618,7 +618,7 @@ def test_the_data_protection_statement_follows_the_workshops_settings(db, worksh
     said = " ".join(privacy.statement(db, workshop))
     assert "Chatham House Rule applied" in said
     assert "“Notes kept two years.”" in said
-    assert "Of 1 delegates, 1 gave their consent" in said
+    assert "Of 1 delegate, 1 gave their consent" in said
     assert "kept until 2028-05-04" in said
     assert "kept until 2028-05-04" in organiser.get(f"/w/{workshop}/privacy").get_data(as_text=True)
     # The Word report's data-protection section says the same, from the same settings.

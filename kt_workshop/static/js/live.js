@@ -47,7 +47,9 @@ export function secondsLeft(state, offset) {
 
 // A time of day the way the page's language writes it (13:05; 1:05 PM in American English).
 export function clockTime(date) {
-  const language = document.documentElement.lang || "en";
+  // British English is the source text's ("13:30"); a bare "en" would read as American.
+  const page = document.documentElement.lang || "en";
+  const language = page === "en" ? "en-GB" : page;
   return date.toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
 }
 

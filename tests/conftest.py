@@ -42,18 +42,25 @@ def reuse_url_builders() -> None:
 reuse_url_builders()
 
 
-@pytest.fixture
-def app(tmp_path):
-    """An app with its own database and instance folder; CSRF off unless a test turns it on."""
-    app = create_app(
+def make_test_app(folder, **settings):
+    """An app with its own database and instance folder under `folder`, CSRF and rate limits
+    off, plus the settings given (such as BABEL_TRANSLATION_DIRECTORIES)."""
+    return create_app(
         {
             "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "INSTANCE_PATH": str(folder / "instance"),
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            **settings,
         }
     )
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app with its own database and instance folder; CSRF off unless a test turns it on."""
+    app = make_test_app(tmp_path)
     yield app
 
 

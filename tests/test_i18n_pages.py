@@ -10,10 +10,10 @@ from html.parser import HTMLParser
 import pytest
 from babel import Locale
 from catalogues import write_catalogue
+from conftest import make_test_app
 
 from kt_workshop import access, store
 from kt_workshop.access import ROLES
-from kt_workshop.app import create_app
 from kt_workshop.db import open_db
 from kt_workshop.demo import create_demo
 from kt_workshop.live.notes import KINDS
@@ -213,16 +213,7 @@ def pseudo_app(tmp_path_factory):
     """An app offering only English and the pseudo-language, with the demo workshop in it."""
     root = tmp_path_factory.mktemp("pseudo")
     write_catalogue(root / "translations", PSEUDO, lambda text: f"{OPEN}{text}{CLOSE}")
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(root / "instance"),
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "BABEL_TRANSLATION_DIRECTORIES": str(root / "translations"),
-        }
-    )
+    app = make_test_app(root, BABEL_TRANSLATION_DIRECTORIES=str(root / "translations"))
     db = open_db(app.config["DATABASE"])
     workshop = create_demo(db)
     store.update_workshop(db, workshop, {"language": PSEUDO})  # the projector and printouts
@@ -328,15 +319,7 @@ def test_every_page_renders_in_each_shipped_language(code, tmp_path):
     it does in English (a translation with a broken placeholder would fail the page), with
     <html lang> saying which: the demo workshop set to that language, projector and
     printouts included."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = make_test_app(tmp_path)
     db = open_db(app.config["DATABASE"])
     workshop = create_demo(db)
     store.update_workshop(db, workshop, {"language": code})

@@ -23,9 +23,8 @@ from babel.messages.pofile import write_po
 from flask_babel import force_locale
 
 from kt_workshop import access, store
-from kt_workshop.app import create_app
 from kt_workshop.web import babel, socketio
-from tests.conftest import sign_in_grant, sign_in_organiser
+from tests.conftest import make_test_app, sign_in_grant, sign_in_organiser
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_": None}  # `pybabel extract -k lazy_`, as the README says
@@ -85,16 +84,8 @@ def catalogues(tmp_path_factory):
 @pytest.fixture
 def app(tmp_path, catalogues):
     """The app in the made-up Polish, whichever way the page's language is chosen."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "BABEL_TRANSLATION_DIRECTORIES": str(catalogues),
-            "BABEL_DEFAULT_LOCALE": "pl",
-        }
+    app = make_test_app(
+        tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(catalogues), BABEL_DEFAULT_LOCALE="pl"
     )
     # Flask-Babel keeps loaded catalogues on its one extension object, by language only.
     with app.app_context():

@@ -232,20 +232,10 @@ def test_the_report_page_offers_the_shipped_languages_and_uses_the_choice(transl
     """The page lists English and each catalogue found, the workshop's language chosen; the
     pack written by the page's job (in the app, through Flask-Babel's force_locale) follows the
     choice, whatever the page's own language."""
-    from kt_workshop.app import create_app
     from kt_workshop.reports import views
+    from tests.conftest import make_test_app, sign_in_organiser
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "BABEL_TRANSLATION_DIRECTORIES": str(translations),
-        }
-    )
-    from tests.conftest import sign_in_organiser
+    app = make_test_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(translations))
 
     db = open_db(app.config["DATABASE"])
     workshop_id = create_demo(db)

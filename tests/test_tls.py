@@ -12,9 +12,8 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from kt_workshop.app import create_app
 from kt_workshop.join import tls
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, make_test_app
 
 NAMES = ["localhost", "venue-laptop", "venue-laptop.local", "127.0.0.1", "192.168.4.20"]
 
@@ -87,15 +86,7 @@ def test_the_laptops_addresses_include_loopback():
 @pytest.fixture
 def tls_app(tmp_path):
     """An app set up as `serve --lan` sets it up, reached through the test client."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = make_test_app(tmp_path)
     tls.serve_over_tls(app, object, NAMES)
     return app
 

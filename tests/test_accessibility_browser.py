@@ -16,6 +16,8 @@ from tests.accessibility import (
     open_settled,
     require_axe,
     run_axe,
+    save_screenshots,
+    screenshot_folder,
     serious,
     shipped_languages,
 )
@@ -94,6 +96,7 @@ def test_every_page_passes_axe_in_every_language(day_server, contexts, language)
     """Each page, opened by the role that uses it, has no serious or critical WCAG finding."""
     require_axe()
     failures = []
+    screenshots = screenshot_folder()
     for page_entry in PAGES:
         tab = contexts(page_entry.role, language)
         address = day_server.url + page_entry.path.format(**day_server.fill)
@@ -110,6 +113,8 @@ def test_every_page_passes_axe_in_every_language(day_server, contexts, language)
         found = serious(run_axe(tab))
         if found:
             failures.append(f"{page_entry.role} {page_entry.path}:\n{describe(found)}")
+        if screenshots is not None:
+            save_screenshots(tab, screenshots, language, page_entry)
     assert not failures, "\n\n".join(failures)
 
 

@@ -217,6 +217,7 @@ def overflow_at(tab) -> list[str]:
         # screenshots, a long theme name's select and the ratings table stuck out.
         ("organiser", "/w/1/feedback/setup", 800, 1280, "de"),
         ("analyst", "/w/1/suggestions", 800, 1280, "de"),
+        ("organiser", "/w/1/plan", 800, 1280, "pl"),  # re-planning's long "From" round
     ],
 )
 def test_the_busiest_pages_work_at_200_percent_zoom(

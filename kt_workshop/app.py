@@ -6,12 +6,12 @@ from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.exceptions import NotFound as NotFoundPage
 from werkzeug.routing import IntegerConverter
 
 from kt_workshop.access import load_secret_key
-from kt_workshop.i18n import _, load_catalogues, local_date, local_time
+from kt_workshop.i18n import _, lazy_, load_catalogues, local_date, local_time
 from kt_workshop.web import babel, csrf, limiter, socketio
 
 CONTENT_SECURITY_POLICY = (
@@ -27,6 +27,26 @@ class RowIdConverter(IntegerConverter):
     database."""
 
     regex = r"\d{1,18}"
+
+
+# The error pages' titles and explanations, for the errors people meet (Werkzeug's are English).
+ERROR_PAGES = {
+    400: (lazy_("Bad request"), lazy_("The request could not be understood.")),
+    403: (lazy_("Forbidden"), lazy_("You do not have access to this page.")),
+    404: (
+        lazy_("Not found"),
+        lazy_("There is no page at this address. Check the address, or go to the start page."),
+    ),
+    405: (lazy_("Not allowed"), lazy_("This page cannot be used that way.")),
+    429: (
+        lazy_("Too many requests"),
+        lazy_("Too many requests at once. Wait a minute and try again."),
+    ),
+    500: (
+        lazy_("Something went wrong"),
+        lazy_("The app met an error. Try again; nothing you saved is lost."),
+    ),
+}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -177,18 +197,26 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
+    def error_page(error, message: str):
+        """The error page in the person's language: Werkzeug's own title and explanation are
+        English, so the common ones are replaced by ours; a message of the app's stays."""
+        title, explanation = ERROR_PAGES.get(error.code, (error.name, None))
+        if explanation is not None and message in (type(error).description, error.name):
+            message = explanation
+        return render_template("error.html", error=error, title=title, message=message)
+
     @app.errorhandler(store.NotFound)
     def row_not_found(error):
         if web.wants_json():
             return web.json_error(404, str(error))
-        return render_template("error.html", error=NotFoundPage(), message=str(error)), 404
+        return error_page(NotFoundPage(), str(error)), 404
 
     @app.errorhandler(OverflowError)
     def number_too_large(_error):
         message = _("A number in the request is too large.")
         if web.wants_json():
             return web.json_error(400, message)
-        return render_template("error.html", error=NotFoundPage(), message=message), 400
+        return error_page(BadRequest(), message), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error):
@@ -200,4 +228,4 @@ def register_request_hooks(app: Flask) -> None:
             return web.json_error(error.code or 500, message)
         if error.code == 401 and request.method == "GET":
             return web.login_redirect()
-        return render_template("error.html", error=error, message=message), error.code
+        return error_page(error, message), error.code

@@ -193,6 +193,40 @@ def serious(violations: list[dict]) -> list[dict]:
     return [v for v in violations if v.get("impact") in FAILING_IMPACTS]
 
 
+# Opt-in screenshots: a person looks at each page in each language on a 10-inch tablet, upright
+# and on its side, for text left in English, cut off or overlapping. Off unless asked for.
+SCREENSHOT_SIZES = [(800, 1280), (1280, 800)]
+
+
+def screenshot_folder() -> Path | None:
+    """The folder KT_WORKSHOP_SCREENSHOTS names, or None (the usual run: no screenshots)."""
+    named = os.environ.get("KT_WORKSHOP_SCREENSHOTS", "").strip()
+    return Path(named) if named else None
+
+
+def screenshot_name(page_entry: Page) -> str:
+    """A file name for the page as its role opens it: `organiser-w-1-plan.png`."""
+    slug = "".join(c if c.isalnum() or c in "._" else "-" for c in page_entry.path.strip("/"))
+    return f"{page_entry.role}-{slug.strip('-') or 'home'}.png"
+
+
+def save_screenshots(page, folder: Path, language: str, page_entry: Page) -> None:
+    """Full-page screenshots of the page as it is now at each tablet size, into
+    `<folder>/<language>/<width>x<height>/`; the window is put back to its size after."""
+    before = page.viewport_size
+    try:
+        for width, height in SCREENSHOT_SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.evaluate(
+                "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+            )
+            target = folder / language / f"{width}x{height}" / screenshot_name(page_entry)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(target), full_page=True)
+    finally:
+        page.set_viewport_size(before)
+
+
 def describe(violations: list[dict]) -> str:
     """Violations in a few readable lines each: rule, impact, where, what to fix."""
     lines = []

@@ -10,7 +10,13 @@ from pathlib import Path
 
 from werkzeug.exceptions import NotFound
 
-from tests.accessibility import NOT_PAGES, PAGES, shipped_languages
+from tests.accessibility import (
+    NOT_PAGES,
+    PAGES,
+    screenshot_folder,
+    screenshot_name,
+    shipped_languages,
+)
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kt_workshop"
 
@@ -33,6 +39,18 @@ def test_every_get_page_is_in_the_sweep(app):
     assert pages - swept - set(NOT_PAGES) == set(), "add these pages to tests/accessibility.py"
     assert set(NOT_PAGES) <= pages, "NOT_PAGES names a route that is gone"
     assert not swept & set(NOT_PAGES)
+
+
+def test_screenshots_are_asked_for_and_each_page_has_its_own_file(monkeypatch, tmp_path):
+    """The sweep takes screenshots only when KT_WORKSHOP_SCREENSHOTS names a folder, and no
+    two pages in it would overwrite each other's picture."""
+    monkeypatch.delenv("KT_WORKSHOP_SCREENSHOTS", raising=False)
+    assert screenshot_folder() is None
+    monkeypatch.setenv("KT_WORKSHOP_SCREENSHOTS", str(tmp_path))
+    assert screenshot_folder() == tmp_path
+    names = [screenshot_name(page) for page in PAGES]
+    assert len(set(names)) == len(PAGES)
+    assert "organiser-home.png" in names and "analyst-w-1-codebook.png" in names
 
 
 def test_the_sweep_finds_every_shipped_language_as_flask_babel_does(tmp_path, monkeypatch):

@@ -300,6 +300,26 @@ def test_every_page_shows_only_translated_text_or_user_data(pseudo_app):
     assert pages >= 45, pages  # every page of every role, not a handful
 
 
+def test_the_error_pages_are_translated_too(pseudo_app):
+    """The page for an address that does not exist, or a row that is gone, says its title and
+    explanation in the person's language (Werkzeug's own are English); the sweep above reads
+    only pages that answer 200. Seen in the German screenshots: "404 · Not Found"."""
+    app, db, workshop = pseudo_app
+    organiser = clients(app, db, workshop)["organiser"]
+    user, blob = user_data(db)
+    words = frozenset(w.lower() for w in allowed_words())
+    problems = []
+    for url in (f"/w/{workshop}/no-such-page", "/w/999999"):
+        response = organiser.get(url, headers={"Accept-Language": PSEUDO})
+        assert response.status_code == 404, url
+        for text in visible_texts(response.get_data(as_text=True)):
+            whole, *parts = pieces(text)
+            for piece in parts if len(parts) > 1 else [whole]:
+                if not is_user_data(piece, user, blob, words):
+                    problems.append(f"{url}: {piece!r}")
+    assert problems == []
+
+
 def test_the_page_check_catches_unmarked_text():
     """The checker itself: text outside the markers is found; user data, markers (even around
     markup), scripts, textareas and text in another language pass."""

@@ -16,3 +16,12 @@ def test_no_planners_jargon(app, db, workshop):
     for jargon in ("fair share", "Gap to the bound", "Lower bound", "coincidences"):
         assert jargon not in page, jargon
     assert "Repeat meetings" in page
+
+
+def test_the_balance_figures_name_columns_as_the_page_does(organiser, demo):
+    """The figures under the groups say "Country", in the person's language, as the checkboxes
+    above them do, not the database's column name."""
+    page = organiser.get(f"/w/{demo}/plan", headers={"Accept-Language": "de"})
+    text = page.get_data(as_text=True)
+    assert "Land: " in text and "Sektor: " in text
+    assert "country: " not in text and "sector: " not in text

@@ -22,7 +22,7 @@ def test_organiser_plans_the_day_swaps_two_people_and_prints(demo_server, page):
     assert page.get_by_text("Groups formed.").is_visible()
     assert page.locator(".group-card").count() == 5
     figure = page.locator(".balance-figure").inner_text()
-    assert "country:" in figure and "sector:" in figure
+    assert "Country:" in figure and "Sector:" in figure  # the labels the checkboxes use
 
     page.get_by_role("button", name="Plan the rotation").click()
     assert page.get_by_text("Rotation planned.").is_visible()

@@ -8,10 +8,9 @@ import time
 import pytest
 from babel.messages.pofile import read_po
 from catalogues import extracted, placeholders, write_catalogue
-from conftest import sign_in_organiser
+from conftest import make_test_app, sign_in_organiser
 
 from kt_workshop import access, store, translations
-from kt_workshop.app import create_app
 from kt_workshop.i18n import ngettext
 
 
@@ -121,16 +120,7 @@ def app_with(tmp_path):
     """An app reading its catalogues from a folder of the test's own."""
 
     def make(folder):
-        return create_app(
-            {
-                "TESTING": True,
-                "INSTANCE_PATH": str(tmp_path / "instance"),
-                "SECRET_KEY": "test-secret",
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-                "BABEL_TRANSLATION_DIRECTORIES": str(folder),
-            }
-        )
+        return make_test_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(folder))
 
     return make
 

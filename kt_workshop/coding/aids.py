@@ -8,7 +8,6 @@ dismisses it. Both are recorded in the codebook's history and undone the same wa
 
 import functools
 import re
-import sqlite3
 import threading
 
 from sqlite_utils import Database
@@ -65,20 +64,14 @@ def language_code(value: str) -> str:
 def workshop_languages(db: Database, workshop_id: int) -> list[str]:
     """The languages the workshop's notes may be in: the workshop's own first, then those of
     its delegates (codes or names, several per delegate split by , ; / or +), most spoken
-    first. Read leniently: a column or value this version does not know is passed over."""
-    found = []
-    try:
-        row = db.execute("SELECT * FROM workshop WHERE id = ?", [workshop_id])
-        columns = [d[0] for d in row.description]
-        workshop = dict(zip(columns, row.fetchone() or (), strict=False))
-        found.append(language_code(str(workshop.get("language") or "")))
-        spoken = db.execute(
-            "SELECT language, count(*) AS n FROM participant WHERE workshop_id = ? "
-            "GROUP BY language ORDER BY n DESC, language",
-            [workshop_id],
-        ).fetchall()
-    except sqlite3.OperationalError:
-        spoken = []
+    first; a value that names no language is passed over."""
+    row = db.execute("SELECT language FROM workshop WHERE id = ?", [workshop_id]).fetchone()
+    found = [language_code(str(row[0] or "")) if row else ""]
+    spoken = db.execute(
+        "SELECT language, count(*) AS n FROM participant WHERE workshop_id = ? "
+        "GROUP BY language ORDER BY n DESC, language",
+        [workshop_id],
+    ).fetchall()
     counts: dict[str, int] = {}
     for value, n in spoken:
         for piece in re.split(r"[,;/+&]", str(value or "")):
